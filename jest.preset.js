@@ -2,7 +2,7 @@
 // that), with the decorator metadata Nest's dependency injection needs. Workspace libraries resolve to
 // their TypeScript sources through the "@runnerly/source" export condition, so tests never need a build.
 /** @type {import('jest').Config} */
-module.exports = {
+const preset = {
   testEnvironment: 'node',
   testEnvironmentOptions: { customExportConditions: ['@runnerly/source', 'node', 'require', 'default'] },
   transform: {
@@ -22,3 +22,5 @@ module.exports = {
   clearMocks: true,
   restoreMocks: true,
 };
+
+module.exports = preset;
