@@ -1,0 +1,53 @@
+import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard, type IAuthGuard } from '@nestjs/passport';
+import { type FastifyRequest } from 'fastify';
+import { AuditEvent, AuditLog } from '../logging/audit-log.service';
+import { ACCESS_TOKEN_STRATEGY } from './access-token.strategy';
+import { IS_PUBLIC, REQUIRED_SCOPES } from './auth.decorators';
+import { SERVICE_TOKEN_STRATEGY } from './service-token.strategy';
+
+/**
+ * Registered globally, so every route requires authentication unless it says `@Public()` (secure by
+ * default). Routes marked `@Scopes(...)` take service tokens, every other route takes user access
+ * tokens: each kind is refused where the other is expected.
+ */
+@Injectable()
+export class JwtAuthGuard implements CanActivate {
+  private readonly userTokens: IAuthGuard = this.passportGuard(ACCESS_TOKEN_STRATEGY);
+  private readonly serviceTokens: IAuthGuard = this.passportGuard(SERVICE_TOKEN_STRATEGY);
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const isServiceRoute = this.reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES, targets) !== undefined;
+    return (await (isServiceRoute ? this.serviceTokens : this.userTokens).canActivate(context)) as boolean;
+  }
+
+  /** A passport guard that records why a presented token was refused (expired, bad signature, ...). */
+  private passportGuard(strategy: string): IAuthGuard {
+    const audit = () => this.audit;
+    class Guard extends AuthGuard(strategy) {
+      override handleRequest<T>(error: unknown, principal: T, info: unknown, context: ExecutionContext): T {
+        if (error || !principal) {
+          const request = context.switchToHttp().getRequest<FastifyRequest>();
+          if (request.headers.authorization) {
+            audit().record(AuditEvent.TokenRejected, { reason: reasonOf(error ?? info), strategy });
+          }
+          throw new UnauthorizedException();
+        }
+        return principal;
+      }
+    }
+    return new Guard();
+  }
+}
+
+function reasonOf(problem: unknown): string {
+  return problem instanceof Error ? problem.message.slice(0, 100) : 'missing or invalid token';
+}

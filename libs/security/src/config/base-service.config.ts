@@ -1,0 +1,109 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { type LoggingOptions } from '../logging/logging.module';
+import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from '../throttling/rate-limit.options';
+import { Secret } from './secret.decorator';
+
+export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+
+/** What every Runnerly service reads from its environment. Each service's schema extends it. */
+export class BaseServiceConfig {
+  @IsIn(NODE_ENVIRONMENTS)
+  NODE_ENV: (typeof NODE_ENVIRONMENTS)[number] = 'development';
+
+  /** Loopback by default: a service is reachable from other hosts only when deployed to be. */
+  @IsString()
+  @MaxLength(255)
+  HOST = '127.0.0.1';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  /** Human-readable logs for a developer's terminal; JSON (one object per line) everywhere else. */
+  @IsOptional()
+  @IsIn(LOG_FORMATS)
+  LOG_FORMAT?: (typeof LOG_FORMATS)[number];
+
+  /**
+   * How many reverse proxies in front of this service append to X-Forwarded-For. The client address is
+   * taken that many hops from the end, so a client cannot choose its own identity by sending the header.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  TRUST_PROXY_HOPS = 0;
+
+  /** Largest accepted request body. Bigger bodies get 413 before any parsing. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(10 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 16 * 1024;
+
+  /** Shared rate-limit counters (several replicas). Unset: counters in memory, per process. */
+  @Secret({ kind: 'url-password', requiredInProduction: false })
+  @IsOptional()
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_GENERAL_LIMIT = DEFAULT_RATE_LIMITS.general.limit;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_GENERAL_WINDOW_SECONDS = DEFAULT_RATE_LIMITS.general.windowMs / 1000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_CREDENTIALS_IP_LIMIT = DEFAULT_RATE_LIMITS.credentialsPerIp.limit;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_CREDENTIALS_IP_WINDOW_SECONDS = DEFAULT_RATE_LIMITS.credentialsPerIp.windowMs / 1000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_CREDENTIALS_ACCOUNT_LIMIT = DEFAULT_RATE_LIMITS.credentialsPerAccount.limit;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_CREDENTIALS_ACCOUNT_WINDOW_SECONDS = DEFAULT_RATE_LIMITS.credentialsPerAccount.windowMs / 1000;
+}
+
+/** The rate limits a service's config asks for. */
+export function rateLimitOptionsFrom(config: BaseServiceConfig): RateLimitOptions {
+  return {
+    redisUrl: config.REDIS_URL,
+    general: { limit: config.RATE_LIMIT_GENERAL_LIMIT, windowMs: config.RATE_LIMIT_GENERAL_WINDOW_SECONDS * 1000 },
+    credentialsPerIp: {
+      limit: config.RATE_LIMIT_CREDENTIALS_IP_LIMIT,
+      windowMs: config.RATE_LIMIT_CREDENTIALS_IP_WINDOW_SECONDS * 1000,
+    },
+    credentialsPerAccount: {
+      limit: config.RATE_LIMIT_CREDENTIALS_ACCOUNT_LIMIT,
+      windowMs: config.RATE_LIMIT_CREDENTIALS_ACCOUNT_WINDOW_SECONDS * 1000,
+    },
+  };
+}
+
+/** Logging as a service's config asks for it: pretty in a developer's terminal, JSON everywhere else. */
+export function loggingOptionsFrom(config: BaseServiceConfig, service: string): LoggingOptions {
+  const pretty = config.LOG_FORMAT ? config.LOG_FORMAT === 'pretty' : process.stdout.isTTY && config.NODE_ENV !== 'production';
+  return { service, level: config.LOG_LEVEL, format: pretty ? 'pretty' : 'json' };
+}

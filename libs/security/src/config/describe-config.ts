@@ -1,0 +1,30 @@
+import { secretFieldsOf } from './secret.decorator';
+import { type ConfigSchema } from './load-config';
+
+export const REDACTED = '[REDACTED]';
+
+/**
+ * A summary of the effective configuration that is safe to log: secrets are replaced by a marker,
+ * except the non-secret parts of a URL secret (host, port, database), which help when debugging.
+ */
+export function describeConfig<T extends object>(schema: ConfigSchema<T>, config: T): Record<string, unknown> {
+  const secrets = new Map(secretFieldsOf(schema).map((field) => [field.name, field]));
+  const summary: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(config)) {
+    const secret = secrets.get(name);
+    if (!secret || value === undefined) summary[name] = value;
+    else if (secret.kind === 'url-password') summary[name] = redactUrlPassword(String(value));
+    else summary[name] = REDACTED;
+  }
+  return summary;
+}
+
+function redactUrlPassword(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = REDACTED;
+    return url.toString();
+  } catch {
+    return REDACTED;
+  }
+}

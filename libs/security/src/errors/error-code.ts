@@ -1,0 +1,65 @@
+import { HttpStatus } from '@nestjs/common';
+
+/**
+ * Every error a Runnerly service returns carries one of these stable codes, so that clients branch on
+ * `code` and never on message text. The HTTP status of each code is decided here, in one place.
+ */
+export const ErrorCode = {
+  ValidationFailed: 'VALIDATION.FAILED',
+  MalformedRequest: 'REQUEST.MALFORMED',
+  PayloadTooLarge: 'REQUEST.PAYLOAD_TOO_LARGE',
+  UnsupportedMediaType: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+  MethodNotAllowed: 'REQUEST.METHOD_NOT_ALLOWED',
+  NotFound: 'RESOURCE.NOT_FOUND',
+  Conflict: 'RESOURCE.CONFLICT',
+  Unauthenticated: 'AUTH.UNAUTHENTICATED',
+  InvalidCredentials: 'AUTH.INVALID_CREDENTIALS',
+  InvalidRefreshToken: 'AUTH.INVALID_REFRESH_TOKEN',
+  InvalidClient: 'AUTH.INVALID_CLIENT',
+  Forbidden: 'AUTH.FORBIDDEN',
+  WeakPassword: 'AUTH.WEAK_PASSWORD',
+  RateLimited: 'RATE_LIMIT.EXCEEDED',
+  ServiceBusy: 'SERVICE.BUSY',
+  UpstreamUnavailable: 'UPSTREAM.UNAVAILABLE',
+  UpstreamTimeout: 'UPSTREAM.TIMEOUT',
+  Internal: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export const HTTP_STATUS_OF: Readonly<Record<ErrorCode, HttpStatus>> = {
+  [ErrorCode.ValidationFailed]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.MalformedRequest]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.PayloadTooLarge]: HttpStatus.PAYLOAD_TOO_LARGE,
+  [ErrorCode.UnsupportedMediaType]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  [ErrorCode.MethodNotAllowed]: HttpStatus.METHOD_NOT_ALLOWED,
+  [ErrorCode.NotFound]: HttpStatus.NOT_FOUND,
+  [ErrorCode.Conflict]: HttpStatus.CONFLICT,
+  [ErrorCode.Unauthenticated]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.InvalidCredentials]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.InvalidRefreshToken]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.InvalidClient]: HttpStatus.UNAUTHORIZED,
+  [ErrorCode.Forbidden]: HttpStatus.FORBIDDEN,
+  [ErrorCode.WeakPassword]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.RateLimited]: HttpStatus.TOO_MANY_REQUESTS,
+  [ErrorCode.ServiceBusy]: HttpStatus.SERVICE_UNAVAILABLE,
+  [ErrorCode.UpstreamUnavailable]: HttpStatus.BAD_GATEWAY,
+  [ErrorCode.UpstreamTimeout]: HttpStatus.GATEWAY_TIMEOUT,
+  [ErrorCode.Internal]: HttpStatus.INTERNAL_SERVER_ERROR,
+};
+
+/** The code used when an error carries only an HTTP status (a plain Nest or Fastify error). */
+export const CODE_FOR_STATUS: Readonly<Partial<Record<number, ErrorCode>>> = {
+  400: ErrorCode.MalformedRequest,
+  401: ErrorCode.Unauthenticated,
+  403: ErrorCode.Forbidden,
+  404: ErrorCode.NotFound,
+  405: ErrorCode.MethodNotAllowed,
+  409: ErrorCode.Conflict,
+  413: ErrorCode.PayloadTooLarge,
+  415: ErrorCode.UnsupportedMediaType,
+  429: ErrorCode.RateLimited,
+  502: ErrorCode.UpstreamUnavailable,
+  503: ErrorCode.ServiceBusy,
+  504: ErrorCode.UpstreamTimeout,
+};

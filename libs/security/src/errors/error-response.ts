@@ -1,0 +1,60 @@
+import { STATUS_CODES } from 'node:http';
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { AppException } from './app.exception';
+import { CODE_FOR_STATUS, ErrorCode } from './error-code';
+import { type ErrorBody } from './error-body';
+
+/**
+ * Fixed messages for errors raised by the framework itself (Fastify's body parser, router, limits).
+ * Their own messages can quote fragments of the request, so they are never passed through.
+ */
+const FRAMEWORK_MESSAGES: Readonly<Record<number, string>> = {
+  400: 'The request is malformed.',
+  404: 'Resource not found.',
+  405: 'Method not allowed.',
+  413: 'The request body is too large.',
+  415: 'Unsupported media type: send application/json.',
+  429: 'Too many requests. Retry later.',
+};
+
+/**
+ * Turns anything thrown while handling a request into the public error body. Only our own exceptions
+ * contribute their message; everything unexpected becomes a bare 500, so stack traces, SQL and library
+ * internals never reach a client (OWASP API8: security misconfiguration).
+ */
+export function toErrorBody(exception: unknown, requestId: string): ErrorBody {
+  const base = (statusCode: number, code: ErrorCode, message: string): ErrorBody => ({
+    statusCode,
+    error: STATUS_CODES[statusCode] ?? 'Error',
+    code,
+    message,
+    requestId,
+  });
+
+  if (exception instanceof AppException) {
+    const body = base(exception.getStatus(), exception.code, exception.message);
+    return exception.fields ? { ...body, fields: exception.fields } : body;
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    if (status >= 500) return base(status, CODE_FOR_STATUS[status] ?? ErrorCode.Internal, 'Internal server error.');
+    const message = FRAMEWORK_MESSAGES[status] ?? exception.message;
+    return base(status, CODE_FOR_STATUS[status] ?? ErrorCode.MalformedRequest, message);
+  }
+  const frameworkStatus = clientErrorStatusOf(exception);
+  if (frameworkStatus !== undefined) {
+    return base(
+      frameworkStatus,
+      CODE_FOR_STATUS[frameworkStatus] ?? ErrorCode.MalformedRequest,
+      FRAMEWORK_MESSAGES[frameworkStatus] ?? FRAMEWORK_MESSAGES[400]!,
+    );
+  }
+  return base(HttpStatus.INTERNAL_SERVER_ERROR, ErrorCode.Internal, 'Internal server error.');
+}
+
+/** Fastify's own errors (FST_ERR_CTP_*, ...) carry a 4xx `statusCode`; anything else is unexpected. */
+function clientErrorStatusOf(exception: unknown): number | undefined {
+  if (typeof exception !== 'object' || exception === null) return undefined;
+  const status = (exception as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}

@@ -1,0 +1,63 @@
+// @runnerly/security: every security control of Runnerly, in one place. A service opts into each
+// module in its root module; see docs/architecture.md for the map of which control stops which attack.
+
+export * from './auth/auth.decorators';
+export { AuthModule } from './auth/auth.module';
+export { type AuthModuleOptions, DEFAULT_CLOCK_TOLERANCE_SECONDS } from './auth/auth-module.options';
+export { type Principal, type ServicePrincipal, type UserPrincipal } from './auth/principal';
+
+export { BaseServiceConfig, loggingOptionsFrom, rateLimitOptionsFrom } from './config/base-service.config';
+export { ConfigError } from './config/config-error';
+export { describeConfig, REDACTED } from './config/describe-config';
+export { DEFAULT_SECRET_BYTES, generateSecret, MIN_SECRET_BYTES, readOrCreateSecretFile } from './config/secret-file';
+export { type ConfigSchema, loadConfig } from './config/load-config';
+export { Secret, type SecretKind, type SecretOptions } from './config/secret.decorator';
+export { ToBoolean } from './config/to-boolean.decorator';
+export { ServiceConfigModule } from './config/service-config.module';
+
+export { AppException, type FieldProblem } from './errors/app.exception';
+export { type ErrorBody } from './errors/error-body';
+export { ErrorCode } from './errors/error-code';
+export { toErrorBody } from './errors/error-response';
+
+export { HealthModule } from './health/health.module';
+export { type HealthStatus } from './health/health.controller';
+export { type ReadinessCheck } from './health/readiness-check';
+
+export { createServiceApp, type ServiceAppOptions, trustedHops } from './http/create-service-app';
+export { ALLOWED_METHODS, type HttpHardeningOptions } from './http/http-hardening';
+export { HttpSecurityModule } from './http/http-security.module';
+export { runService } from './http/run-service';
+export { REQUEST_ID_HEADER } from './http/request-id';
+
+export { accountFingerprint } from './logging/account-fingerprint';
+export { AuditEvent, AuditLog, type AuditDetails } from './logging/audit-log.service';
+export { LoggingModule, type LoggingOptions } from './logging/logging.module';
+
+export { ConcurrencyLimiter } from './passwords/concurrency-limiter';
+export { IsAcceptablePassword } from './passwords/is-acceptable-password.decorator';
+export { ARGON2ID_OWASP, PasswordHasher, type PasswordHasherOptions } from './passwords/password-hasher';
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblems } from './passwords/password-policy';
+
+export { RATE_LIMIT_STORAGE, RateLimitModule } from './throttling/rate-limit.module';
+export { DEFAULT_RATE_LIMITS, type RateLimitOptions, type WindowLimit } from './throttling/rate-limit.options';
+export { RedisThrottlerStorage } from './throttling/redis-throttler.storage';
+export { CredentialsEndpoint, SkipRateLimit, Throttler } from './throttling/throttling.constants';
+
+export { JWKS_DEFAULTS, JwksKeyResolver, type JwksKeyResolverOptions } from './tokens/jwks-key-resolver';
+export { KEY_RESOLVER, type KeyResolver } from './tokens/key-resolver';
+export { type PublicJwk, SIGNING_ALGORITHM, SigningKey } from './tokens/signing-key';
+export { type Jwks, SigningKeyRing } from './tokens/signing-key-ring';
+export * from './tokens/token-claims';
+export {
+  DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  DEFAULT_SERVICE_TOKEN_TTL_SECONDS,
+  type IssuedToken,
+  TokenIssuer,
+  type TokenIssuerOptions,
+} from './tokens/token-issuer';
+
+export { NormalizeEmail } from './validation/normalize-email.decorator';
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, PageQuery } from './validation/page.query';
+export { uuidParam } from './validation/uuid-param.pipe';
+export { createValidationPipe } from './validation/validation.pipe';

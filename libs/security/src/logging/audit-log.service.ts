@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+
+/** The security events an operator needs to see, reconstruct an incident from, and alert on. */
+export const AuditEvent = {
+  Registered: 'auth.registered',
+  LoginSucceeded: 'auth.login.succeeded',
+  LoginFailed: 'auth.login.failed',
+  TokenRefreshed: 'auth.token.refreshed',
+  RefreshTokenReused: 'auth.refresh_token.reused',
+  LoggedOut: 'auth.logged_out',
+  TokenRejected: 'auth.token.rejected',
+  AccessDenied: 'authz.denied',
+  PasswordChanged: 'account.password_changed',
+  AccountDeleted: 'account.deleted',
+  RoleChanged: 'admin.role_changed',
+  ServiceTokenIssued: 'oauth.token.issued',
+  ServiceTokenDenied: 'oauth.token.denied',
+  RateLimited: 'ratelimit.exceeded',
+} as const;
+
+export type AuditEvent = (typeof AuditEvent)[keyof typeof AuditEvent];
+
+/** Who did what to whom. Never a password, a token or an email address (see `accountFingerprint`). */
+export interface AuditDetails {
+  userId?: string;
+  targetId?: string;
+  clientId?: string;
+  account?: string;
+  reason?: string;
+  [detail: string]: string | number | boolean | undefined;
+}
+
+/**
+ * Writes audit events as structured log lines (`"audit": {"event": ...}`) through the request's logger,
+ * so each line carries the request id that ties it to the access log and to the other services.
+ */
+@Injectable()
+export class AuditLog {
+  constructor(@InjectPinoLogger('audit') private readonly logger: PinoLogger) {}
+
+  record(event: AuditEvent, details: AuditDetails = {}): void {
+    this.logger.info({ audit: { event, ...details } }, event);
+  }
+}

@@ -1,0 +1,67 @@
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import pino, { type DestinationStream, type LevelWithSilent } from 'pino';
+import { type Options } from 'pino-http';
+import pretty from 'pino-pretty';
+import { AuditLog } from './audit-log.service';
+import { REDACTED_LOG_PATHS, REDACTION_CENSOR } from './redaction';
+
+export interface LoggingOptions {
+  /** Added to every line as `service`, so merged logs of the stack stay readable. */
+  service: string;
+  level: LevelWithSilent;
+  /** `pretty` for a terminal, `json` (default) for everything that reads logs. */
+  format?: 'json' | 'pretty';
+  /** Where lines go. Default: stdout. Tests pass a stream to assert on log lines. */
+  destination?: DestinationStream;
+}
+
+/**
+ * Structured JSON logs (pino) with credentials redacted, one access-log line per request carrying the
+ * request id, and the AuditLog. Global: every module can inject `AuditLog` and Nest's `Logger`.
+ */
+@Module({})
+export class LoggingModule {
+  static forRoot(options: LoggingOptions): DynamicModule {
+    return {
+      module: LoggingModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: [httpLoggerOptions(options), destinationOf(options)],
+          // nestjs-pino's default route, `{/*splat}`, matches only `/` under Nest 12 on Fastify: without
+          // this, no request would get an access-log line or a request-scoped logger (no requestId).
+          forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+        }),
+      ],
+      providers: [AuditLog],
+      exports: [AuditLog],
+    };
+  }
+}
+
+function httpLoggerOptions(options: LoggingOptions): Options<IncomingMessage, ServerResponse> {
+  return {
+    level: options.level,
+    base: { service: options.service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: [...REDACTED_LOG_PATHS], censor: REDACTION_CENSOR },
+    quietReqLogger: true,
+    customAttributeKeys: { reqId: 'requestId' },
+    autoLogging: { ignore: (req) => req.url?.startsWith('/health/') ?? false },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    // Only what an operator needs: headers and bodies may hold credentials, so they are left out.
+    serializers: {
+      req: (req: IncomingMessage & { id?: unknown; ip?: string }) => ({ method: req.method, url: req.url, ip: req.ip }),
+      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+    },
+  };
+}
+
+function destinationOf(options: LoggingOptions): DestinationStream {
+  if (options.destination) return options.destination;
+  if (options.format === 'pretty') return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+  return pino.destination({ fd: 1, sync: false });
+}

@@ -1,0 +1,60 @@
+import { type ExecutionContext, type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD, Reflector } from '@nestjs/core';
+import { getOptionsToken, getStorageToken, type ThrottlerModuleOptions, ThrottlerStorageService } from '@nestjs/throttler';
+import { accountFingerprint } from '../logging/account-fingerprint';
+import { type RateLimitOptions } from './rate-limit.options';
+import { RateLimitGuard } from './rate-limit.guard';
+import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { IS_CREDENTIALS_ENDPOINT, Throttler } from './throttling.constants';
+
+/** Injection token of the counter storage, e.g. for a readiness check of Redis. */
+export const RATE_LIMIT_STORAGE = getStorageToken();
+
+/**
+ * Rate limiting for a service (OWASP API4: unrestricted resource consumption), opted into once in its
+ * root module: `RateLimitModule.forRoot(options)`. The client is `request.ip`, which Fastify derives
+ * from the socket and the configured number of trusted proxy hops (see createServiceApp).
+ */
+@Module({})
+export class RateLimitModule {
+  static forRoot(options: RateLimitOptions): DynamicModule {
+    return {
+      module: RateLimitModule,
+      global: true,
+      providers: [
+        {
+          provide: RATE_LIMIT_STORAGE,
+          useFactory: () => (options.redisUrl ? RedisThrottlerStorage.connect(options.redisUrl) : new ThrottlerStorageService()),
+        },
+        { provide: getOptionsToken(), useValue: throttlerOptionsOf(options) },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+      ],
+      exports: [RATE_LIMIT_STORAGE],
+    };
+  }
+}
+
+function throttlerOptionsOf(options: RateLimitOptions): ThrottlerModuleOptions {
+  const reflector = new Reflector();
+  const notCredentialsEndpoint = (context: ExecutionContext) =>
+    !reflector.getAllAndOverride<boolean>(IS_CREDENTIALS_ENDPOINT, [context.getHandler(), context.getClass()]);
+  const window = ({ limit, windowMs }: { limit: number; windowMs: number }) => ({ limit, ttl: windowMs, blockDuration: windowMs });
+
+  return {
+    // One counter per client and limit, whatever the route: a client cannot spread a flood over routes.
+    generateKey: (_context, tracker) => tracker,
+    throttlers: [
+      { name: Throttler.General, ...window(options.general) },
+      { name: Throttler.CredentialsPerIp, ...window(options.credentialsPerIp), skipIf: notCredentialsEndpoint },
+      {
+        name: Throttler.CredentialsPerAccount,
+        ...window(options.credentialsPerAccount),
+        skipIf: notCredentialsEndpoint,
+        getTracker: (request) => {
+          const email = (request.body as { email?: unknown } | undefined)?.email;
+          return typeof email === 'string' && email.length <= 320 ? `account:${accountFingerprint(email)}` : `ip:${request.ip}`;
+        },
+      },
+    ],
+  };
+}
