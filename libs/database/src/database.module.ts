@@ -1,0 +1,38 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DATABASE_DEFAULTS, type DatabaseOptions } from './database.options';
+import { DATABASE_OPTIONS, MigrationsOnStart } from './migrations-on-start';
+
+/**
+ * PostgreSQL through TypeORM for one service: its own database, its migrations applied at start, a
+ * bounded pool and a statement timeout. Import once in the service's root module.
+ */
+@Module({})
+export class DatabaseModule {
+  static forRoot(options: DatabaseOptions): DynamicModule {
+    const statementTimeoutMs = options.statementTimeoutMs ?? DATABASE_DEFAULTS.statementTimeoutMs;
+    return {
+      module: DatabaseModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: options.url,
+          applicationName: options.applicationName,
+          entities: options.entities,
+          migrations: options.migrations,
+          synchronize: false,
+          migrationsRun: false,
+          logging: ['error'],
+          poolSize: options.poolSize ?? DATABASE_DEFAULTS.poolSize,
+          connectTimeoutMS: DATABASE_DEFAULTS.connectTimeoutMs,
+          extra: { statement_timeout: statementTimeoutMs },
+          // Nest retries a failed first connection; a service whose database is down fails its readiness instead.
+          retryAttempts: 3,
+          retryDelay: 1_000,
+        }),
+      ],
+      providers: [{ provide: DATABASE_OPTIONS, useValue: options }, MigrationsOnStart],
+    };
+  }
+}

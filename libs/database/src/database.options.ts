@@ -1,0 +1,21 @@
+import { type MixedList } from 'typeorm';
+
+export interface DatabaseOptions {
+  /** postgres://role:password@host:5432/database — the service's own database and least-privilege role. */
+  url: string;
+  /** Shown in pg_stat_activity, to tell which service holds a connection. */
+  applicationName: string;
+  // TypeORM's own types for these lists; entity and migration classes of the service.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function>;
+  /** Apply pending migrations before the service starts serving. Default: true. */
+  migrateOnStart?: boolean;
+  /** Connections kept by this process. Default: 10. */
+  poolSize?: number;
+  /** A statement running longer is cancelled, so one slow query cannot hold a connection forever. Default: 5 s. */
+  statementTimeoutMs?: number;
+}
+
+export const DATABASE_DEFAULTS = { poolSize: 10, statementTimeoutMs: 5_000, connectTimeoutMs: 5_000 } as const;

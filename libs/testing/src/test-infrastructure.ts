@@ -1,0 +1,110 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PostgreSqlContainer } from '@testcontainers/postgresql';
+import { EmbeddedPostgresServer } from '@runnerly/dev-infra';
+import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer, Wait } from 'testcontainers';
+
+/** Image names are never hard-wired: a registry-less machine points these at local stand-ins. */
+export const TEST_IMAGES = {
+  postgres: () => process.env.POSTGRES_IMAGE ?? 'postgres:17',
+  redis: () => process.env.REDIS_IMAGE ?? 'redis:7',
+};
+
+export interface TestInfrastructure {
+  /** A role that may create databases and roles (a superuser, or what DATABASE_URL gives). */
+  postgresUrl: string;
+  redisUrl?: string;
+  /** Why there is no Redis, when there is none. */
+  redisUnavailable?: string;
+  /** One line per service: where it came from. */
+  summary: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The one place that decides where the tests get PostgreSQL and Redis:
+ *
+ * | service    | 1. given                | 2. Docker engine reachable  | 3. otherwise                 |
+ * | PostgreSQL | DATABASE_URL            | container (POSTGRES_IMAGE)  | embedded PostgreSQL 17       |
+ * | Redis      | REDIS_URL               | container (REDIS_IMAGE)     | none: suites needing it skip |
+ *
+ * A given DATABASE_URL must be allowed to create databases and roles: each suite gets its own.
+ * RUNNERLY_TEST_DOCKER=0 skips column 2 (no containers even where Docker runs).
+ */
+export async function startTestInfrastructure(env: NodeJS.ProcessEnv = process.env): Promise<TestInfrastructure> {
+  const stops: (() => Promise<unknown>)[] = [];
+  const summary: string[] = [];
+  const docker = (env.DATABASE_URL && env.REDIS_URL) || env.RUNNERLY_TEST_DOCKER === '0' ? false : await dockerIsReachable();
+
+  let postgresUrl = env.DATABASE_URL;
+  if (postgresUrl) {
+    summary.push('PostgreSQL: DATABASE_URL');
+  } else if (docker) {
+    const container = await new PostgreSqlContainer(TEST_IMAGES.postgres()).withCommand(['postgres', '-c', 'fsync=off']).start();
+    stops.push(() => container.stop());
+    postgresUrl = container.getConnectionUri();
+    summary.push(`PostgreSQL: container ${TEST_IMAGES.postgres()}`);
+  } else {
+    const dataDir = await mkdtemp(join(tmpdir(), 'runnerly-test-postgres-'));
+    const server = new EmbeddedPostgresServer({ dataDir, port: await freePort() });
+    postgresUrl = await server.start();
+    stops.push(async () => {
+      await server.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    summary.push('PostgreSQL: embedded (no DATABASE_URL, no Docker engine)');
+  }
+
+  let redisUrl = env.REDIS_URL;
+  let redisUnavailable: string | undefined;
+  if (redisUrl) {
+    summary.push('Redis: REDIS_URL');
+  } else if (docker) {
+    const container = await startRedisContainer();
+    stops.push(() => container.stop());
+    redisUrl = `redis://${container.getHost()}:${container.getMappedPort(6379)}`;
+    summary.push(`Redis: container ${TEST_IMAGES.redis()}`);
+  } else {
+    redisUnavailable = 'there is no REDIS_URL and no Docker engine to start Redis in';
+    summary.push(`Redis: none (${redisUnavailable})`);
+  }
+
+  return {
+    postgresUrl,
+    redisUrl,
+    redisUnavailable,
+    summary,
+    stop: async () => {
+      for (const stop of stops.reverse()) await stop();
+    },
+  };
+}
+
+function startRedisContainer(): Promise<StartedTestContainer> {
+  return new GenericContainer(TEST_IMAGES.redis())
+    .withCommand(['redis-server', '--save', '', '--appendonly', 'no'])
+    .withExposedPorts(6379)
+    .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
+    .start();
+}
+
+async function dockerIsReachable(): Promise<boolean> {
+  try {
+    await getContainerRuntimeClient();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('No TCP address');
+  return address.port;
+}
