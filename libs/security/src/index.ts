@@ -6,10 +6,20 @@ export { AuthModule } from './auth/auth.module';
 export { type AuthModuleOptions, DEFAULT_CLOCK_TOLERANCE_SECONDS } from './auth/auth-module.options';
 export { type Principal, type ServicePrincipal, type UserPrincipal } from './auth/principal';
 
-export { BaseServiceConfig, loggingOptionsFrom, rateLimitOptionsFrom } from './config/base-service.config';
+export {
+  BaseServiceConfig,
+  loggingOptionsFrom,
+  rateLimitOptionsFrom,
+  serviceAppOptionsFrom,
+} from './config/base-service.config';
 export { ConfigError } from './config/config-error';
 export { describeConfig, REDACTED } from './config/describe-config';
-export { DEFAULT_SECRET_BYTES, generateSecret, MIN_SECRET_BYTES, readOrCreateSecretFile } from './config/secret-file';
+export {
+  DEFAULT_SECRET_BYTES,
+  generateSecret,
+  MIN_SECRET_BYTES,
+  readOrCreateSecretFile,
+} from './config/secret-file';
 export { type ConfigSchema, loadConfig } from './config/load-config';
 export { Secret, type SecretKind, type SecretOptions } from './config/secret.decorator';
 export { ToBoolean } from './config/to-boolean.decorator';
@@ -34,13 +44,20 @@ export { accountFingerprint } from './logging/account-fingerprint';
 export { AuditEvent, AuditLog, type AuditDetails } from './logging/audit-log.service';
 export { LoggingModule, type LoggingOptions } from './logging/logging.module';
 
+export { OwnedRepository } from './ownership/owned-repository';
+export { OwnerScope } from './ownership/owner-scope';
+
 export { ConcurrencyLimiter } from './passwords/concurrency-limiter';
 export { IsAcceptablePassword } from './passwords/is-acceptable-password.decorator';
 export { ARGON2ID_OWASP, PasswordHasher, type PasswordHasherOptions } from './passwords/password-hasher';
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblems } from './passwords/password-policy';
 
 export { RATE_LIMIT_STORAGE, RateLimitModule } from './throttling/rate-limit.module';
-export { DEFAULT_RATE_LIMITS, type RateLimitOptions, type WindowLimit } from './throttling/rate-limit.options';
+export {
+  DEFAULT_RATE_LIMITS,
+  type RateLimitOptions,
+  type WindowLimit,
+} from './throttling/rate-limit.options';
 export { RedisThrottlerStorage } from './throttling/redis-throttler.storage';
 export { CredentialsEndpoint, SkipRateLimit, Throttler } from './throttling/throttling.constants';
 

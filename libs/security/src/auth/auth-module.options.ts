@@ -12,7 +12,5 @@ export interface AuthModuleOptions {
 
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
 
-export const {
-  ConfigurableModuleClass: ConfigurableAuthModule,
-  MODULE_OPTIONS_TOKEN: AUTH_MODULE_OPTIONS,
-} = new ConfigurableModuleBuilder<AuthModuleOptions>().setClassMethodName('forRoot').build();
+export const { ConfigurableModuleClass: ConfigurableAuthModule, MODULE_OPTIONS_TOKEN: AUTH_MODULE_OPTIONS } =
+  new ConfigurableModuleBuilder<AuthModuleOptions>().setClassMethodName('forRoot').build();

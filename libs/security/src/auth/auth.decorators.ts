@@ -1,6 +1,11 @@
-import { createParamDecorator, type ExecutionContext, SetMetadata, UnauthorizedException } from '@nestjs/common';
+import {
+  createParamDecorator,
+  type ExecutionContext,
+  SetMetadata,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { type Role } from '../tokens/token-claims';
-import { type UserPrincipal } from './principal';
+import { type ServicePrincipal, type UserPrincipal } from './principal';
 
 export const IS_PUBLIC = 'runnerly:is-public';
 export const REQUIRED_ROLES = 'runnerly:required-roles';
@@ -19,8 +24,19 @@ export const Roles = (...roles: Role[]) => SetMetadata(REQUIRED_ROLES, roles);
 export const Scopes = (...scopes: string[]) => SetMetadata(REQUIRED_SCOPES, scopes);
 
 /** The authenticated user of the request. Use it on user routes only. */
-export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): UserPrincipal => {
-  const principal = context.switchToHttp().getRequest<{ user?: { kind?: string } }>().user;
-  if (principal?.kind !== 'user') throw new UnauthorizedException();
-  return principal as UserPrincipal;
-});
+export const CurrentUser = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): UserPrincipal => {
+    const principal = context.switchToHttp().getRequest<{ user?: { kind?: string } }>().user;
+    if (principal?.kind !== 'user') throw new UnauthorizedException();
+    return principal as UserPrincipal;
+  },
+);
+
+/** The calling service of a `@Scopes(...)` route. */
+export const CurrentService = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): ServicePrincipal => {
+    const principal = context.switchToHttp().getRequest<{ user?: { kind?: string } }>().user;
+    if (principal?.kind !== 'service') throw new UnauthorizedException();
+    return principal as ServicePrincipal;
+  },
+);

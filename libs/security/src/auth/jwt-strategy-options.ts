@@ -10,7 +10,10 @@ import { type AuthModuleOptions, DEFAULT_CLOCK_TOLERANCE_SECONDS } from './auth-
  * and HS256-signed-with-the-public-key tokens are refused), the issuer and audience checked, and the
  * key chosen by `kid` from the KeyResolver.
  */
-export function jwtStrategyOptions(options: AuthModuleOptions, audience: string): StrategyOptionsWithoutRequest {
+export function jwtStrategyOptions(
+  options: AuthModuleOptions,
+  audience: string,
+): StrategyOptionsWithoutRequest {
   return {
     jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
     algorithms: [SIGNING_ALGORITHM],
@@ -18,13 +21,18 @@ export function jwtStrategyOptions(options: AuthModuleOptions, audience: string)
     audience,
     ignoreExpiration: false,
     jsonWebTokenOptions: { clockTolerance: options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS },
-    secretOrKeyProvider: (_request: FastifyRequest, rawToken: string, done: (error: Error | null, key?: string) => void) => {
+    secretOrKeyProvider: (
+      _request: FastifyRequest,
+      rawToken: string,
+      done: (error: Error | null, key?: string) => void,
+    ) => {
       const kid = jwt.decode(rawToken, { complete: true })?.header.kid;
       if (typeof kid !== 'string') return done(new Error('Token has no key id'));
       options.keyResolver.resolve(kid).then(
         // passport-jwt's types allow only string or Buffer keys, but jsonwebtoken takes a KeyObject,
         // which avoids parsing the key again on every request.
-        (key: KeyObject | undefined) => (key ? done(null, key as unknown as string) : done(new Error('Unknown key id'))),
+        (key: KeyObject | undefined) =>
+          key ? done(null, key as unknown as string) : done(new Error('Unknown key id')),
         (error: Error) => done(error),
       );
     },

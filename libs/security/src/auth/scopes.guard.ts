@@ -21,7 +21,8 @@ export class ScopesGuard implements CanActivate {
     ]);
     if (required === undefined) return true;
     const principal = context.switchToHttp().getRequest<{ user?: Principal }>().user;
-    if (principal?.kind === 'service' && required.every((scope) => principal.scopes.includes(scope))) return true;
+    if (principal?.kind === 'service' && required.every((scope) => principal.scopes.includes(scope)))
+      return true;
 
     this.audit.record(AuditEvent.AccessDenied, {
       clientId: principal?.kind === 'service' ? principal.clientId : undefined,

@@ -11,13 +11,15 @@ type Claims = Record<string, unknown>;
 function assertRegisteredClaims(claims: Claims): void {
   const required = ['sub', 'jti'] as const;
   if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number') throw new UnauthorizedException();
-  if (required.some((name) => typeof claims[name] !== 'string' || claims[name] === '')) throw new UnauthorizedException();
+  if (required.some((name) => typeof claims[name] !== 'string' || claims[name] === ''))
+    throw new UnauthorizedException();
 }
 
 export function toUserPrincipal(claims: Claims): UserPrincipal {
   assertRegisteredClaims(claims);
   if (claims.typ !== TokenType.Access) throw new UnauthorizedException();
-  if (!ROLES.includes(claims.role as Role) || typeof claims.sid !== 'string') throw new UnauthorizedException();
+  if (!ROLES.includes(claims.role as Role) || typeof claims.sid !== 'string')
+    throw new UnauthorizedException();
   return {
     kind: 'user',
     id: claims.sub as string,

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { type ServiceAppOptions } from '../http/create-service-app';
 import { type LoggingOptions } from '../logging/logging.module';
 import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from '../throttling/rate-limit.options';
 import { Secret } from './secret.decorator';
@@ -55,6 +56,11 @@ export class BaseServiceConfig {
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
+  /** Namespace of this service's counters in Redis. Default: runnerly:<service>:throttle: */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9:_-]{1,64}$/)
+  RATE_LIMIT_KEY_PREFIX?: string;
+
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -86,11 +92,15 @@ export class BaseServiceConfig {
   RATE_LIMIT_CREDENTIALS_ACCOUNT_WINDOW_SECONDS = DEFAULT_RATE_LIMITS.credentialsPerAccount.windowMs / 1000;
 }
 
-/** The rate limits a service's config asks for. */
-export function rateLimitOptionsFrom(config: BaseServiceConfig): RateLimitOptions {
+/** The rate limits a service's config asks for. Counters in Redis are namespaced by service. */
+export function rateLimitOptionsFrom(config: BaseServiceConfig, service: string): RateLimitOptions {
   return {
     redisUrl: config.REDIS_URL,
-    general: { limit: config.RATE_LIMIT_GENERAL_LIMIT, windowMs: config.RATE_LIMIT_GENERAL_WINDOW_SECONDS * 1000 },
+    keyPrefix: config.RATE_LIMIT_KEY_PREFIX ?? `runnerly:${service}:throttle:`,
+    general: {
+      limit: config.RATE_LIMIT_GENERAL_LIMIT,
+      windowMs: config.RATE_LIMIT_GENERAL_WINDOW_SECONDS * 1000,
+    },
     credentialsPerIp: {
       limit: config.RATE_LIMIT_CREDENTIALS_IP_LIMIT,
       windowMs: config.RATE_LIMIT_CREDENTIALS_IP_WINDOW_SECONDS * 1000,
@@ -102,8 +112,24 @@ export function rateLimitOptionsFrom(config: BaseServiceConfig): RateLimitOption
   };
 }
 
+/** The HTTP options of createServiceApp, as a service's config asks for them. */
+export function serviceAppOptionsFrom(
+  config: BaseServiceConfig,
+  options: Pick<ServiceAppOptions, 'trustIncomingRequestId'> &
+    Partial<Pick<ServiceAppOptions, 'corsOrigins' | 'docsPathPrefix' | 'acceptFormBodies'>>,
+): ServiceAppOptions {
+  return {
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+    corsOrigins: [],
+    ...options,
+  };
+}
+
 /** Logging as a service's config asks for it: pretty in a developer's terminal, JSON everywhere else. */
 export function loggingOptionsFrom(config: BaseServiceConfig, service: string): LoggingOptions {
-  const pretty = config.LOG_FORMAT ? config.LOG_FORMAT === 'pretty' : process.stdout.isTTY && config.NODE_ENV !== 'production';
+  const pretty = config.LOG_FORMAT
+    ? config.LOG_FORMAT === 'pretty'
+    : process.stdout.isTTY && config.NODE_ENV !== 'production';
   return { service, level: config.LOG_LEVEL, format: pretty ? 'pretty' : 'json' };
 }

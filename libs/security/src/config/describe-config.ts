@@ -7,7 +7,10 @@ export const REDACTED = '[REDACTED]';
  * A summary of the effective configuration that is safe to log: secrets are replaced by a marker,
  * except the non-secret parts of a URL secret (host, port, database), which help when debugging.
  */
-export function describeConfig<T extends object>(schema: ConfigSchema<T>, config: T): Record<string, unknown> {
+export function describeConfig<T extends object>(
+  schema: ConfigSchema<T>,
+  config: T,
+): Record<string, unknown> {
   const secrets = new Map(secretFieldsOf(schema).map((field) => [field.name, field]));
   const summary: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(config)) {

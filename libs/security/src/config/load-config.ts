@@ -45,7 +45,10 @@ export function loadConfig<T extends object>(
   }
 
   const config = plainToInstance(schema, raw, { exposeUnsetFields: false });
-  const errors = validateSync(config, { forbidUnknownValues: true, validationError: { target: false, value: false } });
+  const errors = validateSync(config, {
+    forbidUnknownValues: true,
+    validationError: { target: false, value: false },
+  });
   problems.push(...errors.flatMap(describeValidationError));
 
   if (isProduction(config, env)) {

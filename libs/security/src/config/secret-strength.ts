@@ -2,7 +2,18 @@ import { createPrivateKey } from 'node:crypto';
 import { type SecretField } from './secret.decorator';
 
 /** Values that appear in examples and tutorials: never acceptable as a production secret. */
-const PLACEHOLDERS = ['changeme', 'change-me', 'password', 'secret', 'example', 'postgres', 'redis', 'admin', 'test', 'default'];
+const PLACEHOLDERS = [
+  'changeme',
+  'change-me',
+  'password',
+  'secret',
+  'example',
+  'postgres',
+  'redis',
+  'admin',
+  'test',
+  'default',
+];
 
 /** Returns why `value` is too weak for `field` in production, or undefined when it is acceptable. */
 export function weaknessOf(field: SecretField, value: string): string | undefined {
@@ -42,7 +53,8 @@ function weaknessOfPrivateKey(value: string): string | undefined {
   try {
     const key = createPrivateKey(value);
     const bits = key.asymmetricKeyDetails?.modulusLength;
-    if (key.asymmetricKeyType === 'rsa' && (bits === undefined || bits < 2048)) return 'RSA key is shorter than 2048 bits';
+    if (key.asymmetricKeyType === 'rsa' && (bits === undefined || bits < 2048))
+      return 'RSA key is shorter than 2048 bits';
     return undefined;
   } catch {
     return 'is not a valid PEM private key';

@@ -47,8 +47,14 @@ export function Secret(options: SecretOptions = {}): PropertyDecorator {
 
 export function secretFieldsOf(schema: abstract new () => object): SecretField[] {
   const fields: SecretField[] = [];
-  for (let proto = schema.prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    fields.push(...((Reflect.getOwnMetadata(SECRET_FIELDS, proto.constructor) as SecretField[] | undefined) ?? []));
+  for (
+    let proto = schema.prototype;
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    fields.push(
+      ...((Reflect.getOwnMetadata(SECRET_FIELDS, proto.constructor) as SecretField[] | undefined) ?? []),
+    );
   }
   return fields;
 }

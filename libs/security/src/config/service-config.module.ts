@@ -32,6 +32,9 @@ export class ServiceConfigModule implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    this.logger.log({ config: describeConfig(this.loaded.schema, this.loaded.config) }, 'Configuration loaded');
+    this.logger.log(
+      { config: describeConfig(this.loaded.schema, this.loaded.config) },
+      'Configuration loaded',
+    );
   }
 }

@@ -37,7 +37,8 @@ export function toErrorBody(exception: unknown, requestId: string): ErrorBody {
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    if (status >= 500) return base(status, CODE_FOR_STATUS[status] ?? ErrorCode.Internal, 'Internal server error.');
+    if (status >= 500)
+      return base(status, CODE_FOR_STATUS[status] ?? ErrorCode.Internal, 'Internal server error.');
     const message = FRAMEWORK_MESSAGES[status] ?? exception.message;
     return base(status, CODE_FOR_STATUS[status] ?? ErrorCode.MalformedRequest, message);
   }

@@ -17,7 +17,10 @@ export class SafeExceptionFilter implements ExceptionFilter {
     const body = toErrorBody(exception, String(request.id));
 
     if (body.statusCode >= 500) {
-      this.logger.error({ err: exception, requestId: body.requestId }, 'Unhandled error while serving a request');
+      this.logger.error(
+        { err: exception, requestId: body.requestId },
+        'Unhandled error while serving a request',
+      );
     }
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }

@@ -38,7 +38,13 @@ export class HealthController {
 
   private async run(check: ReadinessCheck): Promise<boolean> {
     const timeout = new Promise<false>((resolve) => setTimeout(resolve, CHECK_TIMEOUT_MS, false).unref());
-    const ready = await Promise.race([check.isReady().catch(() => false), timeout]);
+    // Called inside a promise chain, so a check that throws instead of rejecting also counts as not ready.
+    const ready = await Promise.race([
+      Promise.resolve()
+        .then(() => check.isReady())
+        .catch(() => false),
+      timeout,
+    ]);
     if (!ready) this.logger.warn({ check: check.name }, 'Readiness check failed');
     return ready;
   }

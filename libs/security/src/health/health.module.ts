@@ -12,7 +12,11 @@ export class HealthModule {
       providers: [
         ...providers,
         ...checks,
-        { provide: READINESS_CHECKS, useFactory: (...instances: ReadinessCheck[]) => instances, inject: checks },
+        {
+          provide: READINESS_CHECKS,
+          useFactory: (...instances: ReadinessCheck[]) => instances,
+          inject: checks,
+        },
       ],
     };
   }

@@ -1,9 +1,11 @@
 import { type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { toErrorBody } from '../errors/error-response';
 import { applyHttpHardening, type HttpHardeningOptions } from './http-hardening';
-import { requestIdGenerator } from './request-id';
+import { REQUEST_ID_HEADER, requestIdGenerator } from './request-id';
 
 export interface ServiceAppOptions extends HttpHardeningOptions {
   /** Larger bodies are refused with 413 before they are parsed. */
@@ -12,6 +14,8 @@ export interface ServiceAppOptions extends HttpHardeningOptions {
   trustProxyHops: number;
   /** Internal services accept the gateway's request id; the gateway makes its own. */
   trustIncomingRequestId: boolean;
+  /** Also parse application/x-www-form-urlencoded bodies (OAuth 2.0 token requests use them). Default: JSON only. */
+  acceptFormBodies?: boolean;
 }
 
 /**
@@ -29,15 +33,34 @@ export function trustedHops(hops: number): false | ((address: string, hopIndex: 
  * Creates a Runnerly service on Fastify with its HTTP protections applied. Every service's `main.ts`
  * calls it, so that no service can forget one. The root module must import `LoggingModule`.
  */
-export async function createServiceApp(rootModule: Type | DynamicModule, options: ServiceAppOptions): Promise<NestFastifyApplication> {
+export async function createServiceApp(
+  rootModule: Type | DynamicModule,
+  options: ServiceAppOptions,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes,
     trustProxy: trustedHops(options.trustProxyHops),
     genReqId: requestIdGenerator(options.trustIncomingRequestId),
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
+    // Fastify answers a malformed URL (bad percent-encoding, an over-long parameter) itself, before any
+    // hook or filter, with a body that quotes the path: answer in the common error shape instead.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      void reply
+        .header(REQUEST_ID_HEADER, request.id)
+        .status(error.statusCode ?? 400)
+        .send(toErrorBody(error, String(request.id)));
+    },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: true, abortOnError: false });
+  // Nest's own parsers are off: Fastify's JSON parser (which refuses __proto__ poisoning) is the default,
+  // and form bodies are parsed only where a service asks for them.
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+    bodyParser: false,
+  });
+  if (options.acceptFormBodies)
+    app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: options.bodyLimitBytes });
   app.useLogger(app.get(Logger));
   app.flushLogs();
   await applyHttpHardening(app, options);

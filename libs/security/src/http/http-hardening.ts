@@ -9,15 +9,23 @@ import { REQUEST_ID_HEADER } from './request-id';
 export interface HttpHardeningOptions {
   /** Browser origins allowed to call the API (exact match). Empty: no cross-origin access at all. */
   corsOrigins: readonly string[];
-  /** A path prefix whose pages (an API explorer) may load their own scripts and styles. */
+  /** The path of pages (an API explorer) that may load their own scripts and styles, e.g. `/docs`. */
   docsPathPrefix?: string;
 }
+
+/**
+ * Paths no route of ours uses, but that a proxy or framework may normalise differently than the router
+ * does (encoded slashes, backslashes and dots, dot segments, empty segments): the classic way past a
+ * path-based allowlist into internal routes. They get 404 before routing.
+ */
+const AMBIGUOUS_PATH = /%2e|%2f|%5c|\\|\/\.{1,2}(\/|$)|\/\//i;
 
 /** The methods the API uses. Anything else (TRACE, PUT, PROPFIND, ...) gets 405 before routing. */
 export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-const DOCS_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+const DOCS_CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
 
 /**
  * HTTP-level protections for a Fastify-based Nest app (OWASP API8: security misconfiguration):
@@ -26,7 +34,10 @@ const DOCS_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'un
  * caching (responses may hold personal data and must not sit in shared caches), and the request id on
  * every response.
  */
-export async function applyHttpHardening(app: NestFastifyApplication, options: HttpHardeningOptions): Promise<void> {
+export async function applyHttpHardening(
+  app: NestFastifyApplication,
+  options: HttpHardeningOptions,
+): Promise<void> {
   await app.register(helmet, {
     contentSecurityPolicy: false,
     crossOriginResourcePolicy: { policy: 'same-origin' },
@@ -47,16 +58,31 @@ export async function applyHttpHardening(app: NestFastifyApplication, options: H
   }
 
   const fastify = app.getHttpAdapter().getInstance();
+  // A JSON API: Fastify's built-in text/plain parser would hand handlers a string body. text/plain (like
+  // form encoding, which createServiceApp enables only on request) is also a type a cross-site page may
+  // send without a CORS preflight. Such bodies get 415.
+  fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     if (!(ALLOWED_METHODS as readonly string[]).includes(request.method)) {
-      const body = toErrorBody(new AppException(ErrorCode.MethodNotAllowed, 'Method not allowed.'), String(request.id));
+      const body = toErrorBody(
+        new AppException(ErrorCode.MethodNotAllowed, 'Method not allowed.'),
+        String(request.id),
+      );
       return reply.status(405).header('allow', ALLOWED_METHODS.join(', ')).send(body);
+    }
+    if (AMBIGUOUS_PATH.test(request.url.split('?', 1)[0]!)) {
+      return reply
+        .status(404)
+        .send(toErrorBody(new AppException(ErrorCode.NotFound, 'Resource not found.'), String(request.id)));
     }
   });
   fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
-    const isDocs = options.docsPathPrefix !== undefined && request.url.startsWith(options.docsPathPrefix);
+    const path = request.url.split('?', 1)[0]!;
+    const isDocs =
+      options.docsPathPrefix !== undefined &&
+      (path === options.docsPathPrefix || path.startsWith(`${options.docsPathPrefix}/`));
     void reply.header('content-security-policy', isDocs ? DOCS_CSP : API_CSP);
     return payload;
   });

@@ -11,6 +11,8 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestIdGenerator(trustIncoming: boolean): (request: IncomingMessage) => string {
   return (request) => {
     const incoming = request.headers[REQUEST_ID_HEADER];
-    return trustIncoming && typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    return trustIncoming && typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming)
+      ? incoming
+      : randomUUID();
   };
 }

@@ -11,7 +11,11 @@ export function runService(start: () => Promise<INestApplication>): void {
     const line =
       error instanceof ConfigError
         ? { level: 'fatal', msg: 'Refusing to start: invalid configuration', problems: error.problems }
-        : { level: 'fatal', msg: 'The service failed to start', error: error instanceof Error ? error.message : String(error) };
+        : {
+            level: 'fatal',
+            msg: 'The service failed to start',
+            error: error instanceof Error ? error.message : String(error),
+          };
     process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
     process.exit(1);
   });

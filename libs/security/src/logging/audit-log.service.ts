@@ -17,6 +17,7 @@ export const AuditEvent = {
   ServiceTokenIssued: 'oauth.token.issued',
   ServiceTokenDenied: 'oauth.token.denied',
   RateLimited: 'ratelimit.exceeded',
+  RunsPurged: 'runs.purged',
 } as const;
 
 export type AuditEvent = (typeof AuditEvent)[keyof typeof AuditEvent];

@@ -50,11 +50,22 @@ function httpLoggerOptions(options: LoggingOptions): Options<IncomingMessage, Se
     redact: { paths: [...REDACTED_LOG_PATHS], censor: REDACTION_CENSOR },
     quietReqLogger: true,
     customAttributeKeys: { reqId: 'requestId' },
-    autoLogging: { ignore: (req) => req.url?.startsWith('/health/') ?? false },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    // Inside Nest middleware `req.url` is relative to the mount path; `originalUrl` is the request's own.
+    autoLogging: {
+      ignore: (req) =>
+        ((req as { originalUrl?: string }).originalUrl ?? req.url)?.startsWith('/health/') ?? false,
+    },
+    customLogLevel: (_req, res, err) =>
+      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     // Only what an operator needs: headers and bodies may hold credentials, so they are left out.
     serializers: {
-      req: (req: IncomingMessage & { id?: unknown; ip?: string }) => ({ method: req.method, url: req.url, ip: req.ip }),
+      // pino-http hands serializers a wrapper whose `raw` is the request Fastify's middleware engine
+      // gave the client IP it derived (from the socket and the trusted proxy hops).
+      req: (req: { method?: string; url?: string; raw?: IncomingMessage & { ip?: string } }) => ({
+        method: req.method,
+        url: req.url,
+        ip: req.raw?.ip,
+      }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
   };
@@ -62,6 +73,7 @@ function httpLoggerOptions(options: LoggingOptions): Options<IncomingMessage, Se
 
 function destinationOf(options: LoggingOptions): DestinationStream {
   if (options.destination) return options.destination;
-  if (options.format === 'pretty') return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+  if (options.format === 'pretty')
+    return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
   return pino.destination({ fd: 1, sync: false });
 }

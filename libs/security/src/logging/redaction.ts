@@ -7,9 +7,20 @@ export const REDACTED_LOG_PATHS: readonly string[] = [
   'req.headers.cookie',
   'req.headers["proxy-authorization"]',
   'res.headers["set-cookie"]',
-  ...['password', 'currentPassword', 'newPassword', 'passwordHash', 'refreshToken', 'accessToken', 'token', 'clientSecret', 'client_secret', 'secret', 'privateKey', 'authorization'].flatMap(
-    (key) => [key, `*.${key}`, `*.*.${key}`],
-  ),
+  ...[
+    'password',
+    'currentPassword',
+    'newPassword',
+    'passwordHash',
+    'refreshToken',
+    'accessToken',
+    'token',
+    'clientSecret',
+    'client_secret',
+    'secret',
+    'privateKey',
+    'authorization',
+  ].flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
 ];
 
 export const REDACTION_CENSOR = '[REDACTED]';

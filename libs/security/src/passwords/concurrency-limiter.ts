@@ -14,7 +14,8 @@ export class ConcurrencyLimiter {
     private readonly maxRunning: number,
     private readonly maxQueued: number,
   ) {
-    if (maxRunning < 1 || maxQueued < 0) throw new Error('ConcurrencyLimiter needs maxRunning >= 1 and maxQueued >= 0');
+    if (maxRunning < 1 || maxQueued < 0)
+      throw new Error('ConcurrencyLimiter needs maxRunning >= 1 and maxQueued >= 0');
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {

@@ -29,8 +29,16 @@ export class PasswordHasher {
   constructor(options: PasswordHasherOptions = {}) {
     const memoryKiB = Math.max(options.memoryKiB ?? ARGON2ID_OWASP.memoryKiB, ARGON2ID_OWASP.memoryKiB);
     const timeCost = Math.max(options.timeCost ?? ARGON2ID_OWASP.timeCost, ARGON2ID_OWASP.timeCost);
-    this.params = { type: argon2.argon2id, memoryCost: memoryKiB, timeCost, parallelism: ARGON2ID_OWASP.parallelism };
-    this.limiter = new ConcurrencyLimiter(options.maxConcurrent ?? availableParallelism(), options.maxQueued ?? 32);
+    this.params = {
+      type: argon2.argon2id,
+      memoryCost: memoryKiB,
+      timeCost,
+      parallelism: ARGON2ID_OWASP.parallelism,
+    };
+    this.limiter = new ConcurrencyLimiter(
+      options.maxConcurrent ?? availableParallelism(),
+      options.maxQueued ?? 32,
+    );
   }
 
   hash(password: string): Promise<string> {

@@ -12,15 +12,21 @@ export const PASSWORD_MAX_LENGTH = 128;
  * much a single hash costs.
  */
 export function passwordProblems(password: string, email?: string): string[] {
-  const length = [...password.normalize('NFKC')].length;
+  // Judged as it will be hashed (PasswordHasher normalises to NFKC): otherwise "ｐａｓｓｗｏｒｄ１２３"
+  // would pass the deny list and then verify as "password123".
+  const normalized = password.normalize('NFKC');
+  const length = [...normalized].length;
   if (length < PASSWORD_MIN_LENGTH) return [`password must be at least ${PASSWORD_MIN_LENGTH} characters`];
   if (length > PASSWORD_MAX_LENGTH) return [`password must be at most ${PASSWORD_MAX_LENGTH} characters`];
 
   const problems: string[] = [];
-  const lower = password.toLowerCase();
+  const lower = normalized.toLowerCase();
   if (commonPasswords.test(lower)) problems.push('password is too common');
   const localPart = email?.split('@')[0]?.toLowerCase();
-  if (email && (lower === email.toLowerCase() || (localPart && localPart.length >= 4 && lower.includes(localPart)))) {
+  if (
+    email &&
+    (lower === email.toLowerCase() || (localPart && localPart.length >= 4 && lower.includes(localPart)))
+  ) {
     problems.push('password must not contain the email address');
   }
   return problems;

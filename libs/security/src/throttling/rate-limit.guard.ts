@@ -1,19 +1,45 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 import { type FastifyReply } from 'fastify';
 import { AppException } from '../errors/app.exception';
 import { ErrorCode } from '../errors/error-code';
+import { AuditEvent, AuditLog } from '../logging/audit-log.service';
 
 /**
- * Nest's ThrottlerGuard with two changes: the 429 always carries a standard `Retry-After` header
- * (RFC 9110 §10.2.3; the stock guard names it `Retry-After-<throttler>` for named throttlers) and uses
- * the common error shape.
+ * Nest's ThrottlerGuard with three changes: the 429 always carries a standard `Retry-After` header
+ * (RFC 9110 §10.2.3; the stock guard names it `Retry-After-<throttler>` for named throttlers), uses the
+ * common error shape, and is audited (a burst of them is what a brute-force attempt looks like).
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
-  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly audit: AuditLog,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     void reply.header('Retry-After', String(Math.max(1, detail.timeToBlockExpire)));
+    // The tracker is an IP or an account fingerprint (never an email): safe to log.
+    this.audit.record(AuditEvent.RateLimited, {
+      reason: `limit of ${detail.limit} per ${Math.round(detail.ttl / 1000)} s`,
+      client: detail.tracker,
+    });
     throw new AppException(ErrorCode.RateLimited, 'Too many requests. Retry later.');
   }
 }

@@ -1,6 +1,11 @@
 import { type ExecutionContext, type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
-import { getOptionsToken, getStorageToken, type ThrottlerModuleOptions, ThrottlerStorageService } from '@nestjs/throttler';
+import {
+  getOptionsToken,
+  getStorageToken,
+  type ThrottlerModuleOptions,
+  ThrottlerStorageService,
+} from '@nestjs/throttler';
 import { accountFingerprint } from '../logging/account-fingerprint';
 import { type RateLimitOptions } from './rate-limit.options';
 import { RateLimitGuard } from './rate-limit.guard';
@@ -24,7 +29,10 @@ export class RateLimitModule {
       providers: [
         {
           provide: RATE_LIMIT_STORAGE,
-          useFactory: () => (options.redisUrl ? RedisThrottlerStorage.connect(options.redisUrl) : new ThrottlerStorageService()),
+          useFactory: () =>
+            options.redisUrl
+              ? RedisThrottlerStorage.connect(options.redisUrl, options.keyPrefix)
+              : new ThrottlerStorageService(),
         },
         { provide: getOptionsToken(), useValue: throttlerOptionsOf(options) },
         { provide: APP_GUARD, useClass: RateLimitGuard },
@@ -37,22 +45,37 @@ export class RateLimitModule {
 function throttlerOptionsOf(options: RateLimitOptions): ThrottlerModuleOptions {
   const reflector = new Reflector();
   const notCredentialsEndpoint = (context: ExecutionContext) =>
-    !reflector.getAllAndOverride<boolean>(IS_CREDENTIALS_ENDPOINT, [context.getHandler(), context.getClass()]);
-  const window = ({ limit, windowMs }: { limit: number; windowMs: number }) => ({ limit, ttl: windowMs, blockDuration: windowMs });
+    !reflector.getAllAndOverride<boolean>(IS_CREDENTIALS_ENDPOINT, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+  const window = ({ limit, windowMs }: { limit: number; windowMs: number }) => ({
+    limit,
+    ttl: windowMs,
+    blockDuration: windowMs,
+  });
 
   return {
     // One counter per client and limit, whatever the route: a client cannot spread a flood over routes.
-    generateKey: (_context, tracker) => tracker,
+    // The limit's name is part of the key: Nest's memory storage keeps one block flag per key, so with
+    // the tracker alone, tripping the credentials limit would block the client on every route.
+    generateKey: (_context, tracker, throttlerName) => `${throttlerName}:${tracker}`,
     throttlers: [
       { name: Throttler.General, ...window(options.general) },
-      { name: Throttler.CredentialsPerIp, ...window(options.credentialsPerIp), skipIf: notCredentialsEndpoint },
+      {
+        name: Throttler.CredentialsPerIp,
+        ...window(options.credentialsPerIp),
+        skipIf: notCredentialsEndpoint,
+      },
       {
         name: Throttler.CredentialsPerAccount,
         ...window(options.credentialsPerAccount),
         skipIf: notCredentialsEndpoint,
         getTracker: (request) => {
           const email = (request.body as { email?: unknown } | undefined)?.email;
-          return typeof email === 'string' && email.length <= 320 ? `account:${accountFingerprint(email)}` : `ip:${request.ip}`;
+          return typeof email === 'string' && email.length <= 320
+            ? `account:${accountFingerprint(email)}`
+            : `ip:${request.ip}`;
         },
       },
     ],

@@ -1,4 +1,4 @@
-import { type OnApplicationShutdown } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { type ThrottlerStorage } from '@nestjs/throttler';
 import { Redis } from 'ioredis';
 import { AppException } from '../errors/app.exception';
@@ -36,7 +36,13 @@ return { hits, windowLeft, 0, 0 }
 `;
 
 type ThrottleRedis = Redis & {
-  throttleIncrement(hitsKey: string, blockKey: string, ttlMs: number, limit: number, blockMs: number): Promise<number[]>;
+  throttleIncrement(
+    hitsKey: string,
+    blockKey: string,
+    ttlMs: number,
+    limit: number,
+    blockMs: number,
+  ): Promise<number[]>;
 };
 
 export const THROTTLE_KEY_PREFIX = 'runnerly:throttle:';
@@ -48,20 +54,47 @@ export const THROTTLE_KEY_PREFIX = 'runnerly:throttle:';
 export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly redis: ThrottleRedis;
 
-  constructor(redis: Redis) {
+  private readonly logger = new Logger('RateLimitStorage');
+  private lastErrorLoggedAt = 0;
+
+  constructor(
+    redis: Redis,
+    private readonly keyPrefix = THROTTLE_KEY_PREFIX,
+  ) {
     redis.defineCommand('throttleIncrement', { numberOfKeys: 2, lua: INCREMENT_SCRIPT });
+    // Without a listener ioredis prints every failed reconnection to the console; once a minute in the log is enough.
+    redis.on('error', (error: Error) => {
+      if (Date.now() - this.lastErrorLoggedAt < 60_000) return;
+      this.lastErrorLoggedAt = Date.now();
+      this.logger.warn(
+        { error: error.message },
+        'Redis for rate limiting is unreachable; limited routes answer 503',
+      );
+    });
     this.redis = redis as ThrottleRedis;
   }
 
-  static connect(url: string): RedisThrottlerStorage {
+  static connect(url: string, keyPrefix = THROTTLE_KEY_PREFIX): RedisThrottlerStorage {
     return new RedisThrottlerStorage(
-      new Redis(url, { connectTimeout: 2_000, commandTimeout: 1_000, maxRetriesPerRequest: 1, lazyConnect: false }),
+      new Redis(url, {
+        connectTimeout: 2_000,
+        commandTimeout: 1_000,
+        maxRetriesPerRequest: 1,
+        lazyConnect: false,
+      }),
+      keyPrefix,
     );
   }
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
     // The braces are a Redis Cluster hash tag: both keys of one counter live in the same slot.
-    const base = `${THROTTLE_KEY_PREFIX}{${throttlerName}:${key}}`;
+    const base = `${this.keyPrefix}{${throttlerName}:${key}}`;
     let result: number[];
     try {
       result = await this.redis.throttleIncrement(`${base}:hits`, `${base}:block`, ttl, limit, blockDuration);

@@ -19,4 +19,8 @@ export const CredentialsEndpoint = () => SetMetadata(IS_CREDENTIALS_ENDPOINT, tr
 
 /** Exempts a route from every Runnerly rate limit (health probes, which orchestrators call constantly). */
 export const SkipRateLimit = () =>
-  SkipThrottle({ [Throttler.General]: true, [Throttler.CredentialsPerIp]: true, [Throttler.CredentialsPerAccount]: true });
+  SkipThrottle({
+    [Throttler.General]: true,
+    [Throttler.CredentialsPerIp]: true,
+    [Throttler.CredentialsPerAccount]: true,
+  });

@@ -41,7 +41,9 @@ export class JwksKeyResolver implements KeyResolver {
   private inFlight?: Promise<void>;
 
   constructor(options: JwksKeyResolverOptions) {
-    this.options = { ...JWKS_DEFAULTS, ...definedOnly(options) } as Required<Omit<JwksKeyResolverOptions, 'fetch' | 'now'>>;
+    this.options = { ...JWKS_DEFAULTS, ...definedOnly(options) } as Required<
+      Omit<JwksKeyResolverOptions, 'fetch' | 'now'>
+    >;
     this.fetch = options.fetch ?? globalThis.fetch;
     this.now = options.now ?? Date.now;
   }
@@ -51,7 +53,8 @@ export class JwksKeyResolver implements KeyResolver {
     const mayRefetch = this.now() - this.attemptedAt >= this.options.minRefetchIntervalMs;
     // A fetch already under way (started by a concurrent request) is awaited, not skipped: otherwise
     // every request but the first one at start or after a rotation would find no key and get a 401.
-    if ((age >= this.options.cacheTtlMs || !this.keys.has(kid)) && (mayRefetch || this.inFlight)) await this.refresh();
+    if ((age >= this.options.cacheTtlMs || !this.keys.has(kid)) && (mayRefetch || this.inFlight))
+      await this.refresh();
     if (this.now() - this.fetchedAt >= this.options.cacheTtlMs + this.options.maxStaleMs) return undefined;
     return this.keys.get(kid);
   }
@@ -65,14 +68,21 @@ export class JwksKeyResolver implements KeyResolver {
   private async fetchKeys(): Promise<void> {
     this.attemptedAt = this.now();
     try {
-      const response = await this.fetch(this.options.url, { signal: AbortSignal.timeout(this.options.timeoutMs) });
+      const response = await this.fetch(this.options.url, {
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
       if (!response.ok) throw new Error(`JWKS endpoint answered ${response.status}`);
+      if (Number(response.headers.get('content-length') ?? 0) > MAX_JWKS_BYTES)
+        throw new Error('JWKS document is too large');
       const text = await response.text();
       if (text.length > MAX_JWKS_BYTES) throw new Error('JWKS document is too large');
       this.keys = parseJwks(JSON.parse(text) as unknown);
       this.fetchedAt = this.now();
     } catch (error) {
-      this.logger.warn({ err: error, url: this.options.url }, 'Could not fetch the JWKS; keeping the keys already known');
+      this.logger.warn(
+        { err: error, url: this.options.url },
+        'Could not fetch the JWKS; keeping the keys already known',
+      );
     }
   }
 }

@@ -53,13 +53,17 @@ export class SigningKey {
 }
 
 function assertStrongRsaKey(key: KeyObject): void {
-  if (key.asymmetricKeyType !== 'rsa') throw new Error(`Signing keys must be RSA (got ${key.asymmetricKeyType})`);
+  if (key.asymmetricKeyType !== 'rsa')
+    throw new Error(`Signing keys must be RSA (got ${key.asymmetricKeyType})`);
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (bits < MIN_RSA_BITS) throw new Error(`RSA signing keys must have at least ${MIN_RSA_BITS} bits (got ${bits})`);
+  if (bits < MIN_RSA_BITS)
+    throw new Error(`RSA signing keys must have at least ${MIN_RSA_BITS} bits (got ${bits})`);
 }
 
 /** RFC 7638: SHA-256 over the required members of the JWK, in lexicographic order, base64url-encoded. */
 function thumbprintOf(publicKey: KeyObject): string {
   const { e, n } = publicKey.export({ format: 'jwk' });
-  return createHash('sha256').update(JSON.stringify({ e, kty: 'RSA', n })).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify({ e, kty: 'RSA', n }))
+    .digest('base64url');
 }

@@ -5,4 +5,6 @@ import { Transform } from 'class-transformer';
  * account: otherwise one person could register twice, or dodge a per-account rate limit.
  */
 export const NormalizeEmail = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.trim().toLowerCase() : value,
+  );

@@ -6,6 +6,8 @@ import { ErrorCode } from '../errors/error-code';
 export function uuidParam(name = 'id'): ParseUUIDPipe {
   return new ParseUUIDPipe({
     exceptionFactory: () =>
-      new AppException(ErrorCode.ValidationFailed, 'The request is invalid.', [{ field: name, problems: [`${name} must be a UUID`] }]),
+      new AppException(ErrorCode.ValidationFailed, 'The request is invalid.', [
+        { field: name, problems: [`${name} must be a UUID`] },
+      ]),
   });
 }

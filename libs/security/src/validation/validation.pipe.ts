@@ -26,8 +26,14 @@ export function createValidationPipe(): ValidationPipe {
 /** Flattens nested validation errors into `{ field: 'a.b[0].c', problems: [...] }` entries. */
 export function fieldProblemsOf(errors: readonly ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
-    const field = !parent ? error.property : /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : `${parent}.${error.property}`;
-    const own: FieldProblem[] = error.constraints ? [{ field, problems: Object.values(error.constraints) }] : [];
+    const field = !parent
+      ? error.property
+      : /^\d+$/.test(error.property)
+        ? `${parent}[${error.property}]`
+        : `${parent}.${error.property}`;
+    const own: FieldProblem[] = error.constraints
+      ? [{ field, problems: Object.values(error.constraints) }]
+      : [];
     return [...own, ...fieldProblemsOf(error.children ?? [], field)];
   });
 }

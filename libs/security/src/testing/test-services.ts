@@ -1,6 +1,7 @@
 /**
- * Where the tests find real PostgreSQL and Redis. Jest's global setup (see global-setup.ts) decides once
- * per run and publishes the result in these variables, which every test worker inherits.
+ * Where the tests find real PostgreSQL and Redis. The jest global setup of @runnerly/testing decides once
+ * per run and publishes the result in these variables, which every test worker inherits. (They live here,
+ * dependency-free, so that this library's own specs can use them too.)
  */
 export const TEST_ENV = {
   postgresUrl: 'RUNNERLY_TEST_POSTGRES_URL',

@@ -1,0 +1,242 @@
+import { Controller, Delete, Get, Req } from '@nestjs/common';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuditEvent } from '../logging/audit-log.service';
+import {
+  bearer,
+  createTestApp,
+  FORGED_TOKENS,
+  LogCapture,
+  TEST_ISSUER,
+  TestKeys,
+  TestTokens,
+} from '../testing';
+import { type KeyResolver } from '../tokens/key-resolver';
+import { CurrentUser, Public, Roles, Scopes } from './auth.decorators';
+import { AuthModule } from './auth.module';
+import { type Principal, type UserPrincipal } from './principal';
+
+@Controller('api')
+class UserRoutes {
+  @Get('me')
+  me(@CurrentUser() user: UserPrincipal): UserPrincipal {
+    return user;
+  }
+
+  @Roles('admin')
+  @Get('admin')
+  admin(): { admin: true } {
+    return { admin: true };
+  }
+
+  @Public()
+  @Get('public')
+  open(): { open: true } {
+    return { open: true };
+  }
+}
+
+@Controller('internal')
+class ServiceRoutes {
+  @Scopes('runs:purge')
+  @Delete('runs')
+  purge(@Req() request: { user: Principal }): Principal {
+    return request.user;
+  }
+
+  @Scopes('runs:read')
+  @Get('whoami')
+  whoami(@CurrentUser() user: UserPrincipal): UserPrincipal {
+    return user;
+  }
+}
+
+/** The ring, with a switch to make the resolver fail like an unreachable JWKS endpoint. */
+class SwitchableResolver implements KeyResolver {
+  failing = false;
+  constructor(private readonly keys: TestKeys) {}
+  resolve(kid: string) {
+    return this.failing ? Promise.reject(new Error('JWKS unreachable')) : this.keys.ring.resolve(kid);
+  }
+}
+
+describe('AuthModule', () => {
+  const logs = new LogCapture();
+  let keys: TestKeys;
+  let tokens: TestTokens;
+  let resolver: SwitchableResolver;
+  let app: NestFastifyApplication;
+
+  const call = (method: 'GET' | 'DELETE', url: string, token?: string) =>
+    app.inject({ method, url, headers: token ? bearer(token) : {} });
+  const me = (token?: string) => call('GET', '/api/me', token);
+  const purge = (token?: string) => call('DELETE', '/internal/runs', token);
+
+  beforeAll(async () => {
+    keys = TestKeys.generate();
+    tokens = new TestTokens(keys);
+    resolver = new SwitchableResolver(keys);
+    app = await createTestApp({
+      logs,
+      imports: [AuthModule.forRoot({ issuer: TEST_ISSUER, keyResolver: resolver })],
+      controllers: [UserRoutes, ServiceRoutes],
+    });
+  });
+  afterAll(() => app.close());
+  beforeEach(() => {
+    logs.clear();
+    resolver.failing = false;
+  });
+
+  describe('user routes (secure by default)', () => {
+    it('refuses a request without a token with 401 in the error shape', async () => {
+      const response = await me();
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toMatchObject({
+        statusCode: 401,
+        code: 'AUTH.UNAUTHENTICATED',
+        requestId: response.headers['x-request-id'],
+      });
+    });
+
+    it('accepts a valid user token and hands the principal to @CurrentUser', async () => {
+      const response = await me(tokens.user({ userId: 'user-1', sessionId: 'session-1' }));
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({
+        kind: 'user',
+        id: 'user-1',
+        role: 'user',
+        sessionId: 'session-1',
+        tokenId: expect.any(String),
+      });
+    });
+
+    it.each(FORGED_TOKENS)('refuses a user token %s with 401, and audits it', async (forgery) => {
+      expect((await me(tokens.forge(forgery, 'user'))).statusCode).toBe(401);
+      expect(logs.auditEvents(AuditEvent.TokenRejected)).toHaveLength(1);
+    });
+
+    it.each([
+      ['a service token', () => tokens.service(['runs:purge'])],
+      ['a token that is not a JWT', () => 'not.a.jwt'],
+      ['a token whose header has no kid', () => tokens.signed(tokens.claims('user'), { kid: null })],
+    ])('refuses %s with 401', async (_case, token) => {
+      expect((await me(token())).statusCode).toBe(401);
+    });
+
+    it('refuses a token sent with another scheme than Bearer', async () => {
+      const response = await app.inject({
+        method: 'GET',
+        url: '/api/me',
+        headers: { authorization: `Basic ${tokens.user()}` },
+      });
+      expect(response.statusCode).toBe(401);
+    });
+
+    it('accepts a token that expired less than the clock tolerance (30 s) ago', async () => {
+      expect((await me(tokens.expired('user', 10))).statusCode).toBe(200);
+    });
+
+    it('refuses a token that expired more than the clock tolerance ago', async () => {
+      expect((await me(tokens.expired('user', 45))).statusCode).toBe(401);
+    });
+
+    it('refuses every token while the keys cannot be resolved (fails closed)', async () => {
+      resolver.failing = true;
+      expect((await me(tokens.user())).statusCode).toBe(401);
+    });
+  });
+
+  describe('audit of refused tokens', () => {
+    it('records auth.token.rejected with the reason and the request id for a presented bad token', async () => {
+      const response = await me(tokens.forge('that expired an hour ago'));
+      expect(logs.auditEvents(AuditEvent.TokenRejected)).toEqual([
+        expect.objectContaining({
+          requestId: response.headers['x-request-id'],
+          audit: { event: 'auth.token.rejected', reason: 'jwt expired', strategy: 'runnerly-access-token' },
+        }),
+      ]);
+    });
+
+    it('records nothing when no token was presented', async () => {
+      await me();
+      expect(logs.auditEvents()).toEqual([]);
+    });
+
+    it('never writes the token into the log', async () => {
+      const token = tokens.forge('signed by a foreign key under the real kid');
+      await me(token);
+      expect(logs.text).not.toContain(token.split('.')[2]);
+    });
+  });
+
+  describe('@Public()', () => {
+    it('lets a request without a token through', async () => {
+      const response = await call('GET', '/api/public');
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({ open: true });
+    });
+  });
+
+  describe('@Roles()', () => {
+    it('refuses a user without the role with 403 and audits authz.denied', async () => {
+      const response = await call('GET', '/api/admin', tokens.user({ userId: 'user-7' }));
+      expect(response.statusCode).toBe(403);
+      expect(response.json()).toMatchObject({ code: 'AUTH.FORBIDDEN' });
+      expect(logs.auditEvents(AuditEvent.AccessDenied)).toEqual([
+        expect.objectContaining({
+          audit: expect.objectContaining({ userId: 'user-7', reason: 'requires role admin' }),
+        }),
+      ]);
+    });
+
+    it('lets an admin through', async () => {
+      expect((await call('GET', '/api/admin', tokens.admin())).statusCode).toBe(200);
+    });
+
+    it('still refuses an anonymous request with 401, not 403', async () => {
+      expect((await call('GET', '/api/admin')).statusCode).toBe(401);
+    });
+  });
+
+  describe('@Scopes() service routes', () => {
+    it('accepts a service token carrying the scope and hands over the service principal', async () => {
+      const response = await purge(tokens.service(['runs:read', 'runs:purge'], 'users'));
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({
+        kind: 'service',
+        clientId: 'users',
+        scopes: ['runs:read', 'runs:purge'],
+        tokenId: expect.any(String),
+      });
+    });
+
+    it('refuses a service token lacking the scope with 403 and audits authz.denied', async () => {
+      const response = await purge(tokens.service(['runs:read'], 'gateway'));
+      expect(response.statusCode).toBe(403);
+      expect(logs.auditEvents(AuditEvent.AccessDenied)).toEqual([
+        expect.objectContaining({
+          audit: expect.objectContaining({ clientId: 'gateway', reason: 'requires scope runs:purge' }),
+        }),
+      ]);
+    });
+
+    it("refuses a user's access token, even an admin's, with 401", async () => {
+      expect((await purge(tokens.admin())).statusCode).toBe(401);
+      expect(logs.auditEvents(AuditEvent.TokenRejected)).toEqual([
+        expect.objectContaining({ audit: expect.objectContaining({ strategy: 'runnerly-service-token' }) }),
+      ]);
+    });
+
+    it.each(FORGED_TOKENS)('refuses a service token %s with 401', async (forgery) => {
+      expect((await purge(tokens.forge(forgery, 'service'))).statusCode).toBe(401);
+    });
+
+    it('refuses a request without a token with 401', async () => {
+      expect((await purge()).statusCode).toBe(401);
+    });
+
+    it('@CurrentUser() refuses a service principal with 401', async () => {
+      expect((await call('GET', '/internal/whoami', tokens.service(['runs:read']))).statusCode).toBe(401);
+    });
+  });
+});

@@ -1,0 +1,81 @@
+import { type ExecutionContext, HttpStatus, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AppException } from '../errors/app.exception';
+import { AuditEvent, type AuditLog } from '../logging/audit-log.service';
+import { Public, Roles } from './auth.decorators';
+import { httpContext } from '../testing';
+import { type Principal } from './principal';
+import { RolesGuard } from './roles.guard';
+
+class Routes {
+  @Roles('admin')
+  adminOnly(): void {}
+
+  @Public()
+  open(): void {}
+
+  anyUser(): void {}
+}
+
+const user = (role: 'user' | 'admin'): Principal => ({
+  kind: 'user',
+  id: 'user-1',
+  role,
+  sessionId: 's',
+  tokenId: 't',
+});
+const service: Principal = { kind: 'service', clientId: 'gateway', scopes: ['runs:purge'], tokenId: 't' };
+
+/** A request to `route` made by `principal` (none: as if authentication had been skipped). */
+const requestTo = (route: keyof Routes, principal?: Principal) =>
+  httpContext(Routes, route, { user: principal });
+
+describe('RolesGuard', () => {
+  const audit = { record: jest.fn() };
+  const guard = new RolesGuard(new Reflector(), audit as unknown as AuditLog);
+  const denial = (context: ExecutionContext) => {
+    try {
+      guard.canActivate(context);
+    } catch (error) {
+      return error;
+    }
+    throw new Error('expected a denial');
+  };
+
+  it('lets a user holding the role through', () => {
+    expect(guard.canActivate(requestTo('adminOnly', user('admin')))).toBe(true);
+  });
+
+  it('lets any authenticated principal through a route without @Roles', () => {
+    expect(guard.canActivate(requestTo('anyUser', user('user')))).toBe(true);
+    expect(guard.canActivate(requestTo('anyUser', service))).toBe(true);
+  });
+
+  it('lets an anonymous request through a @Public route', () => {
+    expect(guard.canActivate(requestTo('open'))).toBe(true);
+  });
+
+  it.each<[string, keyof Routes]>([
+    ['a @Roles route', 'adminOnly'],
+    ['a route without @Roles', 'anyUser'],
+  ])(
+    'denies with 401 when there is no principal on %s (fails closed if authentication was skipped)',
+    (_case, route) => {
+      expect(denial(requestTo(route))).toBeInstanceOf(UnauthorizedException);
+      expect(audit.record).not.toHaveBeenCalled();
+    },
+  );
+
+  it.each([
+    ['a user without the role', user('user'), { userId: 'user-1', clientId: undefined }],
+    ['a service, which has no role', service, { userId: undefined, clientId: 'gateway' }],
+  ])('denies %s with 403 and records authz.denied', (_case, principal, who) => {
+    const error = denial(requestTo('adminOnly', principal));
+    expect(error).toBeInstanceOf(AppException);
+    expect((error as AppException).getStatus()).toBe(HttpStatus.FORBIDDEN);
+    expect(audit.record).toHaveBeenCalledWith(AuditEvent.AccessDenied, {
+      ...who,
+      reason: 'requires role admin',
+    });
+  });
+});

@@ -1,0 +1,97 @@
+import { DEFAULT_RATE_LIMITS } from '../throttling/rate-limit.options';
+import {
+  BaseServiceConfig,
+  loggingOptionsFrom,
+  rateLimitOptionsFrom,
+  serviceAppOptionsFrom,
+} from './base-service.config';
+import { loadConfig } from './load-config';
+
+describe('BaseServiceConfig', () => {
+  describe('rateLimitOptionsFrom', () => {
+    it('gives the default rate limits when nothing is configured', () => {
+      expect(rateLimitOptionsFrom(loadConfig(BaseServiceConfig, {}), 'test')).toEqual({
+        redisUrl: undefined,
+        keyPrefix: 'runnerly:test:throttle:',
+        ...DEFAULT_RATE_LIMITS,
+      });
+    });
+
+    it('turns configured windows in seconds into milliseconds', () => {
+      const config = loadConfig(BaseServiceConfig, {
+        REDIS_URL: 'redis://cache.internal:6379',
+        RATE_LIMIT_GENERAL_LIMIT: '50',
+        RATE_LIMIT_GENERAL_WINDOW_SECONDS: '10',
+        RATE_LIMIT_CREDENTIALS_IP_LIMIT: '5',
+        RATE_LIMIT_CREDENTIALS_IP_WINDOW_SECONDS: '30',
+        RATE_LIMIT_CREDENTIALS_ACCOUNT_LIMIT: '3',
+        RATE_LIMIT_CREDENTIALS_ACCOUNT_WINDOW_SECONDS: '600',
+      });
+      expect(rateLimitOptionsFrom(config, 'test')).toEqual({
+        redisUrl: 'redis://cache.internal:6379',
+        keyPrefix: 'runnerly:test:throttle:',
+        general: { limit: 50, windowMs: 10_000 },
+        credentialsPerIp: { limit: 5, windowMs: 30_000 },
+        credentialsPerAccount: { limit: 3, windowMs: 600_000 },
+      });
+    });
+
+    it('refuses a zero limit, which would block everyone', () => {
+      expect(() => loadConfig(BaseServiceConfig, { RATE_LIMIT_CREDENTIALS_IP_LIMIT: '0' })).toThrow(
+        /RATE_LIMIT_CREDENTIALS_IP_LIMIT: /,
+      );
+    });
+  });
+
+  describe('serviceAppOptionsFrom', () => {
+    it('takes the body limit and proxy hops from the config, with no CORS origin unless given', () => {
+      const config = loadConfig(BaseServiceConfig, { BODY_LIMIT_BYTES: '4096', TRUST_PROXY_HOPS: '1' });
+      expect(serviceAppOptionsFrom(config, { trustIncomingRequestId: true })).toEqual({
+        bodyLimitBytes: 4096,
+        trustProxyHops: 1,
+        trustIncomingRequestId: true,
+        corsOrigins: [],
+      });
+    });
+
+    it("passes the service's CORS origins and docs prefix through", () => {
+      const options = {
+        trustIncomingRequestId: false,
+        corsOrigins: ['https://app.runnerly.test'],
+        docsPathPrefix: '/docs',
+      };
+      expect(serviceAppOptionsFrom(loadConfig(BaseServiceConfig, {}), options)).toMatchObject(options);
+    });
+  });
+
+  it('uses a configured Redis key prefix instead of the per-service default', () => {
+    expect(
+      rateLimitOptionsFrom(
+        loadConfig(BaseServiceConfig, { RATE_LIMIT_KEY_PREFIX: 'stack-b:users:' }),
+        'users',
+      ).keyPrefix,
+    ).toBe('stack-b:users:');
+  });
+
+  describe('loggingOptionsFrom', () => {
+    const isTTY = process.stdout.isTTY;
+    afterEach(() => {
+      process.stdout.isTTY = isTTY;
+    });
+
+    it.each([
+      ['an explicit LOG_FORMAT=pretty', { LOG_FORMAT: 'pretty', NODE_ENV: 'production' }, false, 'pretty'],
+      ['an explicit LOG_FORMAT=json', { LOG_FORMAT: 'json' }, true, 'json'],
+      ['production, even on a terminal', { NODE_ENV: 'production' }, true, 'json'],
+      ['development on a terminal', {}, true, 'pretty'],
+      ['development without a terminal', {}, false, 'json'],
+    ])('logs as configured for %s', (_case, env, terminal, format) => {
+      process.stdout.isTTY = terminal;
+      expect(loggingOptionsFrom(loadConfig(BaseServiceConfig, env), 'users')).toEqual({
+        service: 'users',
+        level: 'info',
+        format,
+      });
+    });
+  });
+});

@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuthModule } from '../auth/auth.module';
+import { createTestApp, LogCapture, TEST_ISSUER, TestKeys } from '../testing';
+import { RateLimitModule } from '../throttling/rate-limit.module';
+import { HealthModule } from './health.module';
+import { type ReadinessCheck } from './readiness-check';
+
+type Behaviour = 'ready' | 'answers false' | 'rejects' | 'throws synchronously' | 'hangs';
+const behaviour: Record<string, Behaviour> = {};
+
+function checkFor(name: string): Promise<boolean> {
+  switch (behaviour[name]) {
+    case 'answers false':
+      return Promise.resolve(false);
+    case 'rejects':
+      return Promise.reject(new Error('connect ECONNREFUSED 10.0.0.5:5432'));
+    case 'throws synchronously':
+      throw new Error('pool destroyed');
+    case 'hangs':
+      return new Promise(() => undefined);
+    default:
+      return Promise.resolve(true);
+  }
+}
+
+/** Names a reader would recognise, so the test can prove they never reach the client. */
+@Injectable()
+class DatabaseCheck implements ReadinessCheck {
+  readonly name = 'postgres-x9q7';
+  isReady(): Promise<boolean> {
+    return checkFor(this.name);
+  }
+}
+
+@Injectable()
+class CacheCheck implements ReadinessCheck {
+  readonly name = 'redis-x9q7';
+  isReady(): Promise<boolean> {
+    return checkFor(this.name);
+  }
+}
+
+describe('HealthModule', () => {
+  const logs = new LogCapture();
+  let app: NestFastifyApplication;
+  const get = (url: string) => app.inject({ method: 'GET', url });
+
+  beforeAll(async () => {
+    const keys = TestKeys.generate();
+    app = await createTestApp({
+      logs,
+      imports: [
+        RateLimitModule.forRoot({
+          general: { limit: 2, windowMs: 60_000 },
+          credentialsPerIp: { limit: 2, windowMs: 60_000 },
+          credentialsPerAccount: { limit: 2, windowMs: 60_000 },
+        }),
+        AuthModule.forRoot({ issuer: TEST_ISSUER, keyResolver: keys.ring }),
+        HealthModule.forRoot([DatabaseCheck, CacheCheck]),
+      ],
+    });
+  });
+  afterAll(() => app.close());
+  beforeEach(() => {
+    behaviour['postgres-x9q7'] = 'ready';
+    behaviour['redis-x9q7'] = 'ready';
+    logs.clear();
+  });
+  afterEach(() => jest.useRealTimers());
+
+  it('answers liveness with 200 {status: ok}', async () => {
+    const response = await get('/health/live');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers readiness with 200 {status: ok} when every check passes', async () => {
+    const response = await get('/health/ready');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('is public and never rate limited, so orchestrators can probe it constantly', async () => {
+    const statuses = await Promise.all(Array.from({ length: 5 }, () => get('/health/live')));
+    expect(statuses.map((response) => response.statusCode)).toEqual([200, 200, 200, 200, 200]);
+  });
+
+  it.each<Behaviour>(['answers false', 'rejects', 'throws synchronously'])(
+    'answers 503 {status: unavailable} when a check %s, naming no dependency',
+    async (failure) => {
+      behaviour['redis-x9q7'] = failure;
+      const response = await get('/health/ready');
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toEqual({ status: 'unavailable' });
+      expect(response.body).not.toMatch(/x9q7|ECONNREFUSED|10\.0\.0\.5|pool/);
+    },
+  );
+
+  it('logs which check failed, for the operator', async () => {
+    behaviour['postgres-x9q7'] = 'answers false';
+    await get('/health/ready');
+    expect(logs.withMessage('Readiness check failed')).toEqual([
+      expect.objectContaining({ level: 'warn', check: 'postgres-x9q7' }),
+    ]);
+  });
+
+  it('answers 503 when a check hangs past the 2 s timeout', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    behaviour['postgres-x9q7'] = 'hangs';
+    const pending = get('/health/ready');
+    await jest.advanceTimersByTimeAsync(2_000);
+    const response = await pending;
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toEqual({ status: 'unavailable' });
+  });
+});

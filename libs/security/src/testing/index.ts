@@ -1,0 +1,20 @@
+// @runnerly/security/testing: helpers for the tests of the library and of every service. Never import
+// it from shipped code.
+
+export { httpContext } from './execution-context';
+export { LogCapture, type LogLine } from './log-capture';
+export { createTestApp, startTestApp, TEST_APP_OPTIONS, type TestAppOptions } from './test-app';
+export { generateRsaPrivateKeyPem, TestKeys } from './test-keys';
+export {
+  bearer,
+  FORGED_TOKENS,
+  type ForgedToken,
+  TEST_ISSUER,
+  type TestTokensOptions,
+  TestTokens,
+  type TestUser,
+  type TokenKind,
+} from './test-tokens';
+export { validated, validationProblemsOf } from './validation';
+export { describeWithRedis, everythingRequired, TEST_ENV, testRedisUrl } from './test-services';
+export { JwksServer } from './jwks-server';

@@ -1,0 +1,159 @@
+import { Body, Controller, Post } from '@nestjs/common';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { Public } from '../auth/auth.decorators';
+import { createTestApp } from '../testing';
+
+class PlaceDto {
+  @IsString()
+  @MaxLength(50)
+  city!: string;
+}
+
+class TagDto {
+  @IsString()
+  @MaxLength(20)
+  name!: string;
+}
+
+class CreateRunDto {
+  @IsString()
+  @MaxLength(100)
+  title!: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  distanceMeters!: number;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PlaceDto)
+  place?: PlaceDto;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(3)
+  @ValidateNested({ each: true })
+  @Type(() => TagDto)
+  tags?: TagDto[];
+}
+
+@Public()
+@Controller('runs')
+class RunsController {
+  @Post()
+  create(@Body() body: CreateRunDto): { dto: boolean; place: boolean; tag: boolean; body: CreateRunDto } {
+    return {
+      dto: body instanceof CreateRunDto,
+      place: body.place instanceof PlaceDto,
+      tag: body.tags?.[0] instanceof TagDto,
+      body,
+    };
+  }
+}
+
+const DISTINCTIVE = 'x9q7-submitted-value';
+const valid = {
+  title: 'Morning run',
+  distanceMeters: 5000,
+  place: { city: 'Lyon' },
+  tags: [{ name: 'easy' }],
+};
+
+describe('createValidationPipe', () => {
+  let app: NestFastifyApplication;
+  const post = (payload: unknown) =>
+    app.inject({
+      method: 'POST',
+      url: '/runs',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(payload),
+    });
+  const fieldsOf = async (payload: unknown) => {
+    const response = await post(payload);
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      statusCode: 400,
+      code: 'VALIDATION.FAILED',
+      message: 'The request is invalid.',
+    });
+    return (response.json() as { fields: { field: string }[] }).fields.map(({ field }) => field);
+  };
+
+  beforeAll(async () => {
+    app = await createTestApp({ controllers: [RunsController] });
+  });
+  afterAll(() => app.close());
+
+  it('hands a valid body to the handler as instances of the DTO classes, nested ones included', async () => {
+    const response = await post(valid);
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toEqual({ dto: true, place: true, tag: true, body: valid });
+  });
+
+  it.each([
+    ['a field the DTO does not declare (mass assignment)', { ...valid, role: 'admin' }, ['role']],
+    [
+      'an undeclared field in a nested object',
+      { ...valid, place: { city: 'Lyon', ownerId: 'u' } },
+      ['place.ownerId'],
+    ],
+    ['missing required fields', {}, ['title', 'distanceMeters']],
+    [
+      'a number sent as a string (no implicit conversion)',
+      { ...valid, distanceMeters: '5000' },
+      ['distanceMeters'],
+    ],
+    ['a number out of range', { ...valid, distanceMeters: 0 }, ['distanceMeters']],
+    ['an invalid nested field', { ...valid, place: { city: 42 } }, ['place.city']],
+    [
+      'an invalid field in an array element',
+      { ...valid, tags: [{ name: 'ok' }, { name: 7 }] },
+      ['tags[1].name'],
+    ],
+    [
+      'too many array elements',
+      { ...valid, tags: [{ name: 'a' }, { name: 'b' }, { name: 'c' }, { name: 'd' }] },
+      ['tags'],
+    ],
+  ])('refuses %s with 400 listing the offending fields', async (_case, payload, fields) => {
+    expect(await fieldsOf(payload)).toEqual(fields);
+  });
+
+  it('explains each problem by rule, without echoing the submitted values', async () => {
+    const response = await post({ ...valid, title: DISTINCTIVE.repeat(10), extra: DISTINCTIVE });
+    expect(response.json().fields).toEqual(
+      expect.arrayContaining([
+        { field: 'title', problems: ['title must be shorter than or equal to 100 characters'] },
+        { field: 'extra', problems: ['property extra should not exist'] },
+      ]),
+    );
+    expect(response.body).not.toContain('x9q7');
+  });
+
+  it.each([
+    ['an array', [valid]],
+    ['a string', 'title'],
+    ['a number', 42],
+    ['null', null],
+  ])('refuses %s as a body with 400', async (_case, payload) => {
+    const response = await post(payload);
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      code: 'VALIDATION.FAILED',
+      fields: expect.arrayContaining([expect.anything()]),
+    });
+  });
+});
