@@ -1,5 +1,10 @@
 // `npm test` runs every project's tests in one jest process, so the summary line counts them all.
 /** @type {import('jest').Config} */
 module.exports = {
-  projects: ['<rootDir>/libs/security', '<rootDir>/apps/users', '<rootDir>/libs/dev-infra'],
+  projects: [
+    '<rootDir>/libs/security',
+    '<rootDir>/apps/users',
+    '<rootDir>/apps/runs',
+    '<rootDir>/libs/dev-infra',
+  ],
 };

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DATABASE_DEFAULTS, type DatabaseOptions } from './database.options';
 import { DATABASE_OPTIONS, MigrationsOnStart } from './migrations-on-start';
+import { SafeTypeOrmLogger } from './typeorm-logger';
 
 /**
  * PostgreSQL through TypeORM for one service: its own database, its migrations applied at start, a
@@ -23,7 +24,8 @@ export class DatabaseModule {
           migrations: options.migrations,
           synchronize: false,
           migrationsRun: false,
-          logging: ['error'],
+          logger: new SafeTypeOrmLogger(),
+          maxQueryExecutionTime: 1_000,
           poolSize: options.poolSize ?? DATABASE_DEFAULTS.poolSize,
           connectTimeoutMS: DATABASE_DEFAULTS.connectTimeoutMs,
           extra: { statement_timeout: statementTimeoutMs },

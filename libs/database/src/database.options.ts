@@ -18,4 +18,8 @@ export interface DatabaseOptions {
   statementTimeoutMs?: number;
 }
 
-export const DATABASE_DEFAULTS = { poolSize: 10, statementTimeoutMs: 5_000, connectTimeoutMs: 5_000 } as const;
+export const DATABASE_DEFAULTS = {
+  poolSize: 10,
+  statementTimeoutMs: 5_000,
+  connectTimeoutMs: 5_000,
+} as const;

@@ -28,7 +28,8 @@ export class MigrationsOnStart implements OnModuleInit {
     try {
       await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       const applied = await this.dataSource.runMigrations({ transaction: 'each' });
-      if (applied.length > 0) this.logger.log({ migrations: applied.map((migration) => migration.name) }, 'Applied migrations');
+      if (applied.length > 0)
+        this.logger.log({ migrations: applied.map((migration) => migration.name) }, 'Applied migrations');
     } finally {
       await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
       await lock.release();

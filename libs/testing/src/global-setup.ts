@@ -1,5 +1,5 @@
 import { startTestInfrastructure, type TestInfrastructure } from './test-infrastructure';
-import { everythingRequired, TEST_ENV } from './test-services';
+import { everythingRequired, TEST_ENV } from '@runnerly/security/testing';
 
 const STARTED = Symbol.for('runnerly:test-infrastructure');
 type GlobalWithInfrastructure = typeof globalThis & { [STARTED]?: TestInfrastructure };
@@ -17,7 +17,8 @@ export default async function globalSetup(): Promise<void> {
   holder[STARTED] = infrastructure;
   process.env[TEST_ENV.postgresUrl] = infrastructure.postgresUrl;
   if (infrastructure.redisUrl) process.env[TEST_ENV.redisUrl] = infrastructure.redisUrl;
-  if (infrastructure.redisUnavailable) process.env[TEST_ENV.redisUnavailable] = infrastructure.redisUnavailable;
+  if (infrastructure.redisUnavailable)
+    process.env[TEST_ENV.redisUnavailable] = infrastructure.redisUnavailable;
   process.stderr.write(`\nTest infrastructure:\n  ${infrastructure.summary.join('\n  ')}\n`);
 
   if (everythingRequired() && !infrastructure.redisUrl) {

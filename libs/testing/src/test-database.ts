@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { provisionServiceDatabase } from '@runnerly/dev-infra';
 import { Client } from 'pg';
-import { TEST_ENV } from './test-services';
+import { TEST_ENV } from '@runnerly/security/testing';
 
 export interface TestDatabase {
   /** URL for the service under test: its own database, through a least-privilege role. */
@@ -19,7 +19,10 @@ export interface TestDatabase {
  */
 export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
   const serverUrl = process.env[TEST_ENV.postgresUrl];
-  if (!serverUrl) throw new Error(`${TEST_ENV.postgresUrl} is not set: is the jest global setup of @runnerly/testing configured?`);
+  if (!serverUrl)
+    throw new Error(
+      `${TEST_ENV.postgresUrl} is not set: is the jest global setup of @runnerly/testing configured?`,
+    );
 
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const password = randomBytes(24).toString('base64url');

@@ -33,16 +33,23 @@ export interface TestInfrastructure {
  * A given DATABASE_URL must be allowed to create databases and roles: each suite gets its own.
  * RUNNERLY_TEST_DOCKER=0 skips column 2 (no containers even where Docker runs).
  */
-export async function startTestInfrastructure(env: NodeJS.ProcessEnv = process.env): Promise<TestInfrastructure> {
+export async function startTestInfrastructure(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<TestInfrastructure> {
   const stops: (() => Promise<unknown>)[] = [];
   const summary: string[] = [];
-  const docker = (env.DATABASE_URL && env.REDIS_URL) || env.RUNNERLY_TEST_DOCKER === '0' ? false : await dockerIsReachable();
+  const docker =
+    (env.DATABASE_URL && env.REDIS_URL) || env.RUNNERLY_TEST_DOCKER === '0'
+      ? false
+      : await dockerIsReachable();
 
   let postgresUrl = env.DATABASE_URL;
   if (postgresUrl) {
     summary.push('PostgreSQL: DATABASE_URL');
   } else if (docker) {
-    const container = await new PostgreSqlContainer(TEST_IMAGES.postgres()).withCommand(['postgres', '-c', 'fsync=off']).start();
+    const container = await new PostgreSqlContainer(TEST_IMAGES.postgres())
+      .withCommand(['postgres', '-c', 'fsync=off'])
+      .start();
     stops.push(() => container.stop());
     postgresUrl = container.getConnectionUri();
     summary.push(`PostgreSQL: container ${TEST_IMAGES.postgres()}`);

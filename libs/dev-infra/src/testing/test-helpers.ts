@@ -22,7 +22,11 @@ export function makeTempDir(prefix: string): Promise<string> {
 }
 
 /** Runs one query on a fresh connection and returns its rows. */
-export async function queryOnce<Row extends QueryResultRow>(url: string, sql: string, values?: unknown[]): Promise<Row[]> {
+export async function queryOnce<Row extends QueryResultRow>(
+  url: string,
+  sql: string,
+  values?: unknown[],
+): Promise<Row[]> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {
