@@ -1,0 +1,102 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import jwt from 'jsonwebtoken';
+import { type CliIo, runUsersCli } from '../src/cli/users-cli';
+import { secretHashOf } from '../src/oauth/service-clients';
+import { UsersTestApp } from './support/users-test-app';
+
+let users: UsersTestApp;
+
+beforeAll(async () => {
+  users = await UsersTestApp.start();
+}, 60_000);
+
+afterAll(() => users?.close());
+
+function cli(stdin = ''): CliIo & { output: string[]; errors: string[] } {
+  const output: string[] = [];
+  const errors: string[] = [];
+  return {
+    env: {
+      NODE_ENV: 'test',
+      DATABASE_URL: users.db.url,
+      JWT_PRIVATE_KEY: users.keys.activePrivateKeyPem,
+      DATABASE_MIGRATE_ON_START: 'false',
+    },
+    readStdin: () => stdin,
+    out: (line) => output.push(line),
+    err: (line) => errors.push(line),
+    output,
+    errors,
+  };
+}
+
+describe('users-cli create-admin', () => {
+  it('creates an admin whose password comes from a file', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'cli-')), 'password');
+    await writeFile(file, 'operator chosen passphrase 77\n', { mode: 0o600 });
+    const io = cli();
+
+    expect(
+      await runUsersCli(['create-admin', '--email', 'Ops@Example.com', '--password-file', file], io),
+    ).toBe(0);
+    expect(io.output.join('\n')).toContain('Created admin ops@example.com');
+    const admin = await users.login({
+      id: '',
+      email: 'ops@example.com',
+      password: 'operator chosen passphrase 77',
+    });
+    expect((jwt.decode(admin.accessToken) as { role: string }).role).toBe('admin');
+  }, 30_000);
+
+  it('reads the password from standard input when no file is given', async () => {
+    const io = cli('stdin passphrase for admin 2\n');
+    expect(await runUsersCli(['create-admin', '--email', 'ops2@example.com'], io)).toBe(0);
+    expect(
+      (
+        await users.post('/auth/login', {
+          email: 'ops2@example.com',
+          password: 'stdin passphrase for admin 2',
+        })
+      ).statusCode,
+    ).toBe(200);
+  }, 30_000);
+
+  it.each([
+    ['a common password', ['create-admin', '--email', 'weak@example.com'], 'password123', 1],
+    ['no email', ['create-admin'], 'a fine passphrase here', 2],
+    ['an unknown command', ['make-me-admin'], '', 2],
+  ])('refuses %s', async (_case, argv, stdin, status) => {
+    const io = cli(stdin);
+    expect(await runUsersCli(argv, io)).toBe(status);
+    expect(await users.db.query(`SELECT email FROM accounts WHERE email = 'weak@example.com'`)).toEqual([]);
+  });
+
+  it('refuses an email that is already registered, promoting nobody', async () => {
+    const user = await users.register();
+    const io = cli('another fine passphrase 3');
+    expect(await runUsersCli(['create-admin', '--email', user.email], io)).toBe(1);
+    expect(io.errors.join()).toContain('already exists');
+    expect(await users.db.query(`SELECT role FROM accounts WHERE id = $1`, [user.id])).toEqual([
+      { role: 'user' },
+    ]);
+  }, 30_000);
+});
+
+describe('users-cli create-client', () => {
+  it('prints a strong secret and the OAUTH_CLIENTS entry holding only its hash', async () => {
+    const io = cli();
+    expect(await runUsersCli(['create-client', '--id', 'reporting'], io)).toBe(0);
+    const [secretBlock, entryBlock] = io.output;
+    const secret = secretBlock!.split('\n')[1]!;
+    const entry = JSON.parse(entryBlock!.split('\n')[1]!);
+
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(entry).toEqual({
+      clientId: 'reporting',
+      secretHash: secretHashOf(secret),
+      scopes: ['runs:purge'],
+    });
+  });
+});

@@ -1,0 +1,78 @@
+import { ConfigError, loadConfig } from '@runnerly/security';
+import { generateRsaPrivateKeyPem } from '@runnerly/security/testing';
+import { UsersConfig } from '../src/users.config';
+import { UsersTestApp } from './support/users-test-app';
+
+const strongKey = generateRsaPrivateKeyPem();
+const production = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://users:Vq8nR2xL5mT9wK3jP7cF@db:5432/users',
+  JWT_PRIVATE_KEY: strongKey,
+};
+
+describe('in production, users refuses to start', () => {
+  it.each([
+    ['without a signing key', { JWT_PRIVATE_KEY: undefined }, 'JWT_PRIVATE_KEY: required in production'],
+    [
+      'with an RSA key shorter than 2048 bits',
+      { JWT_PRIVATE_KEY: generateRsaPrivateKeyPem(1024) },
+      'JWT_PRIVATE_KEY: too weak',
+    ],
+    [
+      'with a short database password',
+      { DATABASE_URL: 'postgres://users:secret1@db:5432/users' },
+      'DATABASE_URL: too weak',
+    ],
+    [
+      'with a placeholder database password',
+      { DATABASE_URL: 'postgres://users:changeme-changeme-changeme@db/users' },
+      'DATABASE_URL: too weak',
+    ],
+    ['without a database URL', { DATABASE_URL: undefined }, 'DATABASE_URL'],
+  ])('%s', (_case, change, problem) => {
+    const attempt = () => loadConfig(UsersConfig, { ...production, ...change });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as ConfigError).problems.join('\n')).toContain(problem);
+      // The refusal names what to fix, never the secret itself.
+      expect((error as Error).message).not.toContain('secret1');
+      expect((error as Error).message).not.toContain('changeme');
+    }
+  });
+
+  it('starts with strong secrets', () => {
+    expect(loadConfig(UsersConfig, production).NODE_ENV).toBe('production');
+  });
+});
+
+describe('health', () => {
+  let users: UsersTestApp;
+  beforeAll(async () => {
+    users = await UsersTestApp.start();
+  }, 60_000);
+  afterAll(() => users?.close());
+
+  it('is live and ready while the database answers, without authentication', async () => {
+    expect((await users.get('/health/live')).json()).toEqual({ status: 'ok' });
+    const ready = await users.get('/health/ready');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ok' });
+  });
+
+  it('is not ready (503, no details) when its database refuses connections', async () => {
+    // The test database and its service role share one name (see createTestDatabase).
+    const name = new URL(users.db.adminUrl).pathname.slice(1);
+    await users.db.query(`REVOKE CONNECT ON DATABASE "${name}" FROM "${name}"`);
+    await users.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [name]);
+    try {
+      const ready = await users.get('/health/ready');
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toEqual({ status: 'unavailable' });
+    } finally {
+      await users.db.query(`GRANT CONNECT ON DATABASE "${name}" TO "${name}"`);
+    }
+    expect((await users.get('/health/ready')).statusCode).toBe(200);
+  });
+});

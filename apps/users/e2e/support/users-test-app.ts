@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig, serviceAppOptionsFrom } from '@runnerly/security';
+import {
+  bearer,
+  LogCapture,
+  startTestApp,
+  TEST_ISSUER,
+  TestKeys,
+  TestTokens,
+} from '@runnerly/security/testing';
+import { createTestDatabase, type TestDatabase } from '@runnerly/testing';
+import { type LightMyRequestResponse } from 'fastify';
+import { UsersConfig } from '../../src/users.config';
+import { UsersModule } from '../../src/users.module';
+
+export const PASSWORD = 'correct horse battery staple';
+
+/** An argon2id hash with the OWASP parameters (argon2 writes them in the order m, p, t). */
+export const OWASP_ARGON2ID_HASH = /^\$argon2id\$v=19\$m=19456,p=1,t=2\$/;
+
+export interface RegisteredUser {
+  id: string;
+  email: string;
+  password: string;
+}
+
+export interface LoggedInUser extends RegisteredUser {
+  accessToken: string;
+  refreshToken: string;
+}
+
+/**
+ * The `users` service booted in-process exactly as main.ts boots it (createServiceApp), on its own
+ * fresh PostgreSQL database with a least-privilege role, with its logs captured.
+ */
+export class UsersTestApp {
+  private emails = 0;
+
+  private constructor(
+    readonly app: NestFastifyApplication,
+    readonly db: TestDatabase,
+    readonly logs: LogCapture,
+    readonly keys: TestKeys,
+    readonly tokens: TestTokens,
+  ) {}
+
+  /** A fresh database and the service on it. */
+  static async start(env: Record<string, string> = {}): Promise<UsersTestApp> {
+    return UsersTestApp.startOn(await createTestDatabase('users'), env);
+  }
+
+  /** The service on an existing database: a restart, or a second replica. */
+  static async startOn(db: TestDatabase, env: Record<string, string> = {}): Promise<UsersTestApp> {
+    const keys = TestKeys.generate();
+    const logs = new LogCapture();
+    const config = loadConfig(UsersConfig, {
+      NODE_ENV: 'test',
+      DATABASE_URL: db.url,
+      JWT_PRIVATE_KEY: keys.activePrivateKeyPem,
+      JWT_ISSUER: TEST_ISSUER,
+      PASSWORD_HASH_CONCURRENCY: '2',
+      // Every request of a test file comes from one client: limits high enough never to interfere,
+      // except in the rate-limiting specs, which set their own.
+      RATE_LIMIT_GENERAL_LIMIT: '100000',
+      RATE_LIMIT_CREDENTIALS_IP_LIMIT: '100000',
+      RATE_LIMIT_CREDENTIALS_ACCOUNT_LIMIT: '100000',
+      // Each app gets its own counters in a Redis shared by the whole test run.
+      RATE_LIMIT_KEY_PREFIX: `test:${db.url.split('/').at(-1)}:${randomUUID().slice(0, 8)}:`,
+      ...env,
+    });
+    const app = await startTestApp(
+      UsersModule.forRoot(config, { logDestination: logs }),
+      serviceAppOptionsFrom(config, { trustIncomingRequestId: true, acceptFormBodies: true }),
+    );
+    return new UsersTestApp(app, db, logs, keys, new TestTokens(keys, { issuer: TEST_ISSUER }));
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    await this.db.drop();
+  }
+
+  post(
+    url: string,
+    payload: unknown,
+    token?: string,
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
+    return this.app.inject({
+      method: 'POST',
+      url,
+      payload: payload as object,
+      headers: { ...(token ? bearer(token) : {}), ...headers },
+    });
+  }
+
+  get(url: string, token?: string): Promise<LightMyRequestResponse> {
+    return this.app.inject({ method: 'GET', url, headers: token ? bearer(token) : {} });
+  }
+
+  patch(url: string, payload: unknown, token?: string): Promise<LightMyRequestResponse> {
+    return this.app.inject({
+      method: 'PATCH',
+      url,
+      payload: payload as object,
+      headers: token ? bearer(token) : {},
+    });
+  }
+
+  delete(url: string, token?: string): Promise<LightMyRequestResponse> {
+    return this.app.inject({ method: 'DELETE', url, headers: token ? bearer(token) : {} });
+  }
+
+  /** A unique email per call, so tests in one file never collide. */
+  nextEmail(name = 'runner'): string {
+    return `${name}.${++this.emails}.${Date.now()}@example.com`;
+  }
+
+  async register(email = this.nextEmail(), password = PASSWORD): Promise<RegisteredUser> {
+    const response = await this.post('/auth/register', { email, password, displayName: 'Test Runner' });
+    if (response.statusCode !== 201)
+      throw new Error(`register failed: ${response.statusCode} ${response.body}`);
+    return { id: response.json<{ id: string }>().id, email, password };
+  }
+
+  async login(user: RegisteredUser): Promise<LoggedInUser> {
+    const response = await this.post('/auth/login', { email: user.email, password: user.password });
+    if (response.statusCode !== 200) throw new Error(`login failed: ${response.statusCode} ${response.body}`);
+    const { accessToken, refreshToken } = response.json<{ accessToken: string; refreshToken: string }>();
+    return { ...user, accessToken, refreshToken };
+  }
+
+  async registerAndLogin(): Promise<LoggedInUser> {
+    return this.login(await this.register());
+  }
+
+  /** An admin account, promoted directly in the database (the first-admin paths have their own specs). */
+  async admin(): Promise<LoggedInUser> {
+    const user = await this.register(this.nextEmail('admin'));
+    await this.db.query(`UPDATE accounts SET role = 'admin' WHERE id = $1`, [user.id]);
+    return this.login(user);
+  }
+}

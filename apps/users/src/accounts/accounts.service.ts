@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { decodeCursor, isUniqueViolation, toPage } from '@runnerly/database';
+import {
+  AppException,
+  AuditEvent,
+  AuditLog,
+  ErrorCode,
+  type Page,
+  type PageQuery,
+  PasswordHasher,
+  type Role,
+  type UserPrincipal,
+} from '@runnerly/security';
+import { Repository } from 'typeorm';
+import { RefreshTokenRotation } from '../sessions/refresh-token-rotation.service';
+import { Account } from './account.entity';
+import { type ChangePasswordDto } from './dto/change-password.dto';
+import { type RegisterDto } from './dto/register.dto';
+import { UserProfile } from './dto/user-profile.dto';
+
+/** Accounts: registration, profile, password, roles. Every lookup by id answers 404 when absent. */
+@Injectable()
+export class AccountsService {
+  constructor(
+    @InjectRepository(Account) private readonly accounts: Repository<Account>,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: RefreshTokenRotation,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async register(dto: RegisterDto, role: Role = 'user'): Promise<Account> {
+    const passwordHash = await this.hasher.hash(dto.password);
+    try {
+      const account = await this.accounts.save(
+        this.accounts.create({ email: dto.email, displayName: dto.displayName, passwordHash, role }),
+      );
+      this.audit.record(AuditEvent.Registered, { userId: account.id, role });
+      return account;
+    } catch (error) {
+      // Checked by the unique index, not by a read first, so two concurrent sign-ups cannot both win.
+      if (isUniqueViolation(error))
+        throw new AppException(ErrorCode.Conflict, 'An account with this email already exists.');
+      throw error;
+    }
+  }
+
+  /** The account with its password hash, for credential checks only. */
+  findWithPasswordHash(email: string): Promise<Account | null> {
+    return this.accounts
+      .createQueryBuilder('account')
+      .addSelect('account.passwordHash')
+      .where('account.email = :email', { email })
+      .getOne();
+  }
+
+  async get(id: string): Promise<Account> {
+    const account = await this.accounts.findOneBy({ id });
+    if (!account) throw new AppException(ErrorCode.NotFound, 'Account not found.');
+    return account;
+  }
+
+  async updateDisplayName(id: string, displayName: string): Promise<Account> {
+    await this.accounts.update({ id }, { displayName });
+    return this.get(id);
+  }
+
+  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.accounts.update({ id }, { passwordHash });
+  }
+
+  /** Changes the password after checking the current one; every other session of the user ends. */
+  async changePassword(user: UserPrincipal, dto: ChangePasswordDto): Promise<void> {
+    const account = await this.accounts
+      .createQueryBuilder('account')
+      .addSelect('account.passwordHash')
+      .where('account.id = :id', { id: user.id })
+      .getOne();
+    if (!account || !(await this.hasher.verify(account.passwordHash, dto.currentPassword))) {
+      throw new AppException(ErrorCode.InvalidCredentials, 'The current password is wrong.');
+    }
+    await this.updatePasswordHash(user.id, await this.hasher.hash(dto.newPassword));
+    await this.sessions.endAllSessions(user.id, 'password-change', user.sessionId);
+    this.audit.record(AuditEvent.PasswordChanged, { userId: user.id });
+  }
+
+  async list(query: PageQuery): Promise<Page<UserProfile>> {
+    const builder = this.accounts
+      .createQueryBuilder('account')
+      .orderBy('account.createdAt', 'ASC')
+      .addOrderBy('account.id', 'ASC')
+      .limit(query.limit + 1);
+    if (query.cursor) {
+      const after = decodeCursor(query.cursor);
+      builder.where('(account.createdAt, account.id) > (:at, :id)', { at: after.at, id: after.id });
+    }
+    const rows = await builder.getMany();
+    return toPage(rows, query.limit, (row) => ({ at: row.createdAt, id: row.id }), UserProfile.of);
+  }
+
+  /**
+   * Changes another account's role. Admins cannot change their own role (so the last admin cannot lock
+   * everyone out), and the target's sessions end, so the new role applies from its next login.
+   */
+  async changeRole(admin: UserPrincipal, targetId: string, role: Role): Promise<Account> {
+    if (targetId === admin.id)
+      throw new AppException(ErrorCode.Conflict, 'Admins cannot change their own role.');
+    const account = await this.get(targetId);
+    if (account.role !== role) {
+      await this.accounts.update({ id: targetId }, { role });
+      await this.sessions.endAllSessions(targetId, 'role-change');
+      this.audit.record(AuditEvent.RoleChanged, { userId: admin.id, targetId, role });
+    }
+    return this.get(targetId);
+  }
+
+  async anyAdminExists(): Promise<boolean> {
+    return this.accounts.existsBy({ role: 'admin' });
+  }
+}

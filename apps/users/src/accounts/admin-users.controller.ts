@@ -1,0 +1,29 @@
+import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, PageQuery, Roles, type UserPrincipal, uuidParam } from '@runnerly/security';
+import { AccountsService } from './accounts.service';
+import { ChangeRoleDto } from './dto/change-role.dto';
+import { UserPage, UserProfile } from './dto/user-profile.dto';
+
+/** Administration of accounts: admins only, enforced for the whole controller. */
+@ApiTags('admin')
+@ApiBearerAuth()
+@Roles('admin')
+@Controller('users')
+export class AdminUsersController {
+  constructor(private readonly accounts: AccountsService) {}
+
+  @Get()
+  list(@Query() query: PageQuery): Promise<UserPage> {
+    return this.accounts.list(query);
+  }
+
+  @Patch(':id/role')
+  async changeRole(
+    @CurrentUser() admin: UserPrincipal,
+    @Param('id', uuidParam()) id: string,
+    @Body() dto: ChangeRoleDto,
+  ): Promise<UserProfile> {
+    return UserProfile.of(await this.accounts.changeRole(admin, id, dto.role));
+  }
+}

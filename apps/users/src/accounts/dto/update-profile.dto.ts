@@ -1,0 +1,6 @@
+import { DisplayName } from './display-name';
+
+export class UpdateProfileDto {
+  @DisplayName()
+  displayName!: string;
+}

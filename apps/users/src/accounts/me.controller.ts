@@ -1,0 +1,42 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CredentialsEndpoint, CurrentUser, type UserPrincipal } from '@runnerly/security';
+import { AccountDeletion } from '../run-purge/account-deletion.service';
+import { AccountsService } from './accounts.service';
+import { ChangePasswordDto } from './dto/change-password.dto';
+import { UpdateProfileDto } from './dto/update-profile.dto';
+import { UserProfile } from './dto/user-profile.dto';
+
+/** The signed-in user's own account. There is no `:id` here: the account is always the caller's. */
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('users/me')
+export class MeController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly deletion: AccountDeletion,
+  ) {}
+
+  @Get()
+  async get(@CurrentUser() user: UserPrincipal): Promise<UserProfile> {
+    return UserProfile.of(await this.accounts.get(user.id));
+  }
+
+  @Patch()
+  async update(@CurrentUser() user: UserPrincipal, @Body() dto: UpdateProfileDto): Promise<UserProfile> {
+    return UserProfile.of(await this.accounts.updateDisplayName(user.id, dto.displayName));
+  }
+
+  @CredentialsEndpoint()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Post('password')
+  changePassword(@CurrentUser() user: UserPrincipal, @Body() dto: ChangePasswordDto): Promise<void> {
+    return this.accounts.changePassword(user, dto);
+  }
+
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Delete()
+  delete(@CurrentUser() user: UserPrincipal): Promise<void> {
+    return this.deletion.deleteAccount(user.id);
+  }
+}

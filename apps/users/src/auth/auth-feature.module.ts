@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AccountsModule } from '../accounts/accounts.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+
+/** Register, login, refresh and logout (named apart from the library's AuthModule, which verifies tokens). */
+@Module({
+  imports: [AccountsModule, SessionsModule],
+  controllers: [AuthController],
+  providers: [AuthService],
+})
+export class AuthFeatureModule {}

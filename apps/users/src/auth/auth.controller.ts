@@ -1,0 +1,50 @@
+import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CredentialsEndpoint, Public } from '@runnerly/security';
+import { AccountsService } from '../accounts/accounts.service';
+import { RegisterDto } from '../accounts/dto/register.dto';
+import { UserProfile } from '../accounts/dto/user-profile.dto';
+import { AuthService } from './auth.service';
+import { LoginDto } from './dto/login.dto';
+import { RefreshTokenDto } from './dto/refresh-token.dto';
+import { TokenPair } from './dto/token-pair.dto';
+
+@ApiTags('auth')
+@Public()
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly accounts: AccountsService,
+  ) {}
+
+  @ApiOperation({ summary: 'Create an account (role "user")' })
+  @CredentialsEndpoint()
+  @Post('register')
+  async register(@Body() dto: RegisterDto): Promise<UserProfile> {
+    return UserProfile.of(await this.accounts.register(dto));
+  }
+
+  @ApiOperation({ summary: 'Exchange email and password for an access token and a refresh token' })
+  @CredentialsEndpoint()
+  @HttpCode(HttpStatus.OK)
+  @Post('login')
+  login(@Body() dto: LoginDto): Promise<TokenPair> {
+    return this.auth.login(dto);
+  }
+
+  @ApiOperation({ summary: 'Exchange a refresh token for a new pair; the old refresh token is spent' })
+  @CredentialsEndpoint()
+  @HttpCode(HttpStatus.OK)
+  @Post('refresh')
+  refresh(@Body() dto: RefreshTokenDto): Promise<TokenPair> {
+    return this.auth.refresh(dto.refreshToken);
+  }
+
+  @ApiOperation({ summary: 'End the session of a refresh token (all tokens of its family)' })
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Post('logout')
+  logout(@Body() dto: RefreshTokenDto): Promise<void> {
+    return this.auth.logout(dto.refreshToken);
+  }
+}

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import {
+  AppException,
+  AuditEvent,
+  AuditLog,
+  accountFingerprint,
+  ErrorCode,
+  PasswordHasher,
+  TokenIssuer,
+} from '@runnerly/security';
+import { type Account } from '../accounts/account.entity';
+import { AccountsService } from '../accounts/accounts.service';
+import { RefreshTokenRotation } from '../sessions/refresh-token-rotation.service';
+import { type LoginDto } from './dto/login.dto';
+import { type TokenPair } from './dto/token-pair.dto';
+
+/** Login, refresh and logout: turns credentials into tokens and back. */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: RefreshTokenRotation,
+    private readonly tokens: TokenIssuer,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /**
+   * Unknown email and wrong password give the same answer, after the same work (a full argon2 verify
+   * either way), so a client learns nothing about which accounts exist (OWASP API2).
+   */
+  async login(dto: LoginDto): Promise<TokenPair> {
+    const account = await this.accounts.findWithPasswordHash(dto.email);
+    const valid = account
+      ? await this.hasher.verify(account.passwordHash, dto.password)
+      : await this.hasher.verifyNothing(dto.password);
+    if (!account || !valid) {
+      this.audit.record(AuditEvent.LoginFailed, {
+        account: accountFingerprint(dto.email),
+        userId: account?.id,
+        reason: account ? 'wrong password' : 'unknown account',
+      });
+      throw new AppException(ErrorCode.InvalidCredentials, 'Invalid email or password.');
+    }
+    if (this.hasher.needsRehash(account.passwordHash)) {
+      await this.accounts.updatePasswordHash(account.id, await this.hasher.hash(dto.password));
+    }
+    const session = await this.sessions.startSession(account.id);
+    this.audit.record(AuditEvent.LoginSucceeded, { userId: account.id, targetId: session.sessionId });
+    return this.pairFor(account, session.sessionId, session.refreshToken);
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const next = await this.sessions.rotate(refreshToken);
+    // The role is read again: a role change since the last refresh applies to the next access token.
+    const account = await this.accounts.get(next.accountId);
+    this.audit.record(AuditEvent.TokenRefreshed, { userId: account.id, targetId: next.sessionId });
+    return this.pairFor(account, next.sessionId, next.refreshToken);
+  }
+
+  async logout(refreshToken: string): Promise<void> {
+    const ended = await this.sessions.endSession(refreshToken);
+    if (ended) this.audit.record(AuditEvent.LoggedOut, { userId: ended.accountId });
+  }
+
+  private pairFor(account: Account, sessionId: string, refreshToken: string): TokenPair {
+    const access = this.tokens.issueAccessToken({ userId: account.id, role: account.role, sessionId });
+    return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { OAuthModule } from '../oauth/oauth.module';
+import { AccountDeletion } from './account-deletion.service';
+import { RunPurgeDispatcher } from './run-purge.dispatcher';
+import { RunsClient } from './runs.client';
+
+@Module({
+  imports: [OAuthModule],
+  providers: [AccountDeletion, RunPurgeDispatcher, RunsClient],
+  exports: [AccountDeletion, RunPurgeDispatcher],
+})
+export class RunPurgeModule {}

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { UsersConfig } from '../users.config';
+import { TokenDealer } from '../oauth/token-dealer.service';
+
+const PURGE_TIMEOUT_MS = 5_000;
+
+/** Calls `runs`' internal purge endpoint with a service token scoped to exactly that (`runs:purge`). */
+@Injectable()
+export class RunsClient {
+  constructor(
+    private readonly config: UsersConfig,
+    private readonly dealer: TokenDealer,
+  ) {}
+
+  get isConfigured(): boolean {
+    return this.config.RUNS_URL !== undefined;
+  }
+
+  /** Resolves when `runs` confirms that the account has no runs left; rejects otherwise. */
+  async purgeRunsOf(accountId: string): Promise<void> {
+    const { token } = this.dealer.issueForSelf(['runs:purge']);
+    const url = new URL(
+      `internal/users/${encodeURIComponent(accountId)}/runs`,
+      withTrailingSlash(this.config.RUNS_URL!),
+    );
+    const response = await fetch(url, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(PURGE_TIMEOUT_MS),
+    });
+    if (response.status !== 204) throw new Error(`runs answered ${response.status}`);
+  }
+}
+
+function withTrailingSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}

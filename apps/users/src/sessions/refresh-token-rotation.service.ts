@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { AppException, AuditEvent, AuditLog, ErrorCode } from '@runnerly/security';
+import { DataSource, type EntityManager, type FindOptionsWhere, IsNull, Not } from 'typeorm';
+import { UsersConfig } from '../users.config';
+import { generateOpaqueToken, hashOpaqueToken } from './opaque-token';
+import { RefreshToken } from './refresh-token.entity';
+import { Session, type SessionRevocationReason } from './session.entity';
+
+export interface IssuedRefreshToken {
+  accountId: string;
+  sessionId: string;
+  refreshToken: string;
+}
+
+const MAX_REFRESH_TOKEN_LENGTH = 128;
+
+/**
+ * Refresh tokens per OAuth 2.0 Security BCP (RFC 9700 §4.14): opaque, stored hashed, single use, and
+ * rotated on every refresh. All tokens of one login form a family (a Session). Presenting a token that
+ * was already spent means two parties hold it, so the whole family is revoked: the thief and the
+ * victim both have to log in again, and the thief cannot.
+ */
+@Injectable()
+export class RefreshTokenRotation {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: UsersConfig,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** Starts a session at login and returns its first refresh token. */
+  async startSession(
+    accountId: string,
+    db: EntityManager = this.dataSource.manager,
+  ): Promise<IssuedRefreshToken> {
+    const expiresAt = new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_DAYS * 86_400_000);
+    const session = await db.save(
+      db.create(Session, { accountId, expiresAt, revokedAt: null, revokedReason: null }),
+    );
+    return { accountId, sessionId: session.id, refreshToken: await this.addToken(db, session.id) };
+  }
+
+  /**
+   * Exchanges a refresh token for the next one of its family. The token is marked spent by a single
+   * conditional UPDATE, so of two concurrent requests with the same token exactly one succeeds.
+   */
+  async rotate(presented: string): Promise<IssuedRefreshToken> {
+    if (presented.length > MAX_REFRESH_TOKEN_LENGTH) throw invalidRefreshToken();
+    const tokenHash = hashOpaqueToken(presented);
+
+    const rotated = await this.dataSource.transaction(async (db) => {
+      // For an UPDATE, TypeORM's postgres driver returns [rows, affected count].
+      const [[row]]: [{ session_id: string; account_id: string }[], number] = await db.query(
+        `UPDATE refresh_tokens t SET spent_at = now()
+           FROM sessions s
+          WHERE t.token_hash = $1 AND t.spent_at IS NULL
+            AND s.id = t.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
+          RETURNING t.session_id, s.account_id`,
+        [tokenHash],
+      );
+      if (!row) return undefined;
+      return {
+        accountId: row.account_id,
+        sessionId: row.session_id,
+        refreshToken: await this.addToken(db, row.session_id),
+      };
+    });
+    if (rotated) return rotated;
+
+    await this.revokeIfReused(tokenHash);
+    throw invalidRefreshToken();
+  }
+
+  /** Ends the session a refresh token belongs to (logout). Unknown tokens are ignored: logout is idempotent. */
+  async endSession(presented: string): Promise<{ accountId: string } | undefined> {
+    if (presented.length > MAX_REFRESH_TOKEN_LENGTH) return undefined;
+    const token = await this.dataSource.manager.findOneBy(RefreshToken, {
+      tokenHash: hashOpaqueToken(presented),
+    });
+    if (!token) return undefined;
+    const session = await this.dataSource.manager.findOneByOrFail(Session, { id: token.sessionId });
+    await this.revoke({ id: session.id }, 'logout');
+    return { accountId: session.accountId };
+  }
+
+  /** Ends every session of an account, except `keepSessionId` (the caller's own, on password change). */
+  async endAllSessions(
+    accountId: string,
+    reason: SessionRevocationReason,
+    keepSessionId?: string,
+  ): Promise<void> {
+    await this.revoke({ accountId, ...(keepSessionId ? { id: Not(keepSessionId) } : {}) }, reason);
+  }
+
+  private async revokeIfReused(tokenHash: string): Promise<void> {
+    const token = await this.dataSource.manager.findOneBy(RefreshToken, {
+      tokenHash,
+      spentAt: Not(IsNull()),
+    });
+    if (!token) return;
+    const session = await this.dataSource.manager.findOneBy(Session, {
+      id: token.sessionId,
+      revokedAt: IsNull(),
+    });
+    if (!session) return;
+    await this.revoke({ id: session.id }, 'refresh-token-reuse');
+    this.audit.record(AuditEvent.RefreshTokenReused, { userId: session.accountId, targetId: session.id });
+  }
+
+  private async revoke(where: FindOptionsWhere<Session>, reason: SessionRevocationReason): Promise<void> {
+    await this.dataSource.manager.update(
+      Session,
+      { ...where, revokedAt: IsNull() },
+      { revokedAt: new Date(), revokedReason: reason },
+    );
+  }
+
+  private async addToken(db: EntityManager, sessionId: string): Promise<string> {
+    const refreshToken = generateOpaqueToken();
+    await db.insert(RefreshToken, { tokenHash: hashOpaqueToken(refreshToken), sessionId, spentAt: null });
+    return refreshToken;
+  }
+}
+
+function invalidRefreshToken(): AppException {
+  return new AppException(ErrorCode.InvalidRefreshToken, 'The refresh token is invalid, expired or revoked.');
+}

@@ -1,0 +1,29 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export type SessionRevocationReason = 'logout' | 'refresh-token-reuse' | 'password-change' | 'role-change';
+
+/**
+ * One login: the family of refresh tokens that rotation derives from it. Revoking the session revokes
+ * every token of the family at once.
+ */
+@Entity({ name: 'sessions' })
+export class Session {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'account_id', type: 'uuid' })
+  accountId!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  /** The absolute end of the session, fixed at login. */
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt!: Date;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt!: Date | null;
+
+  @Column({ name: 'revoked_reason', type: 'varchar', length: 32, nullable: true })
+  revokedReason!: SessionRevocationReason | null;
+}

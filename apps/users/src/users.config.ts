@@ -1,0 +1,107 @@
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { BaseServiceConfig, DEFAULT_ACCESS_TOKEN_TTL_SECONDS, Secret, ToBoolean } from '@runnerly/security';
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+
+/** Everything `users` reads from its environment, validated at boot. See docs/reference/configuration.md. */
+export class UsersConfig extends BaseServiceConfig {
+  override PORT = 3001;
+
+  /** The `users` database, with a role that can use nothing else. */
+  @Secret({ kind: 'url-password' })
+  @Matches(POSTGRES_URL, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL!: string;
+
+  @ToBoolean()
+  @IsBoolean()
+  DATABASE_MIGRATE_ON_START = true;
+
+  /**
+   * PEM private key that signs tokens. Required in production; in development a key is generated into
+   * DEV_SECRETS_DIR on first start.
+   */
+  @Secret({ kind: 'private-key' })
+  @IsOptional()
+  @IsString()
+  JWT_PRIVATE_KEY?: string;
+
+  /** PEM public keys of retired signing keys, still published until the tokens they signed expire. */
+  @IsOptional()
+  @IsString()
+  JWT_RETIRED_PUBLIC_KEYS?: string;
+
+  @IsString()
+  @MaxLength(200)
+  JWT_ISSUER = 'runnerly-users';
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(3600)
+  ACCESS_TOKEN_TTL_SECONDS = DEFAULT_ACCESS_TOKEN_TTL_SECONDS;
+
+  /** Absolute lifetime of a session: a refresh-token family ends this long after login, whatever its use. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  REFRESH_TOKEN_TTL_DAYS = 30;
+
+  /** JSON list of service clients: `[{"clientId","secretHash":"sha256:<hex>","scopes":[...]}]`. */
+  @Secret({ kind: 'document', requiredInProduction: false })
+  @IsOptional()
+  @IsString()
+  OAUTH_CLIENTS?: string;
+
+  @Type(() => Number)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  PASSWORD_HASH_CONCURRENCY?: number;
+
+  /** Creates the first admin at start when no admin exists yet (the password from a secret file). */
+  @IsOptional()
+  @IsEmail()
+  BOOTSTRAP_ADMIN_EMAIL?: string;
+
+  @Secret({ kind: 'random', requiredInProduction: false, minLength: 12 })
+  @IsOptional()
+  @IsString()
+  BOOTSTRAP_ADMIN_PASSWORD?: string;
+
+  /** Base URL of `runs`, for purging a deleted account's runs. Unset: purges wait in the outbox. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  RUNS_URL?: string;
+
+  /** How often pending run purges are retried. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  RUN_PURGE_POLL_INTERVAL_MS = 5_000;
+
+  /** A failed purge waits this long, doubling per attempt, up to 5 minutes. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
+  RUN_PURGE_RETRY_BASE_MS = 1_000;
+
+  /** Where development keys are generated (git-ignored). Never used in production. */
+  @IsString()
+  DEV_SECRETS_DIR = '.runnerly/secrets';
+}

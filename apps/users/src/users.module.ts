@@ -1,0 +1,88 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { DatabaseModule, DatabaseReadiness } from '@runnerly/database';
+import {
+  AuthModule,
+  HealthModule,
+  HttpSecurityModule,
+  LoggingModule,
+  type LoggingOptions,
+  loggingOptionsFrom,
+  PasswordHasher,
+  RateLimitModule,
+  rateLimitOptionsFrom,
+  ServiceConfigModule,
+  SigningKeyRing,
+} from '@runnerly/security';
+import { Account } from './accounts/account.entity';
+import { AccountsModule } from './accounts/accounts.module';
+import { AuthFeatureModule } from './auth/auth-feature.module';
+import { KeysModule } from './keys/keys.module';
+import { CreateIdentityTables1732300000000 } from './migrations/1732300000000-create-identity-tables';
+import { CreateRunPurgeOutbox1732300000001 } from './migrations/1732300000001-create-run-purge-outbox';
+import { OAuthModule } from './oauth/oauth.module';
+import { RunPurgeRequest } from './run-purge/run-purge-request.entity';
+import { RefreshToken } from './sessions/refresh-token.entity';
+import { Session } from './sessions/session.entity';
+import { UsersConfig } from './users.config';
+
+export const USERS_ENTITIES = [Account, Session, RefreshToken, RunPurgeRequest];
+export const USERS_MIGRATIONS = [CreateIdentityTables1732300000000, CreateRunPurgeOutbox1732300000001];
+
+/** argon2id at the OWASP parameters, with the configured number of hashes at a time. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: PasswordHasher,
+      inject: [UsersConfig],
+      useFactory: (config: UsersConfig) =>
+        new PasswordHasher({ maxConcurrent: config.PASSWORD_HASH_CONCURRENCY }),
+    },
+  ],
+  exports: [PasswordHasher],
+})
+class PasswordsModule {}
+
+export interface UsersModuleOverrides {
+  /** Where logs go (tests capture them). */
+  logDestination?: LoggingOptions['destination'];
+}
+
+/**
+ * The `users` service: identity provider and sole holder of the signing key. The security modules come
+ * first, in this order: config, logging, errors and validation, rate limiting, then authentication.
+ */
+@Module({})
+export class UsersModule {
+  static forRoot(config: UsersConfig, overrides: UsersModuleOverrides = {}): DynamicModule {
+    return {
+      module: UsersModule,
+      imports: [
+        ServiceConfigModule.forRoot(UsersConfig, config),
+        LoggingModule.forRoot({
+          ...loggingOptionsFrom(config, 'users'),
+          destination: overrides.logDestination,
+        }),
+        HttpSecurityModule,
+        RateLimitModule.forRoot(rateLimitOptionsFrom(config, 'users')),
+        KeysModule,
+        AuthModule.forRootAsync({
+          inject: [SigningKeyRing],
+          useFactory: (keys: SigningKeyRing) => ({ issuer: config.JWT_ISSUER, keyResolver: keys }),
+        }),
+        DatabaseModule.forRoot({
+          url: config.DATABASE_URL,
+          applicationName: 'runnerly-users',
+          entities: USERS_ENTITIES,
+          migrations: USERS_MIGRATIONS,
+          migrateOnStart: config.DATABASE_MIGRATE_ON_START,
+        }),
+        PasswordsModule,
+        AccountsModule,
+        AuthFeatureModule,
+        OAuthModule,
+        HealthModule.forRoot([DatabaseReadiness]),
+      ],
+    };
+  }
+}
