@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import { AuditEvent, AuditLog, OwnerScope, type ServicePrincipal } from '@runnerly/security';
+import { OwnedRuns } from '../runs/owned-runs.repository';
+
+/** Deletes every run of a user whose account was deleted in `users` (the right to erasure). */
+@Injectable()
+export class RunPurge {
+  constructor(
+    private readonly runs: OwnedRuns,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** Idempotent: purging a user without runs (or twice) succeeds and deletes nothing. */
+  async purgeRunsOf(userId: string, caller: ServicePrincipal): Promise<number> {
+    const count = await this.runs.deleteAllOf(OwnerScope.ofOwner(userId));
+    this.audit.record(AuditEvent.RunsPurged, { targetId: userId, clientId: caller.clientId, runs: count });
+    return count;
+  }
+}

@@ -1,0 +1,68 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { DatabaseModule, DatabaseReadiness } from '@runnerly/database';
+import {
+  AuthModule,
+  HealthModule,
+  HttpSecurityModule,
+  JwksKeyResolver,
+  LoggingModule,
+  type LoggingOptions,
+  loggingOptionsFrom,
+  RateLimitModule,
+  rateLimitOptionsFrom,
+  ServiceConfigModule,
+} from '@runnerly/security';
+import { CreateRunsTable1732400000000 } from './migrations/1732400000000-create-runs-table';
+import { PurgeModule } from './purge/purge.module';
+import { RunsConfig } from './runs.config';
+import { Run } from './runs/run.entity';
+import { RunsFeatureModule } from './runs/runs-feature.module';
+
+export const RUNS_ENTITIES = [Run];
+export const RUNS_MIGRATIONS = [CreateRunsTable1732400000000];
+
+export interface RunsModuleOverrides {
+  /** Where logs go (tests capture them). */
+  logDestination?: LoggingOptions['destination'];
+}
+
+/**
+ * The `runs` service: the runners' activities. It verifies the tokens `users` signs with the keys
+ * `users` publishes, and cannot mint any. The security modules come first, in this order: config,
+ * logging, errors and validation, rate limiting, then authentication.
+ */
+@Module({})
+export class RunsModule {
+  static forRoot(config: RunsConfig, overrides: RunsModuleOverrides = {}): DynamicModule {
+    return {
+      module: RunsModule,
+      imports: [
+        ServiceConfigModule.forRoot(RunsConfig, config),
+        LoggingModule.forRoot({
+          ...loggingOptionsFrom(config, 'runs'),
+          destination: overrides.logDestination,
+        }),
+        HttpSecurityModule,
+        RateLimitModule.forRoot(rateLimitOptionsFrom(config, 'runs')),
+        AuthModule.forRoot({
+          issuer: config.JWT_ISSUER,
+          keyResolver: new JwksKeyResolver({
+            url: config.JWKS_URL,
+            cacheTtlMs: config.JWKS_CACHE_TTL_MS,
+            minRefetchIntervalMs: config.JWKS_MIN_REFETCH_INTERVAL_MS,
+          }),
+        }),
+        DatabaseModule.forRoot({
+          url: config.DATABASE_URL,
+          applicationName: 'runnerly-runs',
+          entities: RUNS_ENTITIES,
+          migrations: RUNS_MIGRATIONS,
+          migrateOnStart: config.DATABASE_MIGRATE_ON_START,
+        }),
+        RunsFeatureModule,
+        PurgeModule,
+        HealthModule.forRoot([DatabaseReadiness]),
+      ],
+    };
+  }
+}
