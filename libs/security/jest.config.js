@@ -3,6 +3,7 @@
 // Test helpers and the barrel are not code under test.
 module.exports = {
   ...require('../../jest.preset.js'),
+  ...require('../../jest.infrastructure.js'),
   displayName: 'security',
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.spec.ts'],

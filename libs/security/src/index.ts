@@ -37,6 +37,7 @@ export { type ReadinessCheck } from './health/readiness-check';
 export { createServiceApp, type ServiceAppOptions, trustedHops } from './http/create-service-app';
 export { ALLOWED_METHODS, type HttpHardeningOptions } from './http/http-hardening';
 export { HttpSecurityModule } from './http/http-security.module';
+export { exposeOpenApiDocument, OPENAPI_DOCUMENT_PATH } from './http/openapi-document';
 export { runService } from './http/run-service';
 export { REQUEST_ID_HEADER } from './http/request-id';
 

@@ -152,7 +152,7 @@ describe('AuthModule', () => {
       expect(logs.auditEvents(AuditEvent.TokenRejected)).toEqual([
         expect.objectContaining({
           requestId: response.headers['x-request-id'],
-          audit: { event: 'auth.token.rejected', reason: 'jwt expired', strategy: 'runnerly-access-token' },
+          audit: { event: 'auth.token.rejected', reason: 'jwt expired', expected: 'user token' },
         }),
       ]);
     });
@@ -223,7 +223,7 @@ describe('AuthModule', () => {
     it("refuses a user's access token, even an admin's, with 401", async () => {
       expect((await purge(tokens.admin())).statusCode).toBe(401);
       expect(logs.auditEvents(AuditEvent.TokenRejected)).toEqual([
-        expect.objectContaining({ audit: expect.objectContaining({ strategy: 'runnerly-service-token' }) }),
+        expect.objectContaining({ audit: expect.objectContaining({ expected: 'service token' }) }),
       ]);
     });
 
@@ -238,5 +238,30 @@ describe('AuthModule', () => {
     it('@CurrentUser() refuses a service principal with 401', async () => {
       expect((await call('GET', '/internal/whoami', tokens.service(['runs:read']))).statusCode).toBe(401);
     });
+  });
+});
+
+describe('AuthModule in two applications of one process', () => {
+  it('verifies each application with its own keys, whichever started last', async () => {
+    const start = async (keys: TestKeys) =>
+      createTestApp({
+        imports: [AuthModule.forRoot({ issuer: TEST_ISSUER, keyResolver: keys.ring })],
+        controllers: [UserRoutes],
+      });
+    const [firstKeys, secondKeys] = [TestKeys.generate(), TestKeys.generate()];
+    const first = await start(firstKeys);
+    const second = await start(secondKeys);
+    try {
+      const me = (app: NestFastifyApplication, keys: TestKeys) =>
+        app.inject({ method: 'GET', url: '/api/me', headers: bearer(new TestTokens(keys).user()) });
+
+      expect((await me(first, firstKeys)).statusCode).toBe(200);
+      expect((await me(first, secondKeys)).statusCode).toBe(401);
+      expect((await me(second, secondKeys)).statusCode).toBe(200);
+      await second.close();
+      expect((await me(first, firstKeys)).statusCode).toBe(200);
+    } finally {
+      await first.close();
+    }
   });
 });

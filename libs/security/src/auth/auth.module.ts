@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
-import { AccessTokenStrategy } from './access-token.strategy';
 import { ConfigurableAuthModule } from './auth-module.options';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { RolesGuard } from './roles.guard';
 import { ScopesGuard } from './scopes.guard';
-import { ServiceTokenStrategy } from './service-token.strategy';
+import { TokenStrategies } from './token-strategies';
 
 /**
  * Authentication and authorization for a service, opted into once in its root module:
@@ -17,8 +16,7 @@ import { ServiceTokenStrategy } from './service-token.strategy';
 @Module({
   imports: [PassportModule],
   providers: [
-    AccessTokenStrategy,
-    ServiceTokenStrategy,
+    TokenStrategies,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
     { provide: APP_GUARD, useClass: ScopesGuard },

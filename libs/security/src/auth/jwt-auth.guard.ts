@@ -3,9 +3,8 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard, type IAuthGuard } from '@nestjs/passport';
 import { type FastifyRequest } from 'fastify';
 import { AuditEvent, AuditLog } from '../logging/audit-log.service';
-import { ACCESS_TOKEN_STRATEGY } from './access-token.strategy';
 import { IS_PUBLIC, REQUIRED_SCOPES } from './auth.decorators';
-import { SERVICE_TOKEN_STRATEGY } from './service-token.strategy';
+import { TokenStrategies } from './token-strategies';
 
 /**
  * Registered globally, so every route requires authentication unless it says `@Public()` (secure by
@@ -14,13 +13,17 @@ import { SERVICE_TOKEN_STRATEGY } from './service-token.strategy';
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
-  private readonly userTokens: IAuthGuard = this.passportGuard(ACCESS_TOKEN_STRATEGY);
-  private readonly serviceTokens: IAuthGuard = this.passportGuard(SERVICE_TOKEN_STRATEGY);
+  private readonly userTokens: IAuthGuard;
+  private readonly serviceTokens: IAuthGuard;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly audit: AuditLog,
-  ) {}
+    strategies: TokenStrategies,
+  ) {
+    this.userTokens = this.passportGuard(strategies.userTokens, 'user token');
+    this.serviceTokens = this.passportGuard(strategies.serviceTokens, 'service token');
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
@@ -30,14 +33,14 @@ export class JwtAuthGuard implements CanActivate {
   }
 
   /** A passport guard that records why a presented token was refused (expired, bad signature, ...). */
-  private passportGuard(strategy: string): IAuthGuard {
+  private passportGuard(strategy: string, expected: string): IAuthGuard {
     const audit = () => this.audit;
     class Guard extends AuthGuard(strategy) {
       override handleRequest<T>(error: unknown, principal: T, info: unknown, context: ExecutionContext): T {
         if (error || !principal) {
           const request = context.switchToHttp().getRequest<FastifyRequest>();
           if (request.headers.authorization) {
-            audit().record(AuditEvent.TokenRejected, { reason: reasonOf(error ?? info), strategy });
+            audit().record(AuditEvent.TokenRejected, { reason: reasonOf(error ?? info), expected });
           }
           throw new UnauthorizedException();
         }

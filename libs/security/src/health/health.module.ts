@@ -1,16 +1,19 @@
-import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
+import { type DynamicModule, Module, type ModuleMetadata, type Type } from '@nestjs/common';
 import { HealthController, READINESS_CHECKS } from './health.controller';
 import { type ReadinessCheck } from './readiness-check';
 
-/** `/health/live` and `/health/ready`; readiness is the AND of the given checks (injectable classes). */
+/**
+ * `/health/live` and `/health/ready`; readiness is the AND of the given checks (injectable classes).
+ * `imports` are the modules that provide what the checks depend on.
+ */
 @Module({})
 export class HealthModule {
-  static forRoot(checks: Type<ReadinessCheck>[], providers: Provider[] = []): DynamicModule {
+  static forRoot(checks: Type<ReadinessCheck>[], imports: ModuleMetadata['imports'] = []): DynamicModule {
     return {
       module: HealthModule,
+      imports,
       controllers: [HealthController],
       providers: [
-        ...providers,
         ...checks,
         {
           provide: READINESS_CHECKS,
