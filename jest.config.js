@@ -5,6 +5,7 @@ module.exports = {
     '<rootDir>/libs/security',
     '<rootDir>/apps/users',
     '<rootDir>/apps/runs',
+    '<rootDir>/apps/gateway',
     '<rootDir>/libs/dev-infra',
   ],
 };

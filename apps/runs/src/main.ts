@@ -1,5 +1,11 @@
 import 'reflect-metadata';
-import { createServiceApp, loadConfig, runService, serviceAppOptionsFrom } from '@runnerly/security';
+import {
+  createServiceApp,
+  exposeOpenApiDocument,
+  loadConfig,
+  runService,
+  serviceAppOptionsFrom,
+} from '@runnerly/security';
 import { RunsConfig } from './runs.config';
 import { RunsModule } from './runs.module';
 
@@ -10,6 +16,7 @@ runService(async () => {
     RunsModule.forRoot(config),
     serviceAppOptionsFrom(config, { trustIncomingRequestId: true }),
   );
+  exposeOpenApiDocument(app, { title: 'Runnerly runs service', enabled: config.NODE_ENV !== 'production' });
   await app.listen({ port: config.PORT, host: config.HOST });
   return app;
 });

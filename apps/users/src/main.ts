@@ -1,5 +1,11 @@
 import 'reflect-metadata';
-import { createServiceApp, loadConfig, runService, serviceAppOptionsFrom } from '@runnerly/security';
+import {
+  createServiceApp,
+  exposeOpenApiDocument,
+  loadConfig,
+  runService,
+  serviceAppOptionsFrom,
+} from '@runnerly/security';
 import { UsersConfig } from './users.config';
 import { UsersModule } from './users.module';
 
@@ -9,6 +15,7 @@ runService(async () => {
     UsersModule.forRoot(config),
     serviceAppOptionsFrom(config, { trustIncomingRequestId: true, acceptFormBodies: true }),
   );
+  exposeOpenApiDocument(app, { title: 'Runnerly users service', enabled: config.NODE_ENV !== 'production' });
   await app.listen({ port: config.PORT, host: config.HOST });
   return app;
 });

@@ -1,0 +1,74 @@
+import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export type StubHandler = (request: RecordedRequest, response: ServerResponse) => void;
+
+const answerOk: StubHandler = (request, response) => {
+  response.writeHead(request.method === 'DELETE' ? 204 : 200, { 'content-type': 'application/json' });
+  response.end(
+    request.method === 'DELETE'
+      ? undefined
+      : JSON.stringify({ upstreamSaw: { method: request.method, url: request.url } }),
+  );
+};
+
+/**
+ * Stands in for `users` or `runs` on 127.0.0.1: records every request it receives and answers with the
+ * current handler. Ready by default (200 on /health/ready).
+ */
+export class StubUpstream {
+  readonly requests: RecordedRequest[] = [];
+  handler: StubHandler = answerOk;
+
+  private constructor(private readonly server: Server) {
+    server.on('request', (request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const recorded = {
+          method: request.method!,
+          url: request.url!,
+          headers: request.headers,
+          body: Buffer.concat(chunks).toString(),
+        };
+        if (recorded.url === '/health/ready') return void response.writeHead(200).end('{"status":"ok"}');
+        if (recorded.url === '/openapi.json') return void response.writeHead(404).end();
+        this.requests.push(recorded);
+        this.handler(recorded, response);
+      });
+    });
+  }
+
+  static async start(): Promise<StubUpstream> {
+    const server = createServer({ keepAliveTimeout: 60_000 });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return new StubUpstream(server);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  get last(): RecordedRequest | undefined {
+    return this.requests.at(-1);
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.handler = answerOk;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,65 @@
+import { GatewayTestApp } from './support/gateway-test-app';
+
+let gateway: GatewayTestApp;
+let token: string;
+
+beforeAll(async () => {
+  gateway = await GatewayTestApp.start({ UPSTREAM_TIMEOUT_MS: '500' });
+  token = gateway.tokens.user();
+}, 60_000);
+
+afterAll(() => gateway?.close());
+beforeEach(() => gateway.reset());
+
+it('answers 504 in the error shape when a service does not answer in time', async () => {
+  gateway.runs.handler = () => undefined; // never answers
+  const started = Date.now();
+  const response = await gateway.fetch('/api/runs', { token });
+
+  expect(response.status).toBe(504);
+  expect(await response.json()).toMatchObject({
+    statusCode: 504,
+    code: 'UPSTREAM.TIMEOUT',
+    requestId: expect.any(String),
+  });
+  expect(Date.now() - started).toBeLessThan(3_000);
+});
+
+it('answers 502 in the error shape, at once, when a service is down', async () => {
+  const down = await GatewayTestApp.start({ RUNS_URL: 'http://127.0.0.1:9' });
+  try {
+    const started = Date.now();
+    const response = await down.fetch('/api/runs', { token: down.tokens.user() });
+
+    expect(response.status).toBe(502);
+    const body = await response.json();
+    expect(body).toEqual({
+      statusCode: 502,
+      error: 'Bad Gateway',
+      code: 'UPSTREAM.UNAVAILABLE',
+      message: expect.any(String),
+      requestId: expect.any(String),
+    });
+    expect(JSON.stringify(body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|stack/);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect((await down.fetch('/health/ready')).status).toBe(503);
+  } finally {
+    await down.close();
+  }
+}, 60_000);
+
+it('never retries a request on its own (a repeated POST could act twice)', async () => {
+  gateway.runs.handler = (_request, response) =>
+    void response.writeHead(503, { 'content-type': 'application/json' }).end('{}');
+  expect((await gateway.fetch('/api/runs', { token })).status).toBe(503);
+  expect((await gateway.fetch('/api/runs', { method: 'POST', token, json: { title: 'x' } })).status).toBe(
+    503,
+  );
+  expect(gateway.runs.requests).toHaveLength(2);
+});
+
+it('is ready while both services are ready', async () => {
+  const ready = await gateway.fetch('/health/ready');
+  expect(ready.status).toBe(200);
+  expect(await ready.json()).toEqual({ status: 'ok' });
+});

@@ -1,0 +1,73 @@
+import { Logger } from '@nestjs/common';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { OPENAPI_DOCUMENT_PATH } from '@runnerly/security';
+import { type GatewayConfig } from '../gateway.config';
+import { type Upstream } from '../proxy/upstreams';
+
+/** How a service's paths appear publicly. The gateway's own route table decides what is kept. */
+const PUBLIC_PREFIX: Record<Upstream, (path: string) => string> = {
+  users: (path) => (path.startsWith('/.well-known/') ? path : `/api${path}`),
+  runs: (path) => `/api${path}`,
+};
+const METHODS = ['get', 'post', 'patch', 'delete'] as const;
+
+/**
+ * Swagger UI of the whole public API at /docs (development only): the OpenAPI documents of `users` and
+ * `runs`, rewritten to their public paths and filtered down to the routes the gateway really serves,
+ * so internal routes can never appear in the docs.
+ */
+export async function setupApiDocs(app: NestFastifyApplication, config: GatewayConfig): Promise<void> {
+  const logger = new Logger('ApiDocs');
+  const fastify = app.getHttpAdapter().getInstance();
+  await app.init();
+  const served = (method: string, path: string) =>
+    fastify.hasRoute({ method: method.toUpperCase(), url: path.replace(/\{(\w+)\}/g, ':$1') });
+
+  const document: OpenAPIObject = {
+    openapi: '3.0.0',
+    info: {
+      title: 'Runnerly API',
+      version: '1.0',
+      description: 'The public API, through the gateway. Authenticate with POST /api/auth/login.',
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: {},
+    },
+    paths: {},
+  };
+  for (const [upstream, url] of [
+    ['users', config.USERS_URL],
+    ['runs', config.RUNS_URL],
+  ] as const) {
+    const part = await fetchDocument(
+      new URL(OPENAPI_DOCUMENT_PATH.slice(1), url.endsWith('/') ? url : `${url}/`),
+    ).catch((error: Error) => {
+      logger.warn(
+        { upstream, error: error.message },
+        'No OpenAPI document from this service; its routes are missing from /docs',
+      );
+      return undefined;
+    });
+    if (!part) continue;
+    Object.assign(document.components!.schemas!, part.components?.schemas);
+    for (const [path, operations] of Object.entries(part.paths)) {
+      const publicPath = PUBLIC_PREFIX[upstream](path);
+      const kept = Object.fromEntries(
+        METHODS.filter((method) => operations[method] && served(method, publicPath)).map((method) => [
+          method,
+          operations[method],
+        ]),
+      );
+      if (Object.keys(kept).length > 0) document.paths[publicPath] = kept;
+    }
+  }
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+}
+
+async function fetchDocument(url: URL): Promise<OpenAPIObject> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+  if (!response.ok) throw new Error(`answered ${response.status}`);
+  return (await response.json()) as OpenAPIObject;
+}

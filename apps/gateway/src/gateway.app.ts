@@ -1,0 +1,25 @@
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createServiceApp, serviceAppOptionsFrom } from '@runnerly/security';
+import { setupApiDocs } from './docs/api-docs';
+import { docsEnabled, type GatewayConfig } from './gateway.config';
+import { GatewayModule, type GatewayModuleOverrides } from './gateway.module';
+import { registerUpstreamProxy } from './proxy/register-upstream-proxy';
+
+/** The gateway, assembled: main.ts and the tests both build it here, so they test what runs. */
+export async function createGateway(
+  config: GatewayConfig,
+  overrides: GatewayModuleOverrides = {},
+): Promise<NestFastifyApplication> {
+  const app = await createServiceApp(
+    GatewayModule.forRoot(config, overrides),
+    // The gateway makes its own request ids: a client must not choose the id its requests are logged under.
+    serviceAppOptionsFrom(config, {
+      trustIncomingRequestId: false,
+      corsOrigins: config.CORS_ORIGINS,
+      docsPathPrefix: '/docs',
+    }),
+  );
+  await registerUpstreamProxy(app, config);
+  if (docsEnabled(config)) await setupApiDocs(app, config);
+  return app;
+}

@@ -1,0 +1,62 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import {
+  AuthModule,
+  HealthModule,
+  HttpSecurityModule,
+  JwksKeyResolver,
+  LoggingModule,
+  type LoggingOptions,
+  loggingOptionsFrom,
+  RateLimitModule,
+  rateLimitOptionsFrom,
+  ServiceConfigModule,
+} from '@runnerly/security';
+import { GatewayConfig } from './gateway.config';
+import { RateLimitStorageReadiness } from './health/rate-limit-storage.readiness';
+import { UpstreamsReadiness } from './health/upstreams.readiness';
+import { UpstreamProxy } from './proxy/upstream-proxy.service';
+import { Upstreams } from './proxy/upstreams';
+import { AuthRoutes } from './routes/auth.routes';
+import { JwksRoutes } from './routes/jwks.routes';
+import { RunsRoutes } from './routes/runs.routes';
+import { UsersRoutes } from './routes/users.routes';
+
+/** The route table: every public route, explicitly. Anything else, internal routes included, is a 404. */
+@Module({
+  controllers: [AuthRoutes, UsersRoutes, RunsRoutes, JwksRoutes],
+  providers: [Upstreams, UpstreamProxy],
+  exports: [Upstreams],
+})
+class RoutesModule {}
+
+export interface GatewayModuleOverrides {
+  logDestination?: LoggingOptions['destination'];
+}
+
+/**
+ * The gateway: the security modules in the same order as every service (rate limits before
+ * authentication, so failed attempts count), then the route table and health.
+ */
+@Module({})
+export class GatewayModule {
+  static forRoot(config: GatewayConfig, overrides: GatewayModuleOverrides = {}): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        ServiceConfigModule.forRoot(GatewayConfig, config),
+        LoggingModule.forRoot({
+          ...loggingOptionsFrom(config, 'gateway'),
+          destination: overrides.logDestination,
+        }),
+        HttpSecurityModule,
+        RateLimitModule.forRoot(rateLimitOptionsFrom(config, 'gateway')),
+        AuthModule.forRoot({
+          issuer: config.JWT_ISSUER,
+          keyResolver: new JwksKeyResolver({ url: config.JWKS_URL }),
+        }),
+        RoutesModule,
+        HealthModule.forRoot([UpstreamsReadiness, RateLimitStorageReadiness], [RoutesModule]),
+      ],
+    };
+  }
+}

@@ -1,0 +1,50 @@
+import { Controller, Delete, Get, Param, Patch, Post, Req, Res } from '@nestjs/common';
+import { CredentialsEndpoint, Roles, uuidParam } from '@runnerly/security';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { UpstreamProxy } from '../proxy/upstream-proxy.service';
+
+/**
+ * /api/users/*: a valid access token is checked here already (the global guard), and admin routes
+ * require the admin role here too; `users` checks both again (defence in depth).
+ */
+@Controller('api/users')
+export class UsersRoutes {
+  constructor(private readonly proxy: UpstreamProxy) {}
+
+  @Get('me')
+  me(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', '/users/me');
+  }
+
+  @Patch('me')
+  updateMe(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', '/users/me');
+  }
+
+  @Delete('me')
+  deleteMe(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', '/users/me');
+  }
+
+  @CredentialsEndpoint()
+  @Post('me/password')
+  changePassword(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', '/users/me/password');
+  }
+
+  @Roles('admin')
+  @Get()
+  list(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', '/users');
+  }
+
+  @Roles('admin')
+  @Patch(':id/role')
+  changeRole(
+    @Param('id', uuidParam()) id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', `/users/${id}/role`);
+  }
+}
