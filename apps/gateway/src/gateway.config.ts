@@ -8,7 +8,6 @@ import {
   IsUrl,
   Matches,
   Max,
-  MaxLength,
   Min,
 } from 'class-validator';
 import { BaseServiceConfig, ToBoolean } from '@runnerly/security';
@@ -28,10 +27,6 @@ export class GatewayConfig extends BaseServiceConfig {
   /** Where the public keys of `users` are published; the gateway pre-checks tokens with them. */
   @IsUrl(SERVICE_URL)
   JWKS_URL = 'http://127.0.0.1:3001/.well-known/jwks.json';
-
-  @IsString()
-  @MaxLength(200)
-  JWT_ISSUER = 'runnerly-users';
 
   /** Browser origins allowed to call the API, comma-separated, exact (https://app.example.com). Empty: none. */
   @Transform(({ value }: { value: unknown }) =>

@@ -2,14 +2,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import {
   AuthModule,
   HealthModule,
-  HttpSecurityModule,
   JwksKeyResolver,
-  LoggingModule,
   type LoggingOptions,
-  loggingOptionsFrom,
-  RateLimitModule,
-  rateLimitOptionsFrom,
-  ServiceConfigModule,
+  ServiceFoundationModule,
 } from '@runnerly/security';
 import { GatewayConfig } from './gateway.config';
 import { RateLimitStorageReadiness } from './health/rate-limit-storage.readiness';
@@ -43,16 +38,15 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [
-        ServiceConfigModule.forRoot(GatewayConfig, config),
-        LoggingModule.forRoot({
-          ...loggingOptionsFrom(config, 'gateway'),
-          destination: overrides.logDestination,
-        }),
-        HttpSecurityModule,
-        RateLimitModule.forRoot(rateLimitOptionsFrom(config, 'gateway')),
-        AuthModule.forRoot({
-          issuer: config.JWT_ISSUER,
-          keyResolver: new JwksKeyResolver({ url: config.JWKS_URL }),
+        ServiceFoundationModule.forRoot({
+          service: 'gateway',
+          schema: GatewayConfig,
+          config,
+          authentication: AuthModule.forRoot({
+            issuer: config.JWT_ISSUER,
+            keyResolver: new JwksKeyResolver({ url: config.JWKS_URL }),
+          }),
+          logDestination: overrides.logDestination,
         }),
         RoutesModule,
         HealthModule.forRoot([UpstreamsReadiness, RateLimitStorageReadiness], [RoutesModule]),

@@ -1,26 +1,11 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
-import { BaseServiceConfig, JWKS_DEFAULTS, Secret, ToBoolean } from '@runnerly/security';
-
-const POSTGRES_URL = /^postgres(ql)?:\/\//;
+import { IsInt, IsUrl, Max, MaxLength, Min } from 'class-validator';
+import { DatabaseServiceConfig } from '@runnerly/database';
+import { JWKS_DEFAULTS } from '@runnerly/security';
 
 /** Everything `runs` reads from its environment, validated at boot. See docs/reference/configuration.md. */
-export class RunsConfig extends BaseServiceConfig {
+export class RunsConfig extends DatabaseServiceConfig {
   override PORT = 3002;
-
-  /** The `runs` database, with a role that can use nothing else (not even the `users` database). */
-  @Secret({ kind: 'url-password' })
-  @Matches(POSTGRES_URL, { message: 'DATABASE_URL must be a postgres:// URL' })
-  DATABASE_URL!: string;
-
-  @ToBoolean()
-  @IsBoolean()
-  DATABASE_MIGRATE_ON_START = true;
-
-  /** The `iss` of the tokens `users` signs; a token from any other issuer is refused. */
-  @IsString()
-  @MaxLength(200)
-  JWT_ISSUER = 'runnerly-users';
 
   /** Where `users` publishes its public keys. `runs` only verifies tokens: it never holds a private key. */
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })

@@ -3,14 +3,9 @@ import { DatabaseModule, DatabaseReadiness } from '@runnerly/database';
 import {
   AuthModule,
   HealthModule,
-  HttpSecurityModule,
   JwksKeyResolver,
-  LoggingModule,
   type LoggingOptions,
-  loggingOptionsFrom,
-  RateLimitModule,
-  rateLimitOptionsFrom,
-  ServiceConfigModule,
+  ServiceFoundationModule,
 } from '@runnerly/security';
 import { CreateRunsTable1732400000000 } from './migrations/1732400000000-create-runs-table';
 import { PurgeModule } from './purge/purge.module';
@@ -28,8 +23,8 @@ export interface RunsModuleOverrides {
 
 /**
  * The `runs` service: the runners' activities. It verifies the tokens `users` signs with the keys
- * `users` publishes, and cannot mint any. The security modules come first, in this order: config,
- * logging, errors and validation, rate limiting, then authentication.
+ * `users` publishes, and cannot mint any. The security foundation comes first,
+ * then authentication (so that rate limits count failed attempts too).
  */
 @Module({})
 export class RunsModule {
@@ -37,20 +32,19 @@ export class RunsModule {
     return {
       module: RunsModule,
       imports: [
-        ServiceConfigModule.forRoot(RunsConfig, config),
-        LoggingModule.forRoot({
-          ...loggingOptionsFrom(config, 'runs'),
-          destination: overrides.logDestination,
-        }),
-        HttpSecurityModule,
-        RateLimitModule.forRoot(rateLimitOptionsFrom(config, 'runs')),
-        AuthModule.forRoot({
-          issuer: config.JWT_ISSUER,
-          keyResolver: new JwksKeyResolver({
-            url: config.JWKS_URL,
-            cacheTtlMs: config.JWKS_CACHE_TTL_MS,
-            minRefetchIntervalMs: config.JWKS_MIN_REFETCH_INTERVAL_MS,
+        ServiceFoundationModule.forRoot({
+          service: 'runs',
+          schema: RunsConfig,
+          config,
+          authentication: AuthModule.forRoot({
+            issuer: config.JWT_ISSUER,
+            keyResolver: new JwksKeyResolver({
+              url: config.JWKS_URL,
+              cacheTtlMs: config.JWKS_CACHE_TTL_MS,
+              minRefetchIntervalMs: config.JWKS_MIN_REFETCH_INTERVAL_MS,
+            }),
           }),
+          logDestination: overrides.logDestination,
         }),
         DatabaseModule.forRoot({
           url: config.DATABASE_URL,

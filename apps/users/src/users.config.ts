@@ -1,32 +1,11 @@
 import { Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsEmail,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
-import { BaseServiceConfig, DEFAULT_ACCESS_TOKEN_TTL_SECONDS, Secret, ToBoolean } from '@runnerly/security';
-
-const POSTGRES_URL = /^postgres(ql)?:\/\//;
+import { IsEmail, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+import { DatabaseServiceConfig } from '@runnerly/database';
+import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, Secret } from '@runnerly/security';
 
 /** Everything `users` reads from its environment, validated at boot. See docs/reference/configuration.md. */
-export class UsersConfig extends BaseServiceConfig {
+export class UsersConfig extends DatabaseServiceConfig {
   override PORT = 3001;
-
-  /** The `users` database, with a role that can use nothing else. */
-  @Secret({ kind: 'url-password' })
-  @Matches(POSTGRES_URL, { message: 'DATABASE_URL must be a postgres:// URL' })
-  DATABASE_URL!: string;
-
-  @ToBoolean()
-  @IsBoolean()
-  DATABASE_MIGRATE_ON_START = true;
 
   /**
    * PEM private key that signs tokens. Required in production; in development a key is generated into
@@ -41,10 +20,6 @@ export class UsersConfig extends BaseServiceConfig {
   @IsOptional()
   @IsString()
   JWT_RETIRED_PUBLIC_KEYS?: string;
-
-  @IsString()
-  @MaxLength(200)
-  JWT_ISSUER = 'runnerly-users';
 
   @Type(() => Number)
   @IsInt()

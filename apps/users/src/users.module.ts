@@ -3,14 +3,9 @@ import { DatabaseModule, DatabaseReadiness } from '@runnerly/database';
 import {
   AuthModule,
   HealthModule,
-  HttpSecurityModule,
-  LoggingModule,
   type LoggingOptions,
-  loggingOptionsFrom,
+  ServiceFoundationModule,
   PasswordHasher,
-  RateLimitModule,
-  rateLimitOptionsFrom,
-  ServiceConfigModule,
   SigningKeyRing,
 } from '@runnerly/security';
 import { Account } from './accounts/account.entity';
@@ -49,8 +44,8 @@ export interface UsersModuleOverrides {
 }
 
 /**
- * The `users` service: identity provider and sole holder of the signing key. The security modules come
- * first, in this order: config, logging, errors and validation, rate limiting, then authentication.
+ * The `users` service: identity provider and sole holder of the signing key. The security foundation
+ * comes first, then authentication (so that rate limits count failed attempts too).
  */
 @Module({})
 export class UsersModule {
@@ -58,18 +53,18 @@ export class UsersModule {
     return {
       module: UsersModule,
       imports: [
-        ServiceConfigModule.forRoot(UsersConfig, config),
-        LoggingModule.forRoot({
-          ...loggingOptionsFrom(config, 'users'),
-          destination: overrides.logDestination,
+        ServiceFoundationModule.forRoot({
+          service: 'users',
+          schema: UsersConfig,
+          config,
+          // users verifies its own tokens with its key ring; the other services use its JWKS.
+          authentication: AuthModule.forRootAsync({
+            inject: [SigningKeyRing],
+            useFactory: (keys: SigningKeyRing) => ({ issuer: config.JWT_ISSUER, keyResolver: keys }),
+          }),
+          logDestination: overrides.logDestination,
         }),
-        HttpSecurityModule,
-        RateLimitModule.forRoot(rateLimitOptionsFrom(config, 'users')),
         KeysModule,
-        AuthModule.forRootAsync({
-          inject: [SigningKeyRing],
-          useFactory: (keys: SigningKeyRing) => ({ issuer: config.JWT_ISSUER, keyResolver: keys }),
-        }),
         DatabaseModule.forRoot({
           url: config.DATABASE_URL,
           applicationName: 'runnerly-users',

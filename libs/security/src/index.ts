@@ -48,6 +48,8 @@ export { LoggingModule, type LoggingOptions } from './logging/logging.module';
 export { OwnedRepository } from './ownership/owned-repository';
 export { OwnerScope } from './ownership/owner-scope';
 
+export { ServiceFoundationModule, type ServiceFoundationOptions } from './service-foundation.module';
+
 export { ConcurrencyLimiter } from './passwords/concurrency-limiter';
 export { IsAcceptablePassword } from './passwords/is-acceptable-password.decorator';
 export { ARGON2ID_OWASP, PasswordHasher, type PasswordHasherOptions } from './passwords/password-hasher';

@@ -9,7 +9,7 @@ type GlobalWithInfrastructure = typeof globalThis & { [STARTED]?: TestInfrastruc
  * URLs to every worker through environment variables. Several projects list it; only the first call
  * starts anything.
  */
-export default async function globalSetup(): Promise<void> {
+export default async function setUpTestInfrastructure(): Promise<void> {
   const holder = globalThis as GlobalWithInfrastructure;
   if (holder[STARTED] || process.env[TEST_ENV.postgresUrl]) return;
 

@@ -43,6 +43,11 @@ export class BaseServiceConfig {
   @Max(10)
   TRUST_PROXY_HOPS = 0;
 
+  /** The `iss` of Runnerly tokens: `users` signs with it, every service accepts only it. */
+  @IsString()
+  @MaxLength(200)
+  JWT_ISSUER = 'runnerly-users';
+
   /** Largest accepted request body. Bigger bodies get 413 before any parsing. */
   @Type(() => Number)
   @IsInt()
