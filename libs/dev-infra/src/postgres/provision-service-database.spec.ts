@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateSecret } from '@runnerly/security';
+import { generateSecret } from '@runnerly/security/secrets';
 import { connectionError, freePort, makeTempDir, queryOnce } from '../testing/test-helpers';
 import { EmbeddedPostgresServer } from './embedded-postgres.server';
 import { provisionServiceDatabase, type ServiceDatabase } from './provision-service-database';

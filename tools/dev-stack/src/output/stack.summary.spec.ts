@@ -1,0 +1,68 @@
+import { loadStackConfig } from '../config/stack.config';
+import { summarizeStack, summaryText } from './stack.summary';
+
+const configFrom = (env: NodeJS.ProcessEnv) =>
+  loadStackConfig(env, { repoRoot: '/repo', cwd: '/repo', stdoutIsTerminal: false });
+
+describe('summarizeStack', () => {
+  it('gives the gateway, docs and readiness URLs on localhost, and where the embedded database is', () => {
+    expect(summarizeStack(configFrom({}), 6_200)).toEqual({
+      gateway: {
+        url: 'http://localhost:3000',
+        docs: 'http://localhost:3000/docs',
+        ready: 'http://localhost:3000/health/ready',
+      },
+      database: { kind: 'embedded', address: '127.0.0.1:54329', dataDir: '.runnerly/postgres' },
+      rateLimiting: { store: 'memory' },
+      startedInMs: 6_200,
+    });
+  });
+
+  it('shows external databases and Redis without their credentials', () => {
+    const summary = summarizeStack(
+      configFrom({
+        USERS_DATABASE_URL: 'postgresql://users:users-secret@db.example:5432/users?sslmode=require',
+        RUNS_DATABASE_URL: 'postgres://runs:runs-secret@db.example:5432/runs',
+        REDIS_URL: 'redis://default:redis-secret@cache.example:6379',
+        GATEWAY_HOST: 'dev.example',
+        GATEWAY_PORT: '8080',
+      }),
+      1_000,
+    );
+
+    expect(summary.database).toEqual({
+      kind: 'external',
+      users: 'db.example:5432/users',
+      runs: 'db.example:5432/runs',
+    });
+    expect(summary.rateLimiting).toEqual({ store: 'redis', address: 'cache.example:6379' });
+    expect(summary.gateway.url).toBe('http://dev.example:8080');
+    expect(JSON.stringify(summary)).not.toMatch(/secret|sslmode/);
+  });
+
+  it('reaches a gateway listening on every address through localhost', () => {
+    expect(summarizeStack(configFrom({ GATEWAY_HOST: '0.0.0.0' }), 0).gateway.url).toBe(
+      'http://localhost:3000',
+    );
+  });
+});
+
+describe('summaryText', () => {
+  it('lists the URLs, the database, the rate-limit store and how to stop', () => {
+    expect(summaryText(summarizeStack(configFrom({}), 6_240))).toBe(
+      [
+        '',
+        '  Runnerly is up (started in 6.2 s)',
+        '',
+        '  Gateway      http://localhost:3000',
+        '  API docs     http://localhost:3000/docs',
+        '  Readiness    http://localhost:3000/health/ready',
+        '  Database     embedded PostgreSQL on 127.0.0.1:54329, data in .runnerly/postgres',
+        '  Rate limits  counted in memory, per service (set REDIS_URL to share them through Redis)',
+        '',
+        '  Press Ctrl-C to stop everything.',
+        '',
+      ].join('\n'),
+    );
+  });
+});

@@ -1,0 +1,89 @@
+import { relative } from 'node:path';
+import { type StackConfig } from '../config/stack.config';
+
+/** What a developer needs once the stack is up. Never a credential: URLs are shown without them. */
+export interface StackSummary {
+  gateway: { url: string; docs: string; ready: string };
+  database:
+    | { kind: 'embedded'; address: string; dataDir: string }
+    | { kind: 'external'; users: string; runs: string };
+  rateLimiting: { store: 'memory' } | { store: 'redis'; address: string };
+  startedInMs: number;
+}
+
+export function summarizeStack(config: StackConfig, startedInMs: number): StackSummary {
+  const url = `http://${browserHost(config.gatewayHost)}:${config.ports.gateway}`;
+  const { databases } = config;
+  return {
+    gateway: { url, docs: `${url}/docs`, ready: `${url}/health/ready` },
+    database:
+      databases.kind === 'embedded'
+        ? {
+            kind: 'embedded',
+            address: `127.0.0.1:${databases.port}`,
+            dataDir: displayPath(databases.dataDir, config.repoRoot),
+          }
+        : {
+            kind: 'external',
+            users: withoutCredentials(databases.urls.users),
+            runs: withoutCredentials(databases.urls.runs),
+          },
+    rateLimiting:
+      config.redisUrl === undefined
+        ? { store: 'memory' }
+        : { store: 'redis', address: withoutCredentials(config.redisUrl) },
+    startedInMs,
+  };
+}
+
+/** The summary as a developer reads it in a terminal. */
+export function summaryText(summary: StackSummary): string {
+  const { database, rateLimiting } = summary;
+  const rows: [string, string][] = [
+    ['Gateway', summary.gateway.url],
+    ['API docs', summary.gateway.docs],
+    ['Readiness', summary.gateway.ready],
+    [
+      'Database',
+      database.kind === 'embedded'
+        ? `embedded PostgreSQL on ${database.address}, data in ${database.dataDir}`
+        : `external PostgreSQL: users at ${database.users}, runs at ${database.runs}`,
+    ],
+    [
+      'Rate limits',
+      rateLimiting.store === 'memory'
+        ? 'counted in memory, per service (set REDIS_URL to share them through Redis)'
+        : `counted in Redis at ${rateLimiting.address}`,
+    ],
+  ];
+  return [
+    '',
+    `  Runnerly is up (started in ${(summary.startedInMs / 1000).toFixed(1)} s)`,
+    '',
+    ...rows.map(([label, value]) => `  ${label.padEnd(12)} ${value}`),
+    '',
+    '  Press Ctrl-C to stop everything.',
+    '',
+  ].join('\n');
+}
+
+/** A wildcard or loopback address is reached as localhost; any other host as it is. */
+function browserHost(host: string): string {
+  if (['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(host)) return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** host:port/path of a URL, leaving out the user, the password and any query (which may hold secrets). */
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+function displayPath(path: string, repoRoot: string): string {
+  const inside = relative(repoRoot, path);
+  return inside !== '' && !inside.startsWith('..') ? inside : path;
+}

@@ -1,0 +1,35 @@
+import { type StackService, stackEnvironment } from '@runnerly/dev-infra';
+import { type StackConfig } from '../config/stack.config';
+import { type DatabaseUrls } from './service-databases';
+
+/**
+ * Each service's environment: how the services find each other (stackEnvironment), development mode (so
+ * the gateway serves its docs at /docs), and what the launcher passes on from its own environment.
+ */
+export function serviceEnvironments(
+  config: StackConfig,
+  databases: DatabaseUrls,
+): Record<StackService, Record<string, string>> {
+  const logLevel: Record<string, string> =
+    config.logLevel === undefined ? {} : { LOG_LEVEL: config.logLevel };
+  return stackEnvironment({
+    host: config.internalHost,
+    ports: config.ports,
+    databases,
+    redisUrl: config.redisUrl,
+    nodeEnv: 'development',
+    extra: {
+      // users generates its development signing key here on the first start.
+      users: { DEV_SECRETS_DIR: config.secretsDir, ...logLevel },
+      runs: { ...logLevel },
+      gateway: { HOST: config.gatewayHost, ...logLevel },
+    },
+  });
+}
+
+/** Where the launcher probes a service's readiness: a wildcard address is probed on loopback. */
+export function serviceUrl(config: StackConfig, service: StackService): string {
+  const host = service === 'gateway' ? config.gatewayHost : config.internalHost;
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${config.ports[service]}`;
+}

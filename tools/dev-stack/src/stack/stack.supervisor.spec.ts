@@ -1,0 +1,123 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ServiceProcess } from '@runnerly/dev-infra';
+import { StackSupervisor } from './stack.supervisor';
+
+// Stand-ins for the services: a ready endpoint, and a line in a shared file when asked to stop.
+const FAKE_SERVICE = `
+const { appendFileSync } = require('node:fs');
+const server = require('node:http').createServer((req, res) => res.end('ok'));
+server.listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write('listening\\n'));
+process.on('SIGTERM', () => { appendFileSync(process.env.STOP_LOG, process.env.NAME + '\\n'); process.exit(0); });
+`;
+const FAILING_SERVICE = `
+process.stdout.write(JSON.stringify({ level: 'fatal', msg: 'Refusing to start: invalid configuration' }) + '\\n');
+process.exit(3);
+`;
+
+describe('StackSupervisor', () => {
+  let dir: string;
+  let notes: string[];
+  let stack: StackSupervisor;
+  const spawned: ServiceProcess[] = [];
+
+  async function startFake(name: string, script = 'fake-service.js'): Promise<void> {
+    const port = await freePort();
+    await stack.startService(
+      {
+        name,
+        entry: join(dir, script),
+        env: { PORT: String(port), NAME: name, STOP_LOG: join(dir, 'stopped') },
+        url: `http://127.0.0.1:${port}`,
+        readyTimeoutMs: 10_000,
+      },
+      async (service) => {
+        spawned.push(service);
+      },
+    );
+  }
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dev-stack-supervisor-'));
+    await writeFile(join(dir, 'fake-service.js'), FAKE_SERVICE);
+    await writeFile(join(dir, 'failing-service.js'), FAILING_SERVICE);
+    await writeFile(join(dir, 'stopped'), '');
+    notes = [];
+    stack = new StackSupervisor((message) => notes.push(message));
+  });
+
+  afterEach(async () => {
+    for (const service of spawned.splice(0)) service.killNow();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('starts services one after the other, each once ready, and stops them in reverse order', async () => {
+    await startFake('users');
+    await startFake('runs');
+    await startFake('gateway');
+
+    await stack.stop();
+
+    expect(await readFile(join(dir, 'stopped'), 'utf8')).toBe('gateway\nruns\nusers\n');
+    expect(notes.filter((note) => note.startsWith('Stopped'))).toEqual([
+      'Stopped gateway',
+      'Stopped runs',
+      'Stopped users',
+    ]);
+    expect(notes[0]).toMatch(/^users is ready on http:\/\/127\.0\.0\.1:\d+ \(\d+\.\d s\)$/);
+  });
+
+  it('fails the stack, with the service last output, when a service exits before it is ready', async () => {
+    await expect(startFake('users', 'failing-service.js')).rejects.toThrow('users exited with code 3');
+
+    expect(await stack.ended).toEqual({
+      kind: 'failure',
+      message: 'users exited with code 3 before it was ready',
+      lastOutput: {
+        service: 'users',
+        lines: ['{"level":"fatal","msg":"Refusing to start: invalid configuration"}'],
+      },
+    });
+  });
+
+  it('fails the stack when a running service dies', async () => {
+    await startFake('users');
+    await startFake('runs');
+
+    spawned[0]!.killNow();
+
+    expect(await stack.ended).toEqual({
+      kind: 'failure',
+      message: 'users was killed by a signal',
+      lastOutput: { service: 'users', lines: ['listening'] },
+    });
+  });
+
+  it('keeps the first end: a service that exits once a stop was asked for is no failure', async () => {
+    await startFake('users');
+
+    expect(stack.end({ kind: 'stop', signal: 'SIGINT' })).toBe(true);
+    spawned[0]!.killNow();
+    await spawned[0]!.waitForExit();
+
+    expect(stack.end({ kind: 'stop', signal: 'SIGTERM' })).toBe(false);
+    expect(await stack.ended).toEqual({ kind: 'stop', signal: 'SIGINT' });
+  });
+
+  it('starts nothing more once the stack is ending', async () => {
+    stack.end({ kind: 'stop', signal: 'SIGINT' });
+
+    await expect(startFake('users')).rejects.toThrow('The stack is stopping');
+    expect(spawned).toEqual([]);
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
