@@ -54,6 +54,24 @@ describe('loadStackConfig', () => {
     });
   });
 
+  it('passes the first admin, OAuth clients and CORS origins on to the service that reads them, and nothing else', () => {
+    const config = load({
+      BOOTSTRAP_ADMIN_EMAIL: 'ops@example.com',
+      BOOTSTRAP_ADMIN_PASSWORD_FILE: '/run/secrets/admin',
+      CORS_ORIGINS: 'https://app.example.com',
+      JWT_PRIVATE_KEY: 'not passed on',
+    });
+
+    expect(config.passedThrough).toEqual({
+      users: {
+        BOOTSTRAP_ADMIN_EMAIL: 'ops@example.com',
+        BOOTSTRAP_ADMIN_PASSWORD_FILE: '/run/secrets/admin',
+      },
+      runs: {},
+      gateway: { CORS_ORIGINS: 'https://app.example.com' },
+    });
+  });
+
   it('uses both database URLs as given, and starts no embedded PostgreSQL', () => {
     expect(load({ USERS_DATABASE_URL: USERS_URL, RUNS_DATABASE_URL: RUNS_URL }).databases).toEqual({
       kind: 'external',

@@ -27,7 +27,25 @@ export interface StackConfig {
   logLevel?: string;
   /** Shows PostgreSQL's own output as it comes, not only when something fails. */
   verbose: boolean;
+  /** The services' own variables found in the launcher's environment, passed on (see PASSED_THROUGH). */
+  passedThrough: Record<StackService, Record<string, string>>;
 }
+
+/**
+ * Service settings a developer may want on the local stack, passed on as they are: the first admin
+ * (there is no default one), OAuth clients, and the browser origins allowed by CORS. `*_FILE` variants
+ * work as for every service variable.
+ */
+export const PASSED_THROUGH: Readonly<Partial<Record<StackService, readonly string[]>>> = {
+  users: [
+    'BOOTSTRAP_ADMIN_EMAIL',
+    'BOOTSTRAP_ADMIN_PASSWORD',
+    'BOOTSTRAP_ADMIN_PASSWORD_FILE',
+    'OAUTH_CLIENTS',
+    'OAUTH_CLIENTS_FILE',
+  ],
+  gateway: ['CORS_ORIGINS'],
+};
 
 /** The environment variables the launcher reads, with their defaults; the reference lists these. */
 export const STACK_ENV = {
@@ -134,6 +152,16 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, context: StackConfigCont
     logFormat: logFormat as LogFormat,
     logLevel,
     verbose: read(STACK_ENV.verbose) === '1',
+    passedThrough: Object.fromEntries(
+      STACK_SERVICES.map((service) => [
+        service,
+        Object.fromEntries(
+          (PASSED_THROUGH[service] ?? []).flatMap((name) =>
+            read(name) === undefined ? [] : [[name, read(name)!]],
+          ),
+        ),
+      ]),
+    ) as Record<StackService, Record<string, string>>,
   };
 }
 

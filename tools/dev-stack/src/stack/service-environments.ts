@@ -20,9 +20,9 @@ export function serviceEnvironments(
     nodeEnv: 'development',
     extra: {
       // users generates its development signing key here on the first start.
-      users: { DEV_SECRETS_DIR: config.secretsDir, ...logLevel },
-      runs: { ...logLevel },
-      gateway: { HOST: config.gatewayHost, ...logLevel },
+      users: { DEV_SECRETS_DIR: config.secretsDir, ...logLevel, ...config.passedThrough.users },
+      runs: { ...logLevel, ...config.passedThrough.runs },
+      gateway: { HOST: config.gatewayHost, ...logLevel, ...config.passedThrough.gateway },
     },
   });
 }
