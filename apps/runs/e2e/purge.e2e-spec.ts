@@ -8,12 +8,13 @@ let bob: TestPerson;
 
 beforeAll(async () => {
   service = await RunsTestService.start();
-  [ada, bob] = [service.user(), service.user()];
 }, 60_000);
 
 afterAll(() => service?.close());
 
 beforeEach(async () => {
+  // New people for every test: a purge erases an account for good.
+  [ada, bob] = [service.user(), service.user()];
   await service.db.query('DELETE FROM runs');
   for (let index = 0; index < 3; index += 1) await service.createRun(ada, { title: `Ada ${index}` });
   for (let index = 0; index < 2; index += 1) await service.createRun(bob, { title: `Bob ${index}` });
@@ -48,6 +49,28 @@ describe('with a service token carrying runs:purge', () => {
     expect(service.logs.auditEvents().map((line) => line.audit?.runs)).toEqual([3, 0, 0]);
   });
 
+  it("refuses (401) new runs from the erased account's still-valid access token, and stores nothing", async () => {
+    expect((await purge(ada.id, service.tokens.service(['runs:purge']))).statusCode).toBe(204);
+
+    const late = await service.app.inject({
+      method: 'POST',
+      url: '/runs',
+      headers: bearer(ada.token),
+      payload: {
+        title: 'After deletion',
+        distanceMeters: 1000,
+        durationSeconds: 300,
+        startedAt: new Date().toISOString(),
+      },
+    });
+    expect(late.statusCode).toBe(401);
+    expect(await service.countRuns(ada.id)).toBe(0);
+    expect(
+      await service.db.query('SELECT user_id FROM erased_accounts WHERE user_id = $1', [ada.id]),
+    ).toEqual([{ user_id: ada.id }]);
+    expect((await service.createRun(bob)).title).toBeDefined();
+  });
+
   it('accepts a token with more scopes than runs:purge', async () => {
     expect((await purge(ada.id, service.tokens.service(['runs:read', 'runs:purge']))).statusCode).toBe(204);
   });
@@ -62,12 +85,12 @@ describe('with a service token carrying runs:purge', () => {
 
 describe('without the right token', () => {
   it.each([
-    ['no token', () => undefined, 401],
-    ["a user's access token", () => ada.token, 401],
-    ["an admin's access token", () => service.tokens.admin(), 401],
-    ['a service token without scopes', () => service.tokens.service([]), 403],
-    ['a service token with other scopes', () => service.tokens.service(['runs:read', 'runs:purge:all']), 403],
-  ])('refuses %s with %i and deletes nothing', async (_case, token, status) => {
+    ['no token', 401, () => undefined],
+    ["a user's access token", 401, () => ada.token],
+    ["an admin's access token", 401, () => service.tokens.admin()],
+    ['a service token without scopes', 403, () => service.tokens.service([])],
+    ['a service token with other scopes', 403, () => service.tokens.service(['runs:read', 'runs:purge:all'])],
+  ])('refuses %s with %i and deletes nothing', async (_case, status, token) => {
     const response = await purge(ada.id, token());
     expect(response.statusCode).toBe(status);
     expect(await service.countRuns()).toBe(5);

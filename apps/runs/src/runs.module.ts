@@ -7,14 +7,16 @@ import {
   type LoggingOptions,
   ServiceFoundationModule,
 } from '@runnerly/security';
+import { ErasedAccount } from './erasure/erased-account.entity';
 import { CreateRunsTable1732400000000 } from './migrations/1732400000000-create-runs-table';
+import { CreateErasedAccounts1732400000001 } from './migrations/1732400000001-create-erased-accounts';
 import { PurgeModule } from './purge/purge.module';
 import { RunsConfig } from './runs.config';
 import { Run } from './runs/run.entity';
 import { RunsFeatureModule } from './runs/runs-feature.module';
 
-export const RUNS_ENTITIES = [Run];
-export const RUNS_MIGRATIONS = [CreateRunsTable1732400000000];
+export const RUNS_ENTITIES = [Run, ErasedAccount];
+export const RUNS_MIGRATIONS = [CreateRunsTable1732400000000, CreateErasedAccounts1732400000001];
 
 export interface RunsModuleOverrides {
   /** Where logs go (tests capture them). */

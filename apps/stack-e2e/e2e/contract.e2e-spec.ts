@@ -156,13 +156,36 @@ describe('the public API through the gateway (DESIGN.md §4b)', () => {
     expect(ready.body).toEqual({ status: 'ok' });
   });
 
-  it('DELETE /api/users/me answers 204 and leaves no runs behind', async () => {
+  it('DELETE /api/users/me answers 204 and leaves no runs behind, not even from the old token', async () => {
     const leaving = await api.signUp('leaving');
     await api.createRun(leaving.accessToken);
     await api.createRun(leaving.accessToken);
 
-    expect((await api.call('DELETE', '/api/users/me', { token: leaving.accessToken })).status).toBe(204);
+    const deletion = await api.call('DELETE', '/api/users/me', { token: leaving.accessToken });
+    expect(deletion.status).toBe(204);
     await eventually(async () => expect(await stack.runCountOf(leaving.id)).toBe(0));
+    // The purge users sends to runs carries the deletion's request id: one id for the whole story.
+    const purgeId = deletion.headers.get('x-request-id');
+    await eventually(() =>
+      expect(
+        stack.logs.runs!.some(
+          (line) => line.requestId === purgeId && (line.audit as { event?: string })?.event === 'runs.purged',
+        ),
+      ).toBe(true),
+    );
+
+    // The access token is still unexpired (15 minutes), but the erased account can add nothing.
+    const late = await api.call('POST', '/api/runs', {
+      token: leaving.accessToken,
+      json: {
+        title: 'After deletion',
+        distanceMeters: 1000,
+        durationSeconds: 300,
+        startedAt: new Date().toISOString(),
+      },
+    });
+    expect(late.status).toBe(401);
+    expect(await stack.runCountOf(leaving.id)).toBe(0);
   });
 });
 

@@ -4,7 +4,8 @@ import { secretHashOf } from '../src/oauth/service-clients';
 import { UsersTestApp } from './support/users-test-app';
 
 const CLIENT_ID = 'reporting';
-const CLIENT_SECRET = 'Zq3vT8mW1nB6xK4pL9sD2fH7jR5yC0aE';
+// Obviously a fixture, never a real secret (and long enough to pass as one).
+const CLIENT_SECRET = 'test-only-client-secret-not-for-use-anywhere';
 
 let users: UsersTestApp;
 

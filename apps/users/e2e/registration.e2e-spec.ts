@@ -1,4 +1,4 @@
-import { ErrorCode } from '@runnerly/security';
+import { AuditEvent, ErrorCode } from '@runnerly/security';
 import { OWASP_ARGON2ID_HASH, PASSWORD, UsersTestApp } from './support/users-test-app';
 
 let users: UsersTestApp;
@@ -26,6 +26,10 @@ it('creates a user account and answers with its public profile only', async () =
     createdAt: expect.any(String),
   });
   expect(response.body).not.toMatch(/argon2|password|hash/i);
+  expect(users.logs.auditEvents(AuditEvent.Registered).at(-1)?.audit).toMatchObject({
+    userId: response.json<{ id: string }>().id,
+    role: 'user',
+  });
   const [stored] = await users.db.query<{ password_hash: string }>(
     `SELECT password_hash FROM accounts WHERE email = $1`,
     [body.email],

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '@runnerly/security';
+import { DataSource } from 'typeorm';
 import { generateRsaPrivateKeyPem } from '@runnerly/security/testing';
 import { UsersConfig } from '../src/users.config';
 import { UsersTestApp } from './support/users-test-app';
@@ -53,6 +54,11 @@ describe('health', () => {
     users = await UsersTestApp.start();
   }, 60_000);
   afterAll(() => users?.close());
+
+  it('cancels any statement that runs longer than 5 seconds (a slow query cannot hold a connection)', async () => {
+    const [setting] = await users.app.get(DataSource).query('SHOW statement_timeout');
+    expect(setting).toEqual({ statement_timeout: '5s' });
+  });
 
   it('is live and ready while the database answers, without authentication', async () => {
     expect((await users.get('/health/live')).json()).toEqual({ status: 'ok' });

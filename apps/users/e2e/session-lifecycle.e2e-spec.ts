@@ -128,12 +128,12 @@ describe('refresh', () => {
   });
 
   it.each([
-    ['an unknown token', { refreshToken: 'x'.repeat(43) }, 401],
-    ['an over-long token', { refreshToken: 'x'.repeat(129) }, 400],
-    ['an empty token', { refreshToken: '' }, 400],
-    ['no token', {}, 400],
-    ['a number', { refreshToken: 42 }, 400],
-  ])('answers %s with %i', async (_case, body, status) => {
+    ['an unknown token', 401, { refreshToken: 'x'.repeat(43) }],
+    ['an over-long token', 400, { refreshToken: 'x'.repeat(129) }],
+    ['an empty token', 400, { refreshToken: '' }],
+    ['no token', 400, {}],
+    ['a number', 400, { refreshToken: 42 }],
+  ])('answers %s with %i', async (_case, status, body) => {
     expect((await users.post('/auth/refresh', body)).statusCode).toBe(status);
   });
 });
@@ -152,6 +152,7 @@ describe('logout', () => {
     expect(
       await users.db.query(`SELECT revoked_reason FROM sessions WHERE account_id = $1`, [user.id]),
     ).toEqual([{ revoked_reason: 'logout' }]);
+    expect(users.logs.auditEvents(AuditEvent.LoggedOut).at(-1)?.audit).toMatchObject({ userId: user.id });
   });
 
   it('ends only the session it names: other logins of the same user keep working', async () => {

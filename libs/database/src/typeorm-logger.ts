@@ -12,14 +12,15 @@ export class SafeTypeOrmLogger implements TypeOrmLoggerInterface {
 
   logQuery(): void {}
 
-  logQueryError(error: string | Error, query: string): void {
+  // The parameters are the values (emails, hashes, tokens): deliberately never written anywhere.
+  logQueryError(error: string | Error, query: string, _parameters?: unknown[]): void {
     this.logger.error(
       { query: query.slice(0, 500), error: error instanceof Error ? error.message : error },
       'Query failed',
     );
   }
 
-  logQuerySlow(time: number, query: string): void {
+  logQuerySlow(time: number, query: string, _parameters?: unknown[]): void {
     this.logger.warn({ query: query.slice(0, 500), durationMs: time }, 'Slow query');
   }
 

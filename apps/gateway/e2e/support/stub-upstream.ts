@@ -27,6 +27,8 @@ const answerOk: StubHandler = (request, response) => {
 export class StubUpstream {
   readonly requests: RecordedRequest[] = [];
   handler: StubHandler = answerOk;
+  /** Served at /openapi.json when set, as the real services do in development. */
+  openApiDocument?: object;
 
   private constructor(private readonly server: Server) {
     server.on('request', (request, response) => {
@@ -40,7 +42,12 @@ export class StubUpstream {
           body: Buffer.concat(chunks).toString(),
         };
         if (recorded.url === '/health/ready') return void response.writeHead(200).end('{"status":"ok"}');
-        if (recorded.url === '/openapi.json') return void response.writeHead(404).end();
+        if (recorded.url === '/openapi.json') {
+          if (!this.openApiDocument) return void response.writeHead(404).end();
+          return void response
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify(this.openApiDocument));
+        }
         this.requests.push(recorded);
         this.handler(recorded, response);
       });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditEvent, AuditLog, OwnerScope, type ServicePrincipal } from '@runnerly/security';
+import { ErasedAccounts } from '../erasure/erased-accounts.service';
 import { OwnedRuns } from '../runs/owned-runs.repository';
 
 /** Deletes every run of a user whose account was deleted in `users` (the right to erasure). */
@@ -7,12 +8,18 @@ import { OwnedRuns } from '../runs/owned-runs.repository';
 export class RunPurge {
   constructor(
     private readonly runs: OwnedRuns,
+    private readonly erasedAccounts: ErasedAccounts,
     private readonly audit: AuditLog,
   ) {}
 
-  /** Idempotent: purging a user without runs (or twice) succeeds and deletes nothing. */
+  /**
+   * Idempotent: purging a user without runs (or twice) succeeds and deletes nothing. The account is
+   * marked erased in the same transaction, so its still-valid access tokens cannot add runs afterwards.
+   */
   async purgeRunsOf(userId: string, caller: ServicePrincipal): Promise<number> {
-    const count = await this.runs.deleteAllOf(OwnerScope.ofOwner(userId));
+    const count = await this.erasedAccounts.erase(userId, (db) =>
+      this.runs.within(db).deleteAllOf(OwnerScope.ofOwner(userId)),
+    );
     this.audit.record(AuditEvent.RunsPurged, { targetId: userId, clientId: caller.clientId, runs: count });
     return count;
   }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ErasureModule } from '../erasure/erasure.module';
 import { OwnedRuns } from './owned-runs.repository';
 import { Run } from './run.entity';
 import { RunsController } from './runs.controller';
@@ -8,7 +9,7 @@ import { WeeklyStatsController } from './weekly-stats.controller';
 import { WeeklyStatsService } from './weekly-stats.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Run])],
+  imports: [TypeOrmModule.forFeature([Run]), ErasureModule],
   controllers: [RunsController, WeeklyStatsController],
   providers: [OwnedRuns, RunsService, WeeklyStatsService],
   exports: [OwnedRuns],

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { decodeCursor, toPage } from '@runnerly/database';
 import { AppException, ErrorCode, OwnerScope, type UserPrincipal } from '@runnerly/security';
 import { type QueryDeepPartialEntity, Repository } from 'typeorm';
+import { ErasedAccounts } from '../erasure/erased-accounts.service';
 import { type CreateRunDto } from './dto/create-run.dto';
 import { type ListRunsQuery } from './dto/list-runs.query';
 import { RunPage, RunView } from './dto/run.view';
@@ -19,9 +20,13 @@ export class RunsService {
   constructor(
     @InjectRepository(Run) private readonly repository: Repository<Run>,
     private readonly runs: OwnedRuns,
+    private readonly erasedAccounts: ErasedAccounts,
   ) {}
 
-  /** The owner is the caller, always: there is no way to create a run for someone else. */
+  /**
+   * The owner is the caller, always: there is no way to create a run for someone else. An erased
+   * account (deleted in `users`, its runs purged) can create nothing, even with a still-valid token.
+   */
   async create(user: UserPrincipal, dto: CreateRunDto): Promise<RunView> {
     const run = this.repository.create({
       userId: user.id,
@@ -31,7 +36,7 @@ export class RunsService {
       durationSeconds: dto.durationSeconds,
       startedAt: new Date(dto.startedAt),
     });
-    return RunView.of(await this.repository.save(run));
+    return RunView.of(await this.erasedAccounts.writeFor(user.id, (db) => db.save(run)));
   }
 
   async get(user: UserPrincipal, id: string): Promise<RunView> {

@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Patch, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { type FastifyRequest } from 'fastify';
 import { CredentialsEndpoint, CurrentUser, type UserPrincipal } from '@runnerly/security';
 import { AccountDeletion } from '../run-purge/account-deletion.service';
 import { AccountsService } from './accounts.service';
@@ -36,7 +37,7 @@ export class MeController {
 
   @HttpCode(HttpStatus.NO_CONTENT)
   @Delete()
-  delete(@CurrentUser() user: UserPrincipal): Promise<void> {
-    return this.deletion.deleteAccount(user.id);
+  delete(@CurrentUser() user: UserPrincipal, @Req() request: FastifyRequest): Promise<void> {
+    return this.deletion.deleteAccount(user.id, String(request.id));
   }
 }

@@ -1,10 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { readOrCreateSecretFile, SigningKey, SigningKeyRing } from '@runnerly/security';
+import { ConfigError, readOrCreateSecretFile, SigningKey, SigningKeyRing } from '@runnerly/security';
 import { type UsersConfig } from '../users.config';
 
-const PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g;
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/g;
 export const DEV_SIGNING_KEY_FILE = 'jwt-signing-key.pem';
 
 /**
@@ -29,4 +29,21 @@ function developmentKey(config: UsersConfig): Promise<string> {
       .privateKey.export({ type: 'pkcs8', format: 'pem' })
       .toString(),
   );
+}
+
+/**
+ * The PEM blocks of JWT_RETIRED_PUBLIC_KEYS. Anything but SPKI public keys ("BEGIN PUBLIC KEY") stops the
+ * start: a key silently skipped during a rotation would log every user out without saying why.
+ */
+export function retiredPublicKeys(value: string | undefined): string[] {
+  if (!value) return [];
+  const blocks = [...value.matchAll(PEM_BLOCK)];
+  if (blocks.length === 0) throw new ConfigError(['JWT_RETIRED_PUBLIC_KEYS: holds no PEM block']);
+  const wrong = blocks.map((block) => block[1]).filter((type) => type !== 'PUBLIC KEY');
+  if (wrong.length > 0) {
+    throw new ConfigError([
+      `JWT_RETIRED_PUBLIC_KEYS: only "BEGIN PUBLIC KEY" blocks are accepted, found "BEGIN ${wrong[0]}"`,
+    ]);
+  }
+  return blocks.map((block) => block[0]);
 }

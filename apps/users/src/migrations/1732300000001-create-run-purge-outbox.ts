@@ -10,7 +10,8 @@ export class CreateRunPurgeOutbox1732300000001 implements MigrationInterface {
         requested_at    timestamptz NOT NULL DEFAULT now(),
         attempts        integer     NOT NULL DEFAULT 0,
         next_attempt_at timestamptz NOT NULL DEFAULT now(),
-        last_error      varchar(200)
+        last_error      varchar(200),
+        request_id      varchar(128)
       )`);
     await db.query(`CREATE INDEX run_purge_requests_due ON run_purge_requests (next_attempt_at)`);
   }

@@ -19,13 +19,13 @@ export class AccountDeletion {
     private readonly audit: AuditLog,
   ) {}
 
-  async deleteAccount(accountId: string): Promise<void> {
+  async deleteAccount(accountId: string, requestId?: string): Promise<void> {
     await this.dataSource.transaction(async (db) => {
       const { affected } = await db.delete(Account, { id: accountId });
       if (!affected) throw new AppException(ErrorCode.NotFound, 'Account not found.');
       await db.upsert(
         RunPurgeRequest,
-        { accountId, attempts: 0, nextAttemptAt: new Date(), lastError: null },
+        { accountId, attempts: 0, nextAttemptAt: new Date(), lastError: null, requestId: requestId ?? null },
         ['accountId'],
       );
     });

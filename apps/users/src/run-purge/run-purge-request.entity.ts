@@ -21,4 +21,8 @@ export class RunPurgeRequest {
 
   @Column({ name: 'last_error', type: 'varchar', length: 200, nullable: true })
   lastError!: string | null;
+
+  /** The request that deleted the account: the purge carries it, so one id ties both in the logs. */
+  @Column({ name: 'request_id', type: 'varchar', length: 128, nullable: true })
+  requestId!: string | null;
 }

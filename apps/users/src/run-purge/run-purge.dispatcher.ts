@@ -60,7 +60,7 @@ export class RunPurgeDispatcher implements OnApplicationBootstrap, OnApplication
           .getOne();
         if (!due) return false;
         try {
-          await this.runs.purgeRunsOf(due.accountId);
+          await this.runs.purgeRunsOf(due.accountId, due.requestId ?? undefined);
           await db.delete(RunPurgeRequest, { accountId: due.accountId });
           this.logger.log({ accountId: due.accountId }, 'Purged the runs of a deleted account');
         } catch (error) {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { REQUEST_ID_HEADER } from '@runnerly/security';
 import { UsersConfig } from '../users.config';
 import { TokenDealer } from '../oauth/token-dealer.service';
 
@@ -17,7 +18,7 @@ export class RunsClient {
   }
 
   /** Resolves when `runs` confirms that the account has no runs left; rejects otherwise. */
-  async purgeRunsOf(accountId: string): Promise<void> {
+  async purgeRunsOf(accountId: string, requestId?: string): Promise<void> {
     const { token } = this.dealer.issueForSelf(['runs:purge']);
     const url = new URL(
       `internal/users/${encodeURIComponent(accountId)}/runs`,
@@ -25,7 +26,7 @@ export class RunsClient {
     );
     const response = await fetch(url, {
       method: 'DELETE',
-      headers: { authorization: `Bearer ${token}` },
+      headers: { authorization: `Bearer ${token}`, ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}) },
       signal: AbortSignal.timeout(PURGE_TIMEOUT_MS),
     });
     if (response.status !== 204) throw new Error(`runs answered ${response.status}`);

@@ -1,4 +1,5 @@
 import {
+  type EntityManager,
   type FindOptionsWhere,
   type ObjectLiteral,
   type QueryDeepPartialEntity,
@@ -21,6 +22,15 @@ export class OwnedRepository<Entity extends ObjectLiteral & { id: string }> {
     private readonly ownerProperty: keyof Entity & string,
     private readonly notFoundMessage = 'Not found.',
   ) {}
+
+  /** The same repository, working inside the transaction of `manager`. */
+  within(manager: EntityManager): OwnedRepository<Entity> {
+    return new OwnedRepository(
+      manager.getRepository<Entity>(this.repository.target),
+      this.ownerProperty,
+      this.notFoundMessage,
+    );
+  }
 
   /** `where` restricted to the scope's owner. */
   scoped(scope: OwnerScope, where: FindOptionsWhere<Entity> = {}): FindOptionsWhere<Entity> {

@@ -68,16 +68,20 @@ function throttlerOptionsOf(options: RateLimitOptions): ThrottlerModuleOptions {
         skipIf: notCredentialsEndpoint,
       },
       {
+        // Only where a request names an account (login, register): keyed by that account, from any IP.
+        // Routes without one (refresh, password change) are limited per IP only; falling back to the IP
+        // here would give everyone behind one NAT a single, tiny per-account budget.
         name: Throttler.CredentialsPerAccount,
         ...window(options.credentialsPerAccount),
-        skipIf: notCredentialsEndpoint,
-        getTracker: (request) => {
-          const email = (request.body as { email?: unknown } | undefined)?.email;
-          return typeof email === 'string' && email.length <= 320
-            ? `account:${accountFingerprint(email)}`
-            : `ip:${request.ip}`;
-        },
+        skipIf: (context) => notCredentialsEndpoint(context) || accountNamedIn(context) === undefined,
+        getTracker: (_request, context) => `account:${accountFingerprint(accountNamedIn(context)!)}`,
       },
     ],
   };
+}
+
+/** The account a request names in its body (`email`), if any. */
+function accountNamedIn(context: ExecutionContext): string | undefined {
+  const email = context.switchToHttp().getRequest<{ body?: { email?: unknown } }>().body?.email;
+  return typeof email === 'string' && email.length > 0 && email.length <= 320 ? email : undefined;
 }
