@@ -24,6 +24,23 @@ remove_all() {
   echo "${#ids[@]} ${kind}s"
 }
 
+# The container e2e suite runs its own compose projects (runnerly-e2e-<hex>) and removes them itself; a test run
+# killed half-way leaves one behind. Compose labels everything it creates with its project name.
+remove_e2e_compose_projects() {
+  local projects project label ids
+  mapfile -t projects < <(docker container ls --all --format '{{.Label "com.docker.compose.project"}}' | grep -E '^runnerly-e2e-[0-9a-f]+$' | sort -u || true)
+  for project in "${projects[@]}"; do
+    label="label=com.docker.compose.project=$project"
+    mapfile -t ids < <(docker container ls --all --quiet --filter "$label")
+    ((${#ids[@]} == 0)) || docker container rm --force --volumes "${ids[@]}" >/dev/null
+    for kind in network volume; do
+      mapfile -t ids < <(docker "$kind" ls --quiet --filter "$label")
+      ((${#ids[@]} == 0)) || docker "$kind" rm "${ids[@]}" >/dev/null
+    done
+  done
+  echo "${#projects[@]} e2e compose projects"
+}
+
 main() {
   if ! docker info >/dev/null 2>&1; then
     echo "remove-test-containers: docker does not answer" >&2
@@ -31,6 +48,7 @@ main() {
   fi
   local summary=()
   # Containers first: networks, volumes and images in use cannot be removed.
+  summary+=("$(remove_e2e_compose_projects)")
   summary+=("$(remove_all container --all)")
   summary+=("$(remove_all network)")
   summary+=("$(remove_all volume)")

@@ -1,0 +1,147 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, WORKSPACE_ROOT } from '@runnerly/testing';
+import { getContainerRuntimeClient } from 'testcontainers';
+import { ComposeCli, detectCompose, lastLines } from './compose-cli';
+
+/** A cold build (npm ci, the TypeScript build, three images) takes minutes; a cached one, seconds. */
+const UP_TIMEOUT_MS = 20 * 60_000;
+const HEALTHY_TIMEOUT_MS = 3 * 60_000;
+const DOWN_TIMEOUT_MS = 2 * 60_000;
+const SECRET_CONSUMERS = ['postgres', 'redis', 'users', 'runs', 'gateway'];
+/** The extra CA certificates this machine trusts (an HTTPS-intercepting proxy's), for `npm ci` in the build. */
+const HOST_EXTRA_CA_DIR = '/usr/local/share/ca-certificates';
+
+export interface RunningStack {
+  project: string;
+  gatewayUrl: string;
+  /** How long `up --build` and the wait for every healthcheck took, in seconds. */
+  startSeconds: number;
+  stop(): Promise<void>;
+}
+
+/** Why this machine cannot run the stack at all, or undefined when it can. */
+export async function whyContainersAreUnavailable(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | undefined> {
+  if (env.RUNNERLY_TEST_DOCKER === '0') return 'RUNNERLY_TEST_DOCKER=0 turns containers off';
+  try {
+    await getContainerRuntimeClient();
+  } catch (error) {
+    return `no Docker engine is reachable (${error instanceof Error ? error.message : String(error)})`;
+  }
+  // Compose talks to the engine through the docker CLI's settings (DOCKER_HOST, contexts), which may differ.
+  const cli = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  if (cli.status !== 0) {
+    return `the docker CLI cannot reach an engine (${(cli.stderr || cli.error?.message || '').trim().split('\n')[0]})`;
+  }
+  if (!detectCompose()) return 'neither `docker compose` (v2) nor `docker-compose` (1.29) is installed';
+  return undefined;
+}
+
+/**
+ * `docker compose up --build` of the repository's docker-compose.yml, as a person would run it, but under a
+ * project name, a gateway port and a secrets folder of its own: it never touches a developer's running stack,
+ * their secrets/ folder, or another test run on the same engine. Resolves once every service is healthy;
+ * on failure, the error carries the end of the build output or the logs of the containers, and nothing is left.
+ * (Not testcontainers' DockerComposeEnvironment: when a start fails, it takes the stack down before anyone can
+ * read the log of the container that failed.)
+ */
+export async function startComposeStack(): Promise<RunningStack> {
+  const flavour = detectCompose();
+  if (!flavour) throw new Error('No compose');
+  const project = `runnerly-e2e-${randomBytes(4).toString('hex')}`;
+  const port = await freePort();
+  const secretsDir = await mkdtemp(join(tmpdir(), `${project}-secrets-`));
+  // Compose mounts these folders before the `secrets-init` service fills them (see docker-compose.yml).
+  for (const consumer of SECRET_CONSUMERS) {
+    await mkdir(join(secretsDir, consumer));
+    await chmod(join(secretsDir, consumer), 0o755);
+  }
+
+  const compose = new ComposeCli(flavour, project, WORKSPACE_ROOT, {
+    GATEWAY_HOST_IP: '127.0.0.1',
+    GATEWAY_PORT: String(port),
+    RUNNERLY_SECRETS_DIR: secretsDir,
+    ...(process.env.BUILD_EXTRA_CA_CERTS ? {} : { BUILD_EXTRA_CA_CERTS: hostExtraCaCertificates() }),
+  });
+  const stop = async () => {
+    await compose.run(['down', '--volumes', '--remove-orphans', '--timeout', '10'], DOWN_TIMEOUT_MS);
+    await rm(secretsDir, { recursive: true, force: true });
+  };
+
+  const started = Date.now();
+  try {
+    const up = await compose.run(['up', '--detach', '--build'], UP_TIMEOUT_MS);
+    if (up.code !== 0) {
+      throw new Error(
+        `\`${flavour === 'plugin' ? 'docker compose' : 'docker-compose'} up --build\` failed:\n${lastLines(up.output, 60)}`,
+      );
+    }
+    await waitUntilHealthy(project);
+  } catch (error) {
+    const logs = await compose.run(['logs', '--no-color', '--tail', '30'], 60_000);
+    await stop();
+    throw new Error(
+      `${error instanceof Error ? error.message : String(error)}\n--- container logs ---\n${logs.output}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return {
+    project,
+    gatewayUrl: `http://127.0.0.1:${port}`,
+    startSeconds: Math.round((Date.now() - started) / 1000),
+    stop,
+  };
+}
+
+/** Every container of the project that keeps running must become healthy; one-shot ones must exit with 0. */
+async function waitUntilHealthy(project: string): Promise<void> {
+  const { dockerode } = (await getContainerRuntimeClient()).container;
+  const deadline = Date.now() + HEALTHY_TIMEOUT_MS;
+  let pending: string[] = [];
+  while (Date.now() < deadline) {
+    const containers = await dockerode.listContainers({
+      all: true,
+      filters: { label: [`com.docker.compose.project=${project}`] },
+    });
+    pending = [];
+    for (const container of containers) {
+      const service = container.Labels['com.docker.compose.service'];
+      const state = await dockerode.getContainer(container.Id).inspect();
+      if (state.State.Status === 'exited') {
+        if (state.State.ExitCode !== 0)
+          throw new Error(`${service} exited with code ${state.State.ExitCode}`);
+        continue;
+      }
+      const health = state.State.Health?.Status;
+      if (health === 'unhealthy') throw new Error(`${service} is unhealthy`);
+      if (health !== 'healthy') pending.push(`${service} (${health ?? state.State.Status})`);
+    }
+    if (containers.length > 0 && pending.length === 0) return;
+    await sleep(1_000);
+  }
+  throw new Error(`not healthy within ${HEALTHY_TIMEOUT_MS / 1000} s: ${pending.join(', ')}`);
+}
+
+/** PEM text of the CA certificates installed on this machine, or '' when there are none. */
+function hostExtraCaCertificates(): string {
+  try {
+    return readdirSync(HOST_EXTRA_CA_DIR)
+      .filter((name) => name.endsWith('.crt'))
+      .map((name) => readFileSync(join(HOST_EXTRA_CA_DIR, name), 'utf8').trim())
+      .join('\n');
+  } catch {
+    return '';
+  }
+}

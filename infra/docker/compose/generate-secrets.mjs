@@ -1,0 +1,222 @@
+// The `secrets-init` one-shot service of docker-compose.yml: creates the stack's missing secrets, then exits.
+// Plain Node (no dependencies), run as root with only the capabilities to write and hand over files, and
+// no network. See docs/tutorial/05-containers-and-secrets.md.
+//
+// SECRETS_DIR holds one folder per consumer; compose mounts each folder, read-only, into that consumer only
+// (`secrets:` in docker-compose.yml), so a container sees its own secrets and nobody else's:
+//
+//   postgres/superuser_password        the cluster's superuser (used by nothing but the init script's session)
+//   postgres/<db>_password.scram       SCRAM-SHA-256 verifier of each service role's password
+//   redis/redis.conf                   one ACL user per service: SHA-256 of its password, its own key prefix
+//   users/database_url                 postgresql://users:<password>@postgres:5432/users
+//   users/redis_url                    redis://users:<password>@redis:6379
+//   users/jwt_private_key.pem          the RSA key that signs access tokens
+//   runs/database_url, runs/redis_url
+//   gateway/redis_url
+//
+// A file that exists is kept (bring your own secret: put it there before the first start). The files the
+// datastores read are derived from the services' files, and rewritten when they no longer match them, so that
+// the database and Redis only ever hold verifiers and hashes, never a service's plain password.
+// Every file is mode 0600 and owned by the uid its consumer runs as. No value is ever printed.
+import {
+  createHash,
+  createHmac,
+  generateKeyPairSync,
+  pbkdf2Sync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+
+const env = process.env;
+const DIR = env.SECRETS_DIR || '/secrets';
+const uid = (name, fallback) => Number.parseInt(env[name] || fallback, 10);
+// The official images' users: node (1000), postgres (999), redis (999).
+const OWNERS = {
+  users: uid('SERVICE_UID', '1000'),
+  runs: uid('SERVICE_UID', '1000'),
+  gateway: uid('SERVICE_UID', '1000'),
+  postgres: uid('POSTGRES_UID', '999'),
+  redis: uid('REDIS_UID', '999'),
+};
+const POSTGRES_HOST = env.POSTGRES_HOST || 'postgres';
+const REDIS_HOST = env.REDIS_HOST || 'redis';
+// Each service's database and role are named after it; each service limits rates in Redis.
+const DATABASE_SERVICES = ['users', 'runs'];
+const REDIS_SERVICES = ['users', 'runs', 'gateway'];
+
+const created = [];
+const updated = [];
+
+/**
+ * 32 random bytes as hex: 256 bits, URL-safe without escaping, and (letters a-f only) never containing the
+ * placeholder words ("test", "admin", "secret", ...) that the services refuse as production secrets.
+ */
+const randomPassword = () => randomBytes(32).toString('hex');
+
+function path(consumer, name) {
+  return join(DIR, consumer, name);
+}
+
+/** The trimmed content of `consumer/name`, or undefined. A file found is handed to its consumer, 0600. */
+function read(consumer, name) {
+  const file = path(consumer, name);
+  if (!existsSync(file)) return undefined;
+  tighten(file, OWNERS[consumer]);
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** A file someone else put there may have the wrong owner or mode: the consumer's uid, 0600. */
+function tighten(file, owner) {
+  // lstat: a symbolic link could hand a file outside this folder to the consumer, or this chown to another file.
+  const stats = lstatSync(file);
+  if (!stats.isFile()) throw new Error(`${file} must be a regular file`);
+  if (stats.uid !== owner || stats.gid !== owner) chownSync(file, owner, owner);
+  if ((stats.mode & 0o777) !== 0o600) chmodSync(file, 0o600);
+}
+
+/**
+ * Writes atomically as 0600 of `consumer`: a private temporary file, then renamed over the old one (`replace`)
+ * or hard-linked to the name, which fails instead of overwriting a file that appeared in the meantime.
+ */
+function write(consumer, name, value, { replace = false } = {}) {
+  const file = path(consumer, name);
+  const temporary = join(DIR, consumer, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
+  writeFileSync(temporary, `${value}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    chownSync(temporary, OWNERS[consumer], OWNERS[consumer]);
+    if (replace) renameSync(temporary, file);
+    else linkSync(temporary, file);
+  } finally {
+    if (existsSync(temporary)) unlinkSync(temporary);
+  }
+  (replace ? updated : created).push(`${consumer}/${name}`);
+}
+
+/** The secret in `consumer/name`, created with `make()` when missing. */
+function ensure(consumer, name, make) {
+  const existing = read(consumer, name);
+  if (existing) return existing;
+  const value = make();
+  write(consumer, name, value);
+  return value;
+}
+
+function passwordOf(url, consumer, name) {
+  const password = decodeURIComponent(new URL(url).password);
+  if (!password) throw new Error(`${consumer}/${name} has no password`);
+  return password;
+}
+
+// RFC 5802/7677, as PostgreSQL stores it (and as libs/dev-infra's scramSha256Verifier computes it).
+function scramVerifier(password, salt = randomBytes(16), iterations = 4096) {
+  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256');
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  const storedKey = createHash('sha256').update(clientKey).digest();
+  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+}
+
+function scramMatches(verifier, password) {
+  const match = /^SCRAM-SHA-256\$(\d+):([^$]+)\$([^:]+):(.+)$/.exec(verifier ?? '');
+  if (!match) return false;
+  const expected = Buffer.from(scramVerifier(password, Buffer.from(match[2], 'base64'), Number(match[1])));
+  const actual = Buffer.from(verifier);
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+function main() {
+  for (const consumer of Object.keys(OWNERS)) {
+    // Its consumer must be able to enter the folder (whatever the umask of the checkout); nobody else may list it.
+    mkdirSync(join(DIR, consumer), { recursive: true });
+    chmodSync(join(DIR, consumer), 0o711);
+  }
+
+  ensure('postgres', 'superuser_password', randomPassword);
+
+  for (const service of DATABASE_SERVICES) {
+    const url = ensure(
+      service,
+      'database_url',
+      () => `postgresql://${service}:${randomPassword()}@${POSTGRES_HOST}:5432/${service}`,
+    );
+    const password = passwordOf(url, service, 'database_url');
+    const name = `${service}_password.scram`;
+    if (!scramMatches(read('postgres', name), password)) {
+      const replacing = read('postgres', name) !== undefined;
+      write('postgres', name, scramVerifier(password), { replace: replacing });
+      if (replacing) {
+        console.warn(
+          `secrets: the database password of ${service} changed. A database initialised before keeps the old ` +
+            'one until the init script runs again: docker compose exec postgres ' +
+            '/docker-entrypoint-initdb.d/10-service-databases.sh',
+        );
+      }
+    }
+  }
+
+  // `default` (no password) may only PING: the healthcheck. Each service may only run the rate limiter's
+  // commands on its own keys (runnerly:<service>:*), so one compromised service cannot reset another's counters.
+  const acl = [
+    "# Written by infra/docker/compose/generate-secrets.mjs from the services' redis_url files.",
+    'user default on nopass resetkeys resetchannels -@all +ping',
+  ];
+  for (const service of REDIS_SERVICES) {
+    const url = ensure(
+      service,
+      'redis_url',
+      () => `redis://${service}:${randomPassword()}@${REDIS_HOST}:6379`,
+    );
+    const hash = createHash('sha256')
+      .update(passwordOf(url, service, 'redis_url'))
+      .digest('hex');
+    acl.push(
+      `user ${service} on #${hash} resetkeys ~runnerly:${service}:* resetchannels -@all ` +
+        '+ping +info +evalsha +eval +get +set +del +incr +pttl +pexpire',
+    );
+  }
+  const redisConf = [
+    ...acl,
+    // Protected mode refuses every client but loopback while `default` has no password; here `default` can only
+    // PING, and Redis sits on an internal network.
+    'protected-mode no',
+    // Rate-limit counters are short-lived by design: nothing is written to disk.
+    'save ""',
+    'appendonly no',
+  ].join('\n');
+  if (read('redis', 'redis.conf') !== redisConf) {
+    write('redis', 'redis.conf', redisConf, { replace: read('redis', 'redis.conf') !== undefined });
+  }
+
+  ensure('users', 'jwt_private_key.pem', () =>
+    generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString()
+      .trim(),
+  );
+
+  const summary = [
+    created.length ? `created ${created.join(', ')}` : 'nothing to create',
+    ...(updated.length ? [`updated ${updated.join(', ')}`] : []),
+  ];
+  console.log(`secrets: ${summary.join('; ')} (in ${DIR})`);
+}
+
+try {
+  main();
+} catch (error) {
+  console.error(`secrets: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
