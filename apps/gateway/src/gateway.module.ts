@@ -4,10 +4,10 @@ import {
   HealthModule,
   JwksKeyResolver,
   type LoggingOptions,
+  RateLimitStorageReadiness,
   ServiceFoundationModule,
 } from '@runnerly/security';
 import { GatewayConfig } from './gateway.config';
-import { RateLimitStorageReadiness } from './health/rate-limit-storage.readiness';
 import { UpstreamsReadiness } from './health/upstreams.readiness';
 import { UpstreamProxy } from './proxy/upstream-proxy.service';
 import { Upstreams } from './proxy/upstreams';

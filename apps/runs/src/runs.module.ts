@@ -5,6 +5,7 @@ import {
   HealthModule,
   JwksKeyResolver,
   type LoggingOptions,
+  RateLimitStorageReadiness,
   ServiceFoundationModule,
 } from '@runnerly/security';
 import { ErasedAccount } from './erasure/erased-account.entity';
@@ -57,7 +58,7 @@ export class RunsModule {
         }),
         RunsFeatureModule,
         PurgeModule,
-        HealthModule.forRoot([DatabaseReadiness]),
+        HealthModule.forRoot([DatabaseReadiness, RateLimitStorageReadiness]),
       ],
     };
   }

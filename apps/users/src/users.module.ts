@@ -4,6 +4,7 @@ import {
   AuthModule,
   HealthModule,
   type LoggingOptions,
+  RateLimitStorageReadiness,
   ServiceFoundationModule,
   PasswordHasher,
   SigningKeyRing,
@@ -76,7 +77,7 @@ export class UsersModule {
         AccountsModule,
         AuthFeatureModule,
         OAuthModule,
-        HealthModule.forRoot([DatabaseReadiness]),
+        HealthModule.forRoot([DatabaseReadiness, RateLimitStorageReadiness]),
       ],
     };
   }

@@ -32,6 +32,7 @@ export { toErrorBody } from './errors/error-response';
 
 export { HealthModule } from './health/health.module';
 export { type HealthStatus } from './health/health.controller';
+export { RateLimitStorageReadiness } from './health/rate-limit-storage.readiness';
 export { type ReadinessCheck } from './health/readiness-check';
 
 export { createServiceApp, type ServiceAppOptions, trustedHops } from './http/create-service-app';
