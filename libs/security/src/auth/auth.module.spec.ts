@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, Req } from '@nestjs/common';
+import { Controller, Delete, Get } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuditEvent } from '../logging/audit-log.service';
 import {
@@ -11,9 +11,9 @@ import {
   TestTokens,
 } from '../testing';
 import { type KeyResolver } from '../tokens/key-resolver';
-import { CurrentUser, Public, Roles, Scopes } from './auth.decorators';
+import { CurrentService, CurrentUser, Public, Roles, Scopes } from './auth.decorators';
 import { AuthModule } from './auth.module';
-import { type Principal, type UserPrincipal } from './principal';
+import { type ServicePrincipal, type UserPrincipal } from './principal';
 
 @Controller('api')
 class UserRoutes {
@@ -33,14 +33,19 @@ class UserRoutes {
   open(): { open: true } {
     return { open: true };
   }
+
+  @Get('as-service')
+  asService(@CurrentService() caller: ServicePrincipal): ServicePrincipal {
+    return caller;
+  }
 }
 
 @Controller('internal')
 class ServiceRoutes {
   @Scopes('runs:purge')
   @Delete('runs')
-  purge(@Req() request: { user: Principal }): Principal {
-    return request.user;
+  purge(@CurrentService() caller: ServicePrincipal): ServicePrincipal {
+    return caller;
   }
 
   @Scopes('runs:read')
@@ -233,6 +238,10 @@ describe('AuthModule', () => {
 
     it('refuses a request without a token with 401', async () => {
       expect((await purge()).statusCode).toBe(401);
+    });
+
+    it('@CurrentService() refuses a user principal with 401', async () => {
+      expect((await call('GET', '/api/as-service', tokens.user())).statusCode).toBe(401);
     });
 
     it('@CurrentUser() refuses a service principal with 401', async () => {

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuthModule } from '../auth/auth.module';
-import { createTestApp, LogCapture, TEST_ISSUER, TestKeys } from '../testing';
+import { ThrottlerStorageService } from '@nestjs/throttler';
+import { createTestApp, describeWithRedis, LogCapture, TEST_ISSUER, TestKeys } from '../testing';
+import { RedisThrottlerStorage } from '../throttling/redis-throttler.storage';
 import { RateLimitModule } from '../throttling/rate-limit.module';
 import { HealthModule } from './health.module';
+import { RateLimitStorageReadiness } from './rate-limit-storage.readiness';
 import { type ReadinessCheck } from './readiness-check';
 
 type Behaviour = 'ready' | 'answers false' | 'rejects' | 'throws synchronously' | 'hangs';
@@ -113,5 +116,33 @@ describe('HealthModule', () => {
     const response = await pending;
     expect(response.statusCode).toBe(503);
     expect(response.json()).toEqual({ status: 'unavailable' });
+  });
+});
+
+describe('RateLimitStorageReadiness', () => {
+  const storage = (value: unknown) => new RateLimitStorageReadiness(value);
+
+  it('is ready with in-memory counters, which cannot be unreachable', async () => {
+    expect(await storage(new ThrottlerStorageService()).isReady()).toBe(true);
+  });
+
+  it('is not ready while Redis does not answer (limited routes then fail closed)', async () => {
+    const unreachable = RedisThrottlerStorage.connect('redis://127.0.0.1:1');
+    try {
+      expect(await storage(unreachable).isReady()).toBe(false);
+    } finally {
+      await unreachable.onApplicationShutdown();
+    }
+  });
+});
+
+describeWithRedis('RateLimitStorageReadiness with Redis', (redisUrl) => {
+  it('is ready while Redis answers', async () => {
+    const reachable = RedisThrottlerStorage.connect(redisUrl());
+    try {
+      expect(await new RateLimitStorageReadiness(reachable).isReady()).toBe(true);
+    } finally {
+      await reachable.onApplicationShutdown();
+    }
   });
 });
