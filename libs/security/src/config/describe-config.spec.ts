@@ -28,6 +28,7 @@ describe('describeConfig', () => {
       DATABASE_URL: 'postgres://users_app:x9q7-db-password@db.internal:5432/users',
     });
     expect(summary.DATABASE_URL).not.toContain('x9q7-db-password');
+    expect(summary.DATABASE_URL).toBe('postgres://users_app:[REDACTED]@db.internal:5432/users');
     const url = new URL(summary.DATABASE_URL as string);
     expect(decodeURIComponent(url.password)).toBe(REDACTED);
     expect({ user: url.username, host: url.hostname, port: url.port, path: url.pathname }).toEqual({

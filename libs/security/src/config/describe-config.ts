@@ -25,8 +25,9 @@ export function describeConfig<T extends object>(
 function redactUrlPassword(value: string): string {
   try {
     const url = new URL(value);
-    if (url.password) url.password = REDACTED;
-    return url.toString();
+    if (!url.password) return url.toString();
+    // Written by hand: URL would percent-encode the marker's brackets.
+    return `${url.protocol}//${url.username}:${REDACTED}@${url.host}${url.pathname}${url.search}`;
   } catch {
     return REDACTED;
   }
