@@ -29,3 +29,4 @@ export {
   type StackTopology,
 } from './stack/stack-environment';
 export { ensureBuilt, serviceEntry, WORKSPACE_ROOT } from './build/ensure-built';
+export { freePort } from './net/free-port';

@@ -1,11 +1,6 @@
 export { createTestDatabase, type TestDatabase } from './test-database';
-export {
-  freePort,
-  startTestInfrastructure,
-  TEST_IMAGES,
-  type TestInfrastructure,
-} from './test-infrastructure';
+export { startTestInfrastructure, TEST_IMAGES, type TestInfrastructure } from './test-infrastructure';
 export { describeWithRedis, everythingRequired, TEST_ENV, testRedisUrl } from '@runnerly/security/testing';
-export { ensureBuilt, serviceEntry, WORKSPACE_ROOT } from '@runnerly/dev-infra';
+export { ensureBuilt, freePort, serviceEntry, WORKSPACE_ROOT } from '@runnerly/dev-infra';
 export { default as setUpTestInfrastructure } from './global-setup';
 export { default as tearDownTestInfrastructure } from './global-teardown';

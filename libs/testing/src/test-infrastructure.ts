@@ -1,9 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
-import { EmbeddedPostgresServer } from '@runnerly/dev-infra';
+import { EmbeddedPostgresServer, freePort } from '@runnerly/dev-infra';
 import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer, Wait } from 'testcontainers';
 
 /** Image names are never hard-wired: a registry-less machine points these at local stand-ins. */
@@ -104,14 +103,4 @@ async function dockerIsReachable(): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** A port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('No TCP address');
-  return address.port;
 }

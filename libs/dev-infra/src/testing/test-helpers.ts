@@ -1,21 +1,10 @@
 // Helpers for this library's own specs (excluded from the build).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, type QueryResultRow } from 'pg';
-
-/** A port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('No TCP address');
-  return address.port;
-}
 
 export function makeTempDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `dev-infra-${prefix}-`));
@@ -119,3 +108,5 @@ export function waitForExit(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
+
+export { freePort } from '../net/free-port';
