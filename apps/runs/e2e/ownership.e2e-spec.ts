@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AuditEvent } from '@runnerly/security';
 import { type RunBody, RunsTestService, type TestPerson } from './support/runs-test-service';
 
 let service: RunsTestService;
@@ -48,11 +49,18 @@ describe("another user's run", () => {
     expect(idsOf(response.json())).not.toContain(fresh.id);
   });
 
-  it("is refused with 403 when a user asks for another user's list or stats by userId", async () => {
+  it("is refused with 403 when a user asks for another user's list or stats by userId, and audited", async () => {
     for (const url of [`/runs?userId=${ada.id}`, `/runs/stats/weekly?userId=${ada.id}`]) {
+      service.logs.clear();
       const response = await inject({ method: 'GET', url, headers: bob.headers });
       expect(response.statusCode).toBe(403);
       expect(response.json()).toMatchObject({ statusCode: 403, code: 'AUTH.FORBIDDEN' });
+      expect(service.logs.auditEvents(AuditEvent.AccessDenied)).toEqual([
+        expect.objectContaining({
+          requestId: response.headers['x-request-id'],
+          audit: { event: 'authz.denied', userId: bob.id, targetId: ada.id, reason: 'requires role admin' },
+        }),
+      ]);
     }
   });
 

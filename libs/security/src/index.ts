@@ -25,7 +25,7 @@ export { Secret, type SecretKind, type SecretOptions } from './config/secret.dec
 export { ToBoolean } from './config/to-boolean.decorator';
 export { ServiceConfigModule } from './config/service-config.module';
 
-export { AppException, type FieldProblem } from './errors/app.exception';
+export { AppException, AuditedException, type AuditRecord, type FieldProblem } from './errors/app.exception';
 export { type ErrorBody } from './errors/error-body';
 export { ErrorCode } from './errors/error-code';
 export { toErrorBody } from './errors/error-response';

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { type AuditDetails, type AuditEvent } from '../logging/audit-log.service';
 import { type ErrorCode, HTTP_STATUS_OF } from './error-code';
 
 /** One offending request field, as listed in a validation error. Values are never echoed back. */
@@ -18,5 +19,26 @@ export class AppException extends HttpException {
     readonly fields?: FieldProblem[],
   ) {
     super(message, HTTP_STATUS_OF[code]);
+  }
+}
+
+/** The audit line an `AuditedException` stands for. */
+export interface AuditRecord {
+  event: AuditEvent;
+  details: AuditDetails;
+}
+
+/**
+ * An expected refusal that is also a security event, e.g. a user naming another user's data. Code
+ * outside dependency injection (a value object such as `OwnerScope`) cannot reach `AuditLog`, so it
+ * throws this instead, and `SafeExceptionFilter` writes the audit line, once, with the request id.
+ */
+export class AuditedException extends AppException {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly audit: AuditRecord,
+  ) {
+    super(code, message);
   }
 }

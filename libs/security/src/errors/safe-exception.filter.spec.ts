@@ -2,7 +2,8 @@ import { Controller, Get } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Public } from '../auth/auth.decorators';
 import { createTestApp, LogCapture } from '../testing';
-import { AppException } from './app.exception';
+import { AuditEvent } from '../logging/audit-log.service';
+import { AppException, AuditedException } from './app.exception';
 import { ErrorCode } from './error-code';
 
 const SQL = 'insert into "accounts" ("password_hash") values ($1) -- x9q7';
@@ -18,6 +19,14 @@ class FailingController {
   @Get('expected')
   expected(): never {
     throw new AppException(ErrorCode.Conflict, 'That email is already registered.');
+  }
+
+  @Get('audited')
+  audited(): never {
+    throw new AuditedException(ErrorCode.Forbidden, 'You are not allowed to do this.', {
+      event: AuditEvent.AccessDenied,
+      details: { userId: 'ann', reason: 'requires role admin' },
+    });
   }
 }
 
@@ -58,5 +67,21 @@ describe('SafeExceptionFilter', () => {
       message: 'That email is already registered.',
     });
     expect(logs.withMessage('Unhandled error while serving a request')).toEqual([]);
+    expect(logs.auditEvents()).toEqual([]);
+  });
+
+  it('records an audited refusal as one audit line with the request id, and answers it like any expected error', async () => {
+    const response = await app.inject({ method: 'GET', url: '/fail/audited' });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toMatchObject({
+      code: 'AUTH.FORBIDDEN',
+      message: 'You are not allowed to do this.',
+    });
+    expect(logs.auditEvents()).toEqual([
+      expect.objectContaining({
+        requestId: response.headers['x-request-id'],
+        audit: { event: 'authz.denied', userId: 'ann', reason: 'requires role admin' },
+      }),
+    ]);
   });
 });

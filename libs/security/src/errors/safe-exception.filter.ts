@@ -1,14 +1,19 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { AuditLog } from '../logging/audit-log.service';
+import { AuditedException } from './app.exception';
 import { toErrorBody } from './error-response';
 
 /**
  * The last stop of every failed request: answers with the stable error shape and logs what the client
- * must not see. Registered globally by `HttpSecurityModule`.
+ * must not see, and records the refusals that are security events (`AuditedException`) in the audit log.
+ * Registered globally by `HttpSecurityModule`.
  */
 @Catch()
 export class SafeExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+
+  constructor(private readonly audit: AuditLog) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -16,6 +21,9 @@ export class SafeExceptionFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const body = toErrorBody(exception, String(request.id));
 
+    if (exception instanceof AuditedException) {
+      this.audit.record(exception.audit.event, exception.audit.details);
+    }
     if (body.statusCode >= 500) {
       this.logger.error(
         { err: exception, requestId: body.requestId },

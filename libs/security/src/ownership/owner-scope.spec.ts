@@ -1,5 +1,4 @@
 import { type UserPrincipal } from '../auth/principal';
-import { AppException } from '../errors/app.exception';
 import { OwnerScope } from './owner-scope';
 
 const principal = (id: string, role: 'user' | 'admin'): UserPrincipal => ({
@@ -21,10 +20,18 @@ describe('OwnerScope', () => {
     expect(OwnerScope.of(ann, 'ann').ownerId).toBe('ann');
   });
 
-  it('refuses a user naming another owner with 403 instead of ignoring it', () => {
+  it('refuses a user naming another owner with 403 instead of ignoring it, as an audited denial', () => {
     const attempt = () => OwnerScope.of(ann, 'bob');
-    expect(attempt).toThrow(AppException);
     expect(attempt).toThrow("Only admins may read other users' data.");
+    expect(attempt).toThrow(
+      expect.objectContaining({
+        code: 'AUTH.FORBIDDEN',
+        audit: {
+          event: 'authz.denied',
+          details: { userId: 'ann', targetId: 'bob', reason: 'requires role admin' },
+        },
+      }),
+    );
   });
 
   it('scopes an admin to every owner, or to the one they name', () => {

@@ -1,5 +1,6 @@
-import { AppException } from '../errors/app.exception';
+import { AuditedException } from '../errors/app.exception';
 import { ErrorCode } from '../errors/error-code';
+import { AuditEvent } from '../logging/audit-log.service';
 import { type UserPrincipal } from '../auth/principal';
 
 /**
@@ -15,12 +16,16 @@ export class OwnerScope {
 
   /**
    * A user may name only themselves as owner (naming someone else is refused, not silently ignored);
-   * an admin may name anyone, or no one for all owners.
+   * an admin may name anyone, or no one for all owners. A refusal is audited as `authz.denied`: a user
+   * probing other users' ids is exactly what an operator must see.
    */
   static of(principal: UserPrincipal, requestedOwnerId?: string): OwnerScope {
     if (principal.role === 'admin') return new OwnerScope(requestedOwnerId ?? null);
     if (requestedOwnerId !== undefined && requestedOwnerId !== principal.id) {
-      throw new AppException(ErrorCode.Forbidden, "Only admins may read other users' data.");
+      throw new AuditedException(ErrorCode.Forbidden, "Only admins may read other users' data.", {
+        event: AuditEvent.AccessDenied,
+        details: { userId: principal.id, targetId: requestedOwnerId, reason: 'requires role admin' },
+      });
     }
     return new OwnerScope(principal.id);
   }
