@@ -3,13 +3,21 @@ import { execFile, spawnSync } from 'node:child_process';
 /** Compose v2 (`docker compose`, a Docker CLI plugin) or the standalone 1.29 (`docker-compose`). */
 export type ComposeFlavour = 'plugin' | 'standalone';
 
+/** How each flavour is called, and its name in messages. */
+export const COMPOSE_COMMANDS: Record<ComposeFlavour, { command: string; prefix: string[]; name: string }> = {
+  plugin: { command: 'docker', prefix: ['compose'], name: 'Compose v2 (`docker compose`)' },
+  standalone: { command: 'docker-compose', prefix: [], name: 'docker-compose 1.29' },
+};
+
+/** Whether this machine has that compose. */
+export function composeInstalled(flavour: ComposeFlavour): boolean {
+  const { command, prefix } = COMPOSE_COMMANDS[flavour];
+  return spawnSync(command, [...prefix, 'version'], { stdio: 'ignore', timeout: 20_000 }).status === 0;
+}
+
 /** Which compose this machine has, preferring v2; undefined when there is none. */
 export function detectCompose(): ComposeFlavour | undefined {
-  const works = (command: string, args: string[]) =>
-    spawnSync(command, args, { stdio: 'ignore', timeout: 20_000 }).status === 0;
-  if (works('docker', ['compose', 'version'])) return 'plugin';
-  if (works('docker-compose', ['version'])) return 'standalone';
-  return undefined;
+  return (['plugin', 'standalone'] as const).find(composeInstalled);
 }
 
 export interface ComposeResult {
@@ -31,7 +39,7 @@ export class ComposeCli {
   ) {}
 
   run(args: string[], timeoutMs: number): Promise<ComposeResult> {
-    const [command, prefix] = this.flavour === 'plugin' ? ['docker', ['compose']] : ['docker-compose', []];
+    const { command, prefix } = COMPOSE_COMMANDS[this.flavour];
     return new Promise((resolve) => {
       const child = execFile(
         command,

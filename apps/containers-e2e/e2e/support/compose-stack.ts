@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, WORKSPACE_ROOT } from '@runnerly/testing';
 import { getContainerRuntimeClient } from 'testcontainers';
-import { ComposeCli, detectCompose, lastLines } from './compose-cli';
+import { COMPOSE_COMMANDS, ComposeCli, detectCompose, lastLines } from './compose-cli';
 
 /** A cold build (npm ci, the TypeScript build, three images) takes minutes; a cached one, seconds. */
 const UP_TIMEOUT_MS = 20 * 60_000;
@@ -82,9 +82,7 @@ export async function startComposeStack(): Promise<RunningStack> {
   try {
     const up = await compose.run(['up', '--detach', '--build'], UP_TIMEOUT_MS);
     if (up.code !== 0) {
-      throw new Error(
-        `\`${flavour === 'plugin' ? 'docker compose' : 'docker-compose'} up --build\` failed:\n${lastLines(up.output, 60)}`,
-      );
+      throw new Error(`${COMPOSE_COMMANDS[flavour].name} up --build failed:\n${lastLines(up.output, 60)}`);
     }
     await waitUntilHealthy(project);
   } catch (error) {
