@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Makes sure a Docker engine and docker-compose are usable on a Debian machine without a container registry.
-# Installs docker.io / docker-compose from the Debian mirror when missing, starts dockerd in the background when
-# the engine does not answer, and waits (bounded) until it does. Idempotent: does nothing when docker already runs.
+# Makes sure a Docker engine and both compose implementations are usable on a Debian machine without a container
+# registry. Installs docker.io / docker-compose (1.29) from the Debian mirror when missing, and Compose v2 as a
+# Docker CLI plugin (Debian 12 has no package for it: it comes from Debian 13's docker-compose package), starts
+# dockerd in the background when the engine does not answer, and waits (bounded) until it does. Idempotent: does
+# nothing when all of it is already there.
 # Prints one line on success; on failure prints the relevant log and exits non-zero.
 set -euo pipefail
 
@@ -47,6 +49,31 @@ install_missing_packages() {
   actions+=("installed ${packages[*]}")
 }
 
+# Compose v2 from Debian 13 (trixie), fetched by apt itself with a private source list and package lists, so that
+# the archive signatures are checked as for any package, and this machine's apt sources stay as they are. Only the
+# plugin binary (static apart from libc) is installed, where the Docker CLI looks for plugins; the docker-compose
+# 1.29 command stays.
+readonly COMPOSE_PLUGIN_DIR=/usr/local/lib/docker/cli-plugins
+install_compose_v2() {
+  docker compose version >/dev/null 2>&1 && return 0
+  local apt_dir="$CACHE_DIR/apt-trixie" log="$CACHE_DIR/ensure-docker-compose-v2.log"
+  rm -rf "$apt_dir" && mkdir -p "$apt_dir/lists/partial" "$apt_dir/parts" "$apt_dir/deb"
+  echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main' \
+    >"$apt_dir/sources.list"
+  local private=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=$apt_dir/parts"
+    -o "Dir::State::Lists=$apt_dir/lists" -o APT::Sandbox::User=root)
+  {
+    apt-get "${private[@]}" update -q &&
+      (cd "$apt_dir/deb" && apt-get "${private[@]}" download docker-compose) &&
+      dpkg-deb -x "$apt_dir"/deb/docker-compose_*.deb "$apt_dir/root" &&
+      "${SUDO[@]}" install -D -m 0755 "$apt_dir/root/usr/libexec/docker/cli-plugins/docker-compose" \
+        "$COMPOSE_PLUGIN_DIR/docker-compose" &&
+      docker compose version
+  } >"$log" 2>&1 || fail "installing Compose v2 failed" "$log"
+  rm -rf "$apt_dir"
+  actions+=("installed Compose v2 $(docker compose version --short) in $COMPOSE_PLUGIN_DIR")
+}
+
 # dockerd's own pid file: set early in its start-up, whoever started it (this script, an init script, a user).
 dockerd_running() {
   local pid
@@ -76,6 +103,7 @@ wait_for_docker() {
 main() {
   mkdir -p "$CACHE_DIR"
   install_missing_packages
+  install_compose_v2
   if docker_answers; then
     actions+=("docker $(server_version) already running")
   else
