@@ -248,31 +248,20 @@ node_image() {
   echo "$tag"
 }
 
-postgres_image() {
-  local official="postgres:$PG_MAJOR" tag="$PREFIX/postgres:$PG_MAJOR"
+# PostgreSQL and Redis: the official image when the engine already has it, else a stand-in built from Debian
+# packages by images/<name>/. Arguments: image name, major version, Debian suite, the major's build argument.
+datastore_image() {
+  local name=$1 major=$2 suite=$3 major_arg=$4
+  local official="$name:$major" tag="$PREFIX/$name:$major"
   if image_exists "$official"; then
     echo "$official"
     return 0
   fi
   local base inputs
-  base="$(debian_base "$PG_SUITE")"
-  inputs="$(inputs_hash "$HERE/images/postgres" "pg=$PG_MAJOR" "base=$(image_id "$base")")"
-  build_image "$tag" "$HERE/images/postgres" "$inputs" \
-    --build-arg "BASE_IMAGE=$base" --build-arg "PG_MAJOR=$PG_MAJOR"
-  echo "$tag"
-}
-
-redis_image() {
-  local official="redis:$REDIS_MAJOR" tag="$PREFIX/redis:$REDIS_MAJOR"
-  if image_exists "$official"; then
-    echo "$official"
-    return 0
-  fi
-  local base inputs
-  base="$(debian_base "$REDIS_SUITE")"
-  inputs="$(inputs_hash "$HERE/images/redis" "redis=$REDIS_MAJOR" "base=$(image_id "$base")")"
-  build_image "$tag" "$HERE/images/redis" "$inputs" \
-    --build-arg "BASE_IMAGE=$base" --build-arg "REDIS_MAJOR=$REDIS_MAJOR"
+  base="$(debian_base "$suite")"
+  inputs="$(inputs_hash "$HERE/images/$name" "$name=$major" "base=$(image_id "$base")")"
+  build_image "$tag" "$HERE/images/$name" "$inputs" \
+    --build-arg "BASE_IMAGE=$base" --build-arg "$major_arg=$major"
   echo "$tag"
 }
 
@@ -302,8 +291,8 @@ main() {
   docker info >/dev/null 2>&1 || fail "docker does not answer (run infra/ci/ensure-docker.sh first)"
   local started=$SECONDS node postgres redis
   node="$(node_image)"
-  postgres="$(postgres_image)"
-  redis="$(redis_image)"
+  postgres="$(datastore_image postgres "$PG_MAJOR" "$PG_SUITE" PG_MAJOR)"
+  redis="$(datastore_image redis "$REDIS_MAJOR" "$REDIS_SUITE" REDIS_MAJOR)"
   write_env_file "$node" "$postgres" "$redis"
   log "done in $((SECONDS - started))s: $node ($(image_size_mb "$node")), $postgres ($(image_size_mb "$postgres")), $redis ($(image_size_mb "$redis"))"
   log "wrote $ENV_FILE"
