@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsEmail, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
 import { DatabaseServiceConfig } from '@runnerly/database';
-import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, Secret } from '@runnerly/security';
+import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, IsPublicKeyBundle, Secret } from '@runnerly/security';
 
 /** Everything `users` reads from its environment, validated at boot. See docs/reference/configuration.md. */
 export class UsersConfig extends DatabaseServiceConfig {
@@ -16,9 +16,12 @@ export class UsersConfig extends DatabaseServiceConfig {
   @IsString()
   JWT_PRIVATE_KEY?: string;
 
-  /** PEM public keys of retired signing keys, still published until the tokens they signed expire. */
+  /**
+   * SPKI PEM public keys of retired signing keys, still published until the tokens they signed expire.
+   * Anything else (a private key, a PKCS#1 key, no key at all) stops the boot.
+   */
   @IsOptional()
-  @IsString()
+  @IsPublicKeyBundle()
   JWT_RETIRED_PUBLIC_KEYS?: string;
 
   @Type(() => Number)

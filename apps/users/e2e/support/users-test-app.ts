@@ -47,7 +47,13 @@ export class UsersTestApp {
 
   /** A fresh database and the service on it. */
   static async start(env: Record<string, string> = {}): Promise<UsersTestApp> {
-    return UsersTestApp.startOn(await createTestDatabase('users'), env);
+    const db = await createTestDatabase('users');
+    try {
+      return await UsersTestApp.startOn(db, env);
+    } catch (error) {
+      await db.drop();
+      throw error;
+    }
   }
 
   /** The service on an existing database: a restart, or a second replica. */

@@ -1,22 +1,26 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { ConfigError, readOrCreateSecretFile, SigningKey, SigningKeyRing } from '@runnerly/security';
+import { parsePublicKeyBundle, readOrCreateSecretFile, SigningKey, SigningKeyRing } from '@runnerly/security';
 import { type UsersConfig } from '../users.config';
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/g;
 export const DEV_SIGNING_KEY_FILE = 'jwt-signing-key.pem';
 
 /**
  * The key ring of the token issuer: the configured private key (production), or a development key
- * generated once into DEV_SECRETS_DIR, plus the retired public keys still to be published.
+ * generated once into DEV_SECRETS_DIR, plus the retired public keys still to be published. The keys are
+ * logged by id only, never as key material.
  */
 export async function loadSigningKeys(config: UsersConfig): Promise<SigningKeyRing> {
   const privateKeyPem = config.JWT_PRIVATE_KEY ?? (await developmentKey(config));
-  const retired = (config.JWT_RETIRED_PUBLIC_KEYS?.match(PEM_BLOCK) ?? []).map((pem) =>
-    SigningKey.fromPublicKey(pem),
+  // loadConfig has already refused a bundle that is not made of public keys only (IsPublicKeyBundle).
+  const retired = config.JWT_RETIRED_PUBLIC_KEYS ? parsePublicKeyBundle(config.JWT_RETIRED_PUBLIC_KEYS) : [];
+  const ring = new SigningKeyRing(SigningKey.fromPrivateKeyPem(privateKeyPem), retired);
+  new Logger('SigningKeys').log(
+    { activeKid: ring.active.kid, retiredKids: retired.map((key) => key.kid) },
+    'Signing keys loaded',
   );
-  return new SigningKeyRing(SigningKey.fromPrivateKeyPem(privateKeyPem), retired);
+  return ring;
 }
 
 function developmentKey(config: UsersConfig): Promise<string> {
@@ -29,21 +33,4 @@ function developmentKey(config: UsersConfig): Promise<string> {
       .privateKey.export({ type: 'pkcs8', format: 'pem' })
       .toString(),
   );
-}
-
-/**
- * The PEM blocks of JWT_RETIRED_PUBLIC_KEYS. Anything but SPKI public keys ("BEGIN PUBLIC KEY") stops the
- * start: a key silently skipped during a rotation would log every user out without saying why.
- */
-export function retiredPublicKeys(value: string | undefined): string[] {
-  if (!value) return [];
-  const blocks = [...value.matchAll(PEM_BLOCK)];
-  if (blocks.length === 0) throw new ConfigError(['JWT_RETIRED_PUBLIC_KEYS: holds no PEM block']);
-  const wrong = blocks.map((block) => block[1]).filter((type) => type !== 'PUBLIC KEY');
-  if (wrong.length > 0) {
-    throw new ConfigError([
-      `JWT_RETIRED_PUBLIC_KEYS: only "BEGIN PUBLIC KEY" blocks are accepted, found "BEGIN ${wrong[0]}"`,
-    ]);
-  }
-  return blocks.map((block) => block[0]);
 }

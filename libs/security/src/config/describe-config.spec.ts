@@ -1,6 +1,7 @@
 import { IsOptional, IsString } from 'class-validator';
 import { BaseServiceConfig } from './base-service.config';
 import { describeConfig, REDACTED } from './describe-config';
+import { generateRsaPrivateKeyPem } from '../testing/test-keys';
 import { Secret } from './secret.decorator';
 
 class SummaryConfig extends BaseServiceConfig {
@@ -47,6 +48,16 @@ describe('describeConfig', () => {
 
   it('redacts a URL secret that does not parse as a URL entirely', () => {
     expect(describeWith({ DATABASE_URL: 'x9q7 not a url' }).DATABASE_URL).toBe(REDACTED);
+  });
+
+  it('never prints key material, whatever field holds it (a private key pasted in the wrong variable)', () => {
+    const pem = generateRsaPrivateKeyPem();
+    const summary = describeWith({
+      JWT_ISSUER: `${pem.trim()}\n${pem.trim()}`,
+      HOST: '-----BEGIN PUBLIC KEY-----\nMIIB',
+    });
+    expect(summary.JWT_ISSUER).toBe('[PRIVATE KEY REDACTED]\n[PRIVATE KEY REDACTED]');
+    expect(summary.HOST).toBe('[PUBLIC KEY REDACTED]');
   });
 
   it('shows unset secrets as unset and other settings as they are', () => {

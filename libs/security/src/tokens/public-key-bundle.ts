@@ -1,0 +1,51 @@
+import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { SigningKey } from './signing-key';
+
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/g;
+
+/**
+ * Reads a bundle of public keys (concatenated SPKI PEM blocks, what `openssl pkey -pubout` writes), e.g.
+ * the retired signing keys still published during a rotation. Anything else is refused, never skipped:
+ * a pasted private key would be silently turned into its public half (and the secret kept in config and
+ * logs), and a key skipped by mistake would log every user out without saying why.
+ */
+export function parsePublicKeyBundle(text: string): SigningKey[] {
+  const blocks = [...text.matchAll(PEM_BLOCK)];
+  if (blocks.length === 0) throw new Error('holds no PEM block');
+  const wrong = blocks.find((block) => block[1] !== 'PUBLIC KEY');
+  if (wrong) throw new Error(`only "BEGIN PUBLIC KEY" blocks are accepted, found "BEGIN ${wrong[1]}"`);
+  return blocks.map((block, index) => {
+    try {
+      return SigningKey.fromPublicKey(block[0]);
+    } catch (error) {
+      throw new Error(`key ${index + 1}: ${error instanceof Error ? error.message : 'not a valid key'}`);
+    }
+  });
+}
+
+/** Validates a config field as a public key bundle (see parsePublicKeyBundle), so a bad one stops the boot. */
+export function IsPublicKeyBundle(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isPublicKeyBundle',
+      validator: {
+        validate: (value) => typeof value === 'string' && problemOf(value) === undefined,
+        // The problem names block types and key sizes only, never the key material.
+        defaultMessage: (args) =>
+          typeof args?.value === 'string'
+            ? (problemOf(args.value) ?? 'is invalid')
+            : `${args?.property ?? 'value'} must be a string`,
+      },
+    },
+    options,
+  );
+}
+
+function problemOf(value: string): string | undefined {
+  try {
+    parsePublicKeyBundle(value);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
