@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { statementWithoutValues } from '@runnerly/security';
 import { type Logger as TypeOrmLoggerInterface } from 'typeorm';
 
 /**
@@ -12,16 +13,14 @@ export class SafeTypeOrmLogger implements TypeOrmLoggerInterface {
 
   logQuery(): void {}
 
-  // The parameters are the values (emails, hashes, tokens): deliberately never written anywhere.
+  // The parameters are the values (emails, hashes, tokens): deliberately never written anywhere. The error
+  // goes through the logger's allowlist of error fields (see toLoggedError).
   logQueryError(error: string | Error, query: string, _parameters?: unknown[]): void {
-    this.logger.error(
-      { query: query.slice(0, 500), error: error instanceof Error ? error.message : error },
-      'Query failed',
-    );
+    this.logger.error({ err: error, statement: statementWithoutValues(query) }, 'Query failed');
   }
 
   logQuerySlow(time: number, query: string, _parameters?: unknown[]): void {
-    this.logger.warn({ query: query.slice(0, 500), durationMs: time }, 'Slow query');
+    this.logger.warn({ statement: statementWithoutValues(query), durationMs: time }, 'Slow query');
   }
 
   logSchemaBuild(): void {}

@@ -45,6 +45,12 @@ export { REQUEST_ID_HEADER } from './http/request-id';
 export { accountFingerprint } from './logging/account-fingerprint';
 export { AuditEvent, AuditLog, type AuditDetails } from './logging/audit-log.service';
 export { LoggingModule, type LoggingOptions } from './logging/logging.module';
+export {
+  type LoggedError,
+  scrubSecrets,
+  statementWithoutValues,
+  toLoggedError,
+} from './logging/safe-error';
 
 export { OwnedRepository } from './ownership/owned-repository';
 export { OwnerScope } from './ownership/owner-scope';

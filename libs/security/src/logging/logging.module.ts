@@ -6,6 +6,7 @@ import { type Options } from 'pino-http';
 import pretty from 'pino-pretty';
 import { AuditLog } from './audit-log.service';
 import { REDACTED_LOG_PATHS, REDACTION_CENSOR } from './redaction';
+import { toLoggedError } from './safe-error';
 
 export interface LoggingOptions {
   /** Added to every line as `service`, so merged logs of the stack stay readable. */
@@ -48,6 +49,9 @@ function httpLoggerOptions(options: LoggingOptions): Options<IncomingMessage, Se
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: [...REDACTED_LOG_PATHS], censor: REDACTION_CENSOR },
+    // JSON escapes CR and LF in strings, but not U+2028/U+2029, which some log viewers break lines on: a
+    // value holding one could end a line early and forge the next one.
+    hooks: { streamWrite: escapeLineSeparators },
     quietReqLogger: true,
     customAttributeKeys: { reqId: 'requestId' },
     // Inside Nest middleware `req.url` is relative to the mount path; `originalUrl` is the request's own.
@@ -59,6 +63,9 @@ function httpLoggerOptions(options: LoggingOptions): Options<IncomingMessage, Se
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     // Only what an operator needs: headers and bodies may hold credentials, so they are left out.
     serializers: {
+      // Errors through an allowlist of fields: never the parameters or the row a database error carries.
+      err: toLoggedError,
+      error: (error: unknown) => toLoggedError(error),
       // pino-http hands serializers a wrapper whose `raw` is the request Fastify's middleware engine
       // gave the client IP it derived (from the socket and the trusted proxy hops).
       req: (req: { method?: string; url?: string; raw?: IncomingMessage & { ip?: string } }) => ({
@@ -69,6 +76,10 @@ function httpLoggerOptions(options: LoggingOptions): Options<IncomingMessage, Se
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
   };
+}
+
+function escapeLineSeparators(line: string): string {
+  return line.replace(/[\u2028\u2029]/g, (separator) => (separator === '\u2028' ? '\\u2028' : '\\u2029'));
 }
 
 function destinationOf(options: LoggingOptions): DestinationStream {
