@@ -18,7 +18,9 @@ export function parsePublicKeyBundle(text: string): SigningKey[] {
     try {
       return SigningKey.fromPublicKey(block[0]);
     } catch (error) {
-      throw new Error(`key ${index + 1}: ${error instanceof Error ? error.message : 'not a valid key'}`);
+      throw new Error(`key ${index + 1}: ${error instanceof Error ? error.message : 'not a valid key'}`, {
+        cause: error,
+      });
     }
   });
 }
