@@ -1,4 +1,4 @@
-import { describeWithRedis } from '@runnerly/testing';
+import { describeWithRedis, freePort } from '@runnerly/testing';
 import { ApiClient } from './support/api-client';
 import { Stack } from './support/stack';
 
@@ -13,11 +13,7 @@ describeWithRedis('rate limits shared by two gateway replicas through Redis', ()
     stack = await Stack.start({
       withRedis: true,
       extra: {
-        gateway: {
-          RATE_LIMIT_GENERAL_LIMIT: String(GENERAL_LIMIT),
-          RATE_LIMIT_CREDENTIALS_ACCOUNT_LIMIT: '3',
-          RATE_LIMIT_CREDENTIALS_ACCOUNT_WINDOW_SECONDS: '60',
-        },
+        gateway: { RATE_LIMIT_GENERAL_LIMIT: String(GENERAL_LIMIT) },
       },
     });
     first = new ApiClient(stack.gatewayUrl);
@@ -50,25 +46,25 @@ describeWithRedis('rate limits shared by two gateway replicas through Redis', ()
     expect(spoofed.every((response) => response.status === 429)).toBe(true);
   });
 
-  it('stop guessing one account on whichever replica the guesses arrive', async () => {
+  it('stop a client guessing one account on whichever replica of users the guesses arrive', async () => {
     const email = ApiClient.nextEmail('target');
     const guess = (client: ApiClient) =>
       client.call('POST', '/api/auth/login', { json: { email, password: 'guess number one' } });
-    // The general limit above is spent for 127.0.0.1, so this runs on a fresh stack.
+    // The general limit above is spent for 127.0.0.1, so this runs on a fresh stack: two replicas of
+    // users sharing Redis, each behind its own gateway.
     const fresh = await Stack.start({
       withRedis: true,
-      extra: {
-        gateway: {
-          RATE_LIMIT_CREDENTIALS_ACCOUNT_LIMIT: '3',
-          RATE_LIMIT_CREDENTIALS_ACCOUNT_WINDOW_SECONDS: '60',
-        },
-      },
+      extra: { users: { RATE_LIMIT_FAILED_CREDENTIALS_PER_CLIENT_LIMIT: '3' } },
     });
     try {
-      const [a, b] = [
-        new ApiClient(fresh.gatewayUrl),
-        new ApiClient(await fresh.startReplicaGateway('gateway-2')),
-      ];
+      const usersPort = String(await freePort());
+      await fresh.startService('users', 'users-2', { PORT: usersPort });
+      const gatewayPort = String(await freePort());
+      await fresh.startService('gateway', 'gateway-2', {
+        PORT: gatewayPort,
+        USERS_URL: `http://127.0.0.1:${usersPort}`,
+      });
+      const [a, b] = [new ApiClient(fresh.gatewayUrl), new ApiClient(`http://127.0.0.1:${gatewayPort}`)];
       const statuses = [];
       for (const client of [a, b, a, b]) statuses.push((await guess(client)).status);
       expect(statuses).toEqual([401, 401, 401, 429]);

@@ -25,7 +25,13 @@ export { Secret, type SecretKind, type SecretOptions } from './config/secret.dec
 export { ToBoolean } from './config/to-boolean.decorator';
 export { ServiceConfigModule } from './config/service-config.module';
 
-export { AppException, AuditedException, type AuditRecord, type FieldProblem } from './errors/app.exception';
+export {
+  AppException,
+  AuditedException,
+  type AuditRecord,
+  type FieldProblem,
+  RateLimitedException,
+} from './errors/app.exception';
 export { type ErrorBody } from './errors/error-body';
 export { ErrorCode } from './errors/error-code';
 export { toErrorBody } from './errors/error-response';
@@ -45,12 +51,7 @@ export { REQUEST_ID_HEADER } from './http/request-id';
 export { accountFingerprint } from './logging/account-fingerprint';
 export { AuditEvent, AuditLog, type AuditDetails } from './logging/audit-log.service';
 export { LoggingModule, type LoggingOptions } from './logging/logging.module';
-export {
-  type LoggedError,
-  scrubSecrets,
-  statementWithoutValues,
-  toLoggedError,
-} from './logging/safe-error';
+export { type LoggedError, scrubSecrets, statementWithoutValues, toLoggedError } from './logging/safe-error';
 
 export { OwnedRepository } from './ownership/owned-repository';
 export { OwnerScope } from './ownership/owner-scope';
@@ -62,13 +63,16 @@ export { IsAcceptablePassword } from './passwords/is-acceptable-password.decorat
 export { ARGON2ID_OWASP, PasswordHasher, type PasswordHasherOptions } from './passwords/password-hasher';
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblems } from './passwords/password-policy';
 
+export { CredentialThrottle } from './throttling/credential-throttle';
 export { RATE_LIMIT_STORAGE, RateLimitModule } from './throttling/rate-limit.module';
 export {
   DEFAULT_RATE_LIMITS,
+  type FailedCredentialLimits,
   type RateLimitOptions,
   type WindowLimit,
 } from './throttling/rate-limit.options';
 export { RedisThrottlerStorage } from './throttling/redis-throttler.storage';
+export { SecurityRedis } from './redis/security-redis';
 export { CredentialsEndpoint, SkipRateLimit, Throttler } from './throttling/throttling.constants';
 
 export { JWKS_DEFAULTS, JwksKeyResolver, type JwksKeyResolverOptions } from './tokens/jwks-key-resolver';

@@ -89,7 +89,8 @@ const CEILING_SERVER = `require('node:http').createServer((q, s) => { s.writeHea
 const UNLIMITED = {
   RATE_LIMIT_GENERAL_LIMIT: '100000000',
   RATE_LIMIT_CREDENTIALS_IP_LIMIT: '100000000',
-  RATE_LIMIT_CREDENTIALS_ACCOUNT_LIMIT: '100000000',
+  RATE_LIMIT_FAILED_CREDENTIALS_PER_CLIENT_LIMIT: '1000',
+  RATE_LIMIT_FAILED_CREDENTIALS_PER_ACCOUNT_LIMIT: '100000',
 };
 
 async function provisionDatabases(superuserUrl: string): Promise<{ users: string; runs: string }> {

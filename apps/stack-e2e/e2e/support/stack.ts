@@ -47,7 +47,8 @@ export class Stack {
     const generousLimits = {
       RATE_LIMIT_GENERAL_LIMIT: '100000',
       RATE_LIMIT_CREDENTIALS_IP_LIMIT: '100000',
-      RATE_LIMIT_CREDENTIALS_ACCOUNT_LIMIT: '100000',
+      RATE_LIMIT_FAILED_CREDENTIALS_PER_CLIENT_LIMIT: '1000',
+      RATE_LIMIT_FAILED_CREDENTIALS_PER_ACCOUNT_LIMIT: '100000',
     };
     if (options.withRedis && !redisUrl) throw new Error('This stack needs Redis: use describeWithRedis');
     const env = stackEnvironment({

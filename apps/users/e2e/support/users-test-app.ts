@@ -70,7 +70,8 @@ export class UsersTestApp {
       // except in the rate-limiting specs, which set their own.
       RATE_LIMIT_GENERAL_LIMIT: '100000',
       RATE_LIMIT_CREDENTIALS_IP_LIMIT: '100000',
-      RATE_LIMIT_CREDENTIALS_ACCOUNT_LIMIT: '100000',
+      RATE_LIMIT_FAILED_CREDENTIALS_PER_CLIENT_LIMIT: '1000',
+      RATE_LIMIT_FAILED_CREDENTIALS_PER_ACCOUNT_LIMIT: '100000',
       // Each app gets its own counters in a Redis shared by the whole test run.
       RATE_LIMIT_KEY_PREFIX: `test:${db.url.split('/').at(-1)}:${randomUUID().slice(0, 8)}:`,
       ...env,

@@ -5,10 +5,12 @@ import {
   AppException,
   AuditEvent,
   AuditLog,
+  CredentialThrottle,
   ErrorCode,
   type Page,
   type PageQuery,
   PasswordHasher,
+  passwordProblems,
   type Role,
   type UserPrincipal,
 } from '@runnerly/security';
@@ -26,6 +28,7 @@ export class AccountsService {
     @InjectRepository(Account) private readonly accounts: Repository<Account>,
     private readonly hasher: PasswordHasher,
     private readonly sessions: RefreshTokenRotation,
+    private readonly throttle: CredentialThrottle,
     private readonly audit: AuditLog,
   ) {}
 
@@ -69,16 +72,28 @@ export class AccountsService {
     await this.accounts.update({ id }, { passwordHash });
   }
 
-  /** Changes the password after checking the current one; every other session of the user ends. */
-  async changePassword(user: UserPrincipal, dto: ChangePasswordDto): Promise<void> {
+  /**
+   * Changes the password after checking the current one (throttled like a login: a stolen access token
+   * must not become a way to guess the password), against the same rules as at registration; every other
+   * session of the user ends.
+   */
+  async changePassword(user: UserPrincipal, dto: ChangePasswordDto, clientIp: string): Promise<void> {
     const account = await this.accounts
       .createQueryBuilder('account')
       .addSelect('account.passwordHash')
       .where('account.id = :id', { id: user.id })
       .getOne();
-    if (!account || !(await this.hasher.verify(account.passwordHash, dto.currentPassword))) {
-      throw new AppException(ErrorCode.InvalidCredentials, 'The current password is wrong.');
+    if (!account) throw new AppException(ErrorCode.NotFound, 'Account not found.');
+    const problems = passwordProblems(dto.newPassword, account.email);
+    if (problems.length > 0) {
+      throw new AppException(ErrorCode.ValidationFailed, 'The request is invalid.', [
+        { field: 'newPassword', problems },
+      ]);
     }
+    const verified = await this.throttle.authenticate(account.email, clientIp, async () =>
+      (await this.hasher.verify(account.passwordHash, dto.currentPassword)) ? account : null,
+    );
+    if (!verified) throw new AppException(ErrorCode.InvalidCredentials, 'The current password is wrong.');
     await this.updatePasswordHash(user.id, await this.hasher.hash(dto.newPassword));
     await this.sessions.endAllSessions(user.id, 'password-change', user.sessionId);
     this.audit.record(AuditEvent.PasswordChanged, { userId: user.id });

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Patch, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Ip, Patch, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type FastifyRequest } from 'fastify';
 import { CredentialsEndpoint, CurrentUser, type UserPrincipal } from '@runnerly/security';
@@ -31,8 +31,12 @@ export class MeController {
   @CredentialsEndpoint()
   @HttpCode(HttpStatus.NO_CONTENT)
   @Post('password')
-  changePassword(@CurrentUser() user: UserPrincipal, @Body() dto: ChangePasswordDto): Promise<void> {
-    return this.accounts.changePassword(user, dto);
+  changePassword(
+    @CurrentUser() user: UserPrincipal,
+    @Body() dto: ChangePasswordDto,
+    @Ip() clientIp: string,
+  ): Promise<void> {
+    return this.accounts.changePassword(user, dto, clientIp);
   }
 
   @HttpCode(HttpStatus.NO_CONTENT)

@@ -4,6 +4,7 @@ import {
   AuditEvent,
   AuditLog,
   accountFingerprint,
+  CredentialThrottle,
   ErrorCode,
   PasswordHasher,
   TokenIssuer,
@@ -22,26 +23,18 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: RefreshTokenRotation,
     private readonly tokens: TokenIssuer,
+    private readonly throttle: CredentialThrottle,
     private readonly audit: AuditLog,
   ) {}
 
   /**
    * Unknown email and wrong password give the same answer, after the same work (a full argon2 verify
-   * either way), so a client learns nothing about which accounts exist (OWASP API2).
+   * either way), so a client learns nothing about which accounts exist (OWASP API2). Failed checks are
+   * throttled per account and client (CredentialThrottle), an unknown email exactly like a known one.
    */
-  async login(dto: LoginDto): Promise<TokenPair> {
-    const account = await this.accounts.findWithPasswordHash(dto.email);
-    const valid = account
-      ? await this.hasher.verify(account.passwordHash, dto.password)
-      : await this.hasher.verifyNothing(dto.password);
-    if (!account || !valid) {
-      this.audit.record(AuditEvent.LoginFailed, {
-        account: accountFingerprint(dto.email),
-        userId: account?.id,
-        reason: account ? 'wrong password' : 'unknown account',
-      });
-      throw new AppException(ErrorCode.InvalidCredentials, 'Invalid email or password.');
-    }
+  async login(dto: LoginDto, clientIp: string): Promise<TokenPair> {
+    const account = await this.throttle.authenticate(dto.email, clientIp, () => this.checkPassword(dto));
+    if (!account) throw new AppException(ErrorCode.InvalidCredentials, 'Invalid email or password.');
     if (this.hasher.needsRehash(account.passwordHash)) {
       await this.accounts.updatePasswordHash(account.id, await this.hasher.hash(dto.password));
     }
@@ -61,6 +54,21 @@ export class AuthService {
   async logout(refreshToken: string): Promise<void> {
     const ended = await this.sessions.endSession(refreshToken);
     if (ended) this.audit.record(AuditEvent.LoggedOut, { userId: ended.accountId });
+  }
+
+  /** The account whose password this is, or null (audited) when the email or the password is wrong. */
+  private async checkPassword(dto: LoginDto): Promise<Account | null> {
+    const account = await this.accounts.findWithPasswordHash(dto.email);
+    const valid = account
+      ? await this.hasher.verify(account.passwordHash, dto.password)
+      : await this.hasher.verifyNothing(dto.password);
+    if (account && valid) return account;
+    this.audit.record(AuditEvent.LoginFailed, {
+      account: accountFingerprint(dto.email),
+      userId: account?.id,
+      reason: account ? 'wrong password' : 'unknown account',
+    });
+    return null;
   }
 
   private pairFor(account: Account, sessionId: string, refreshToken: string): TokenPair {

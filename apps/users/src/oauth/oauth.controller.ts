@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, HttpStatus, Ip, Post } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { AppException, CredentialsEndpoint, ErrorCode, Public } from '@runnerly/security';
 import { ClientCredentialsDto, type ServiceTokenResponse } from './dto/client-credentials.dto';
@@ -17,12 +17,18 @@ export class OAuthController {
   @CredentialsEndpoint()
   @HttpCode(HttpStatus.OK)
   @Post('token')
-  token(
+  async token(
     @Body() dto: ClientCredentialsDto,
+    @Ip() callerIp: string,
     @Headers('authorization') authorization?: string,
-  ): ServiceTokenResponse {
+  ): Promise<ServiceTokenResponse> {
     const { clientId, secret } = clientCredentialsOf(dto, authorization);
-    const { token, scopes } = this.dealer.authenticateAndIssue(clientId, secret, dto.scope?.split(' '));
+    const { token, scopes } = await this.dealer.authenticateAndIssue(
+      clientId,
+      secret,
+      callerIp,
+      dto.scope?.split(' '),
+    );
     return {
       access_token: token.token,
       token_type: 'Bearer',

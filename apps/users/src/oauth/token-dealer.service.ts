@@ -3,6 +3,7 @@ import {
   AppException,
   AuditEvent,
   AuditLog,
+  CredentialThrottle,
   ErrorCode,
   type IssuedToken,
   TokenIssuer,
@@ -28,6 +29,7 @@ export class TokenDealer {
   constructor(
     config: UsersConfig,
     private readonly issuer: TokenIssuer,
+    private readonly throttle: CredentialThrottle,
     private readonly audit: AuditLog,
   ) {
     this.clients = new Map(
@@ -35,22 +37,29 @@ export class TokenDealer {
     );
   }
 
-  /** For a remote client: checks its secret, then its scopes. */
-  authenticateAndIssue(
+  /**
+   * For a remote client: checks its secret, then its scopes. Failed secrets are throttled per client id
+   * and caller address, like passwords (the secrets are long random strings, but a caller that keeps
+   * failing is probing, and costs work).
+   */
+  async authenticateAndIssue(
     clientId: string,
     secret: string,
+    callerIp: string,
     requestedScopes?: readonly string[],
-  ): { token: IssuedToken; scopes: readonly string[] } {
-    const client = this.clients.get(clientId);
-    if (!secretMatches(client, secret)) {
+  ): Promise<{ token: IssuedToken; scopes: readonly string[] }> {
+    const client = await this.throttle.authenticate(`client:${clientId}`, callerIp, async () =>
+      secretMatches(this.clients.get(clientId), secret) ? this.clients.get(clientId)! : null,
+    );
+    if (!client) {
       this.audit.record(AuditEvent.ServiceTokenDenied, {
         clientId: clientId.slice(0, 64),
         reason: 'invalid client credentials',
       });
       throw new AppException(ErrorCode.InvalidClient, 'Invalid client credentials.');
     }
-    const scopes = requestedScopes ?? client!.scopes;
-    const refused = scopes.filter((scope) => !(client!.scopes as readonly string[]).includes(scope));
+    const scopes = requestedScopes ?? client.scopes;
+    const refused = scopes.filter((scope) => !(client.scopes as readonly string[]).includes(scope));
     if (refused.length > 0) {
       this.audit.record(AuditEvent.ServiceTokenDenied, {
         clientId,

@@ -24,15 +24,23 @@ describe('BaseServiceConfig', () => {
         RATE_LIMIT_GENERAL_WINDOW_SECONDS: '10',
         RATE_LIMIT_CREDENTIALS_IP_LIMIT: '5',
         RATE_LIMIT_CREDENTIALS_IP_WINDOW_SECONDS: '30',
-        RATE_LIMIT_CREDENTIALS_ACCOUNT_LIMIT: '3',
-        RATE_LIMIT_CREDENTIALS_ACCOUNT_WINDOW_SECONDS: '600',
+        RATE_LIMIT_FAILED_CREDENTIALS_PER_CLIENT_LIMIT: '3',
+        RATE_LIMIT_FAILED_CREDENTIALS_PER_CLIENT_WINDOW_SECONDS: '600',
+        RATE_LIMIT_FAILED_CREDENTIALS_PER_ACCOUNT_LIMIT: '40',
+        RATE_LIMIT_FAILED_CREDENTIALS_PER_ACCOUNT_WINDOW_SECONDS: '7200',
+        RATE_LIMIT_FAILED_CREDENTIALS_SLOWDOWN_MS: '500',
+        RATE_LIMIT_IPV6_PREFIX_LENGTH: '56',
       });
       expect(rateLimitOptionsFrom(config, 'test')).toEqual({
         redisUrl: 'redis://cache.internal:6379',
         keyPrefix: 'runnerly:test:throttle:',
+        ipv6PrefixLength: 56,
         general: { limit: 50, windowMs: 10_000 },
         credentialsPerIp: { limit: 5, windowMs: 30_000 },
-        credentialsPerAccount: { limit: 3, windowMs: 600_000 },
+        failedCredentials: {
+          perAccountAndClient: { limit: 3, windowMs: 600_000 },
+          perAccount: { limit: 40, windowMs: 7_200_000, slowdownMs: 500 },
+        },
       });
     });
 

@@ -86,15 +86,48 @@ export class BaseServiceConfig {
   @Min(1)
   RATE_LIMIT_CREDENTIALS_IP_WINDOW_SECONDS = DEFAULT_RATE_LIMITS.credentialsPerIp.windowMs / 1000;
 
+  /** Failed password (or client secret) checks one client may make on one account per window; then 429. */
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  RATE_LIMIT_CREDENTIALS_ACCOUNT_LIMIT = DEFAULT_RATE_LIMITS.credentialsPerAccount.limit;
+  @Max(1000)
+  RATE_LIMIT_FAILED_CREDENTIALS_PER_CLIENT_LIMIT =
+    DEFAULT_RATE_LIMITS.failedCredentials.perAccountAndClient.limit;
 
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  RATE_LIMIT_CREDENTIALS_ACCOUNT_WINDOW_SECONDS = DEFAULT_RATE_LIMITS.credentialsPerAccount.windowMs / 1000;
+  @Max(86_400)
+  RATE_LIMIT_FAILED_CREDENTIALS_PER_CLIENT_WINDOW_SECONDS =
+    DEFAULT_RATE_LIMITS.failedCredentials.perAccountAndClient.windowMs / 1000;
+
+  /** Failed checks on one account from all clients per window; then every attempt on it is slowed down. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  RATE_LIMIT_FAILED_CREDENTIALS_PER_ACCOUNT_LIMIT = DEFAULT_RATE_LIMITS.failedCredentials.perAccount.limit;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  RATE_LIMIT_FAILED_CREDENTIALS_PER_ACCOUNT_WINDOW_SECONDS =
+    DEFAULT_RATE_LIMITS.failedCredentials.perAccount.windowMs / 1000;
+
+  /** How long each attempt on an account past its per-account limit waits before it is checked. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(30_000)
+  RATE_LIMIT_FAILED_CREDENTIALS_SLOWDOWN_MS = DEFAULT_RATE_LIMITS.failedCredentials.perAccount.slowdownMs;
+
+  /** IPv6 clients are counted per network of this many bits (a subscriber usually holds a /64). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(32)
+  @Max(128)
+  RATE_LIMIT_IPV6_PREFIX_LENGTH = DEFAULT_RATE_LIMITS.ipv6PrefixLength;
 }
 
 /** The rate limits a service's config asks for. Counters in Redis are namespaced by service. */
@@ -102,6 +135,7 @@ export function rateLimitOptionsFrom(config: BaseServiceConfig, service: string)
   return {
     redisUrl: config.REDIS_URL,
     keyPrefix: config.RATE_LIMIT_KEY_PREFIX ?? `runnerly:${service}:throttle:`,
+    ipv6PrefixLength: config.RATE_LIMIT_IPV6_PREFIX_LENGTH,
     general: {
       limit: config.RATE_LIMIT_GENERAL_LIMIT,
       windowMs: config.RATE_LIMIT_GENERAL_WINDOW_SECONDS * 1000,
@@ -110,9 +144,16 @@ export function rateLimitOptionsFrom(config: BaseServiceConfig, service: string)
       limit: config.RATE_LIMIT_CREDENTIALS_IP_LIMIT,
       windowMs: config.RATE_LIMIT_CREDENTIALS_IP_WINDOW_SECONDS * 1000,
     },
-    credentialsPerAccount: {
-      limit: config.RATE_LIMIT_CREDENTIALS_ACCOUNT_LIMIT,
-      windowMs: config.RATE_LIMIT_CREDENTIALS_ACCOUNT_WINDOW_SECONDS * 1000,
+    failedCredentials: {
+      perAccountAndClient: {
+        limit: config.RATE_LIMIT_FAILED_CREDENTIALS_PER_CLIENT_LIMIT,
+        windowMs: config.RATE_LIMIT_FAILED_CREDENTIALS_PER_CLIENT_WINDOW_SECONDS * 1000,
+      },
+      perAccount: {
+        limit: config.RATE_LIMIT_FAILED_CREDENTIALS_PER_ACCOUNT_LIMIT,
+        windowMs: config.RATE_LIMIT_FAILED_CREDENTIALS_PER_ACCOUNT_WINDOW_SECONDS * 1000,
+        slowdownMs: config.RATE_LIMIT_FAILED_CREDENTIALS_SLOWDOWN_MS,
+      },
     },
   };
 }

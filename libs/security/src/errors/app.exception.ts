@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { type AuditDetails, type AuditEvent } from '../logging/audit-log.service';
-import { type ErrorCode, HTTP_STATUS_OF } from './error-code';
+import { ErrorCode, HTTP_STATUS_OF } from './error-code';
 
 /** One offending request field, as listed in a validation error. Values are never echoed back. */
 export interface FieldProblem {
@@ -40,5 +40,18 @@ export class AuditedException extends AppException {
     readonly audit: AuditRecord,
   ) {
     super(code, message);
+  }
+}
+
+/**
+ * 429 Too Many Requests, with the standard `Retry-After` header (RFC 9110 §10.2.3) that
+ * `SafeExceptionFilter` sets from `retryAfterSeconds`.
+ */
+export class RateLimitedException extends AppException {
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
+    super(ErrorCode.RateLimited, 'Too many requests. Retry later.');
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
   }
 }

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { AuditLog } from '../logging/audit-log.service';
-import { AuditedException } from './app.exception';
+import { AuditedException, RateLimitedException } from './app.exception';
 import { toErrorBody } from './error-response';
 
 /**
@@ -23,6 +23,9 @@ export class SafeExceptionFilter implements ExceptionFilter {
 
     if (exception instanceof AuditedException) {
       this.audit.record(exception.audit.event, exception.audit.details);
+    }
+    if (exception instanceof RateLimitedException) {
+      void reply.header('retry-after', String(exception.retryAfterSeconds));
     }
     if (body.statusCode >= 500) {
       this.logger.error(

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuthModule } from '../auth/auth.module';
-import { ThrottlerStorageService } from '@nestjs/throttler';
 import { createTestApp, describeWithRedis, LogCapture, TEST_ISSUER, TestKeys } from '../testing';
-import { RedisThrottlerStorage } from '../throttling/redis-throttler.storage';
+import { SecurityRedis } from '../redis/security-redis';
+import { DEFAULT_RATE_LIMITS } from '../throttling/rate-limit.options';
 import { RateLimitModule } from '../throttling/rate-limit.module';
 import { HealthModule } from './health.module';
 import { RateLimitStorageReadiness } from './rate-limit-storage.readiness';
@@ -55,9 +55,9 @@ describe('HealthModule', () => {
       logs,
       imports: [
         RateLimitModule.forRoot({
+          ...DEFAULT_RATE_LIMITS,
           general: { limit: 2, windowMs: 60_000 },
           credentialsPerIp: { limit: 2, windowMs: 60_000 },
-          credentialsPerAccount: { limit: 2, windowMs: 60_000 },
         }),
         AuthModule.forRoot({ issuer: TEST_ISSUER, keyResolver: keys.ring }),
         HealthModule.forRoot([DatabaseCheck, CacheCheck]),
@@ -120,16 +120,14 @@ describe('HealthModule', () => {
 });
 
 describe('RateLimitStorageReadiness', () => {
-  const storage = (value: unknown) => new RateLimitStorageReadiness(value);
-
   it('is ready with in-memory counters, which cannot be unreachable', async () => {
-    expect(await storage(new ThrottlerStorageService()).isReady()).toBe(true);
+    expect(await new RateLimitStorageReadiness(null).isReady()).toBe(true);
   });
 
   it('is not ready while Redis does not answer (limited routes then fail closed)', async () => {
-    const unreachable = RedisThrottlerStorage.connect('redis://127.0.0.1:1');
+    const unreachable = SecurityRedis.connect('redis://127.0.0.1:1');
     try {
-      expect(await storage(unreachable).isReady()).toBe(false);
+      expect(await new RateLimitStorageReadiness(unreachable).isReady()).toBe(false);
     } finally {
       await unreachable.onApplicationShutdown();
     }
@@ -138,7 +136,7 @@ describe('RateLimitStorageReadiness', () => {
 
 describeWithRedis('RateLimitStorageReadiness with Redis', (redisUrl) => {
   it('is ready while Redis answers', async () => {
-    const reachable = RedisThrottlerStorage.connect(redisUrl());
+    const reachable = SecurityRedis.connect(redisUrl());
     try {
       expect(await new RateLimitStorageReadiness(reachable).isReady()).toBe(true);
     } finally {

@@ -1,6 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { RATE_LIMIT_STORAGE } from '../throttling/rate-limit.module';
-import { RedisThrottlerStorage } from '../throttling/redis-throttler.storage';
+import { Injectable, Optional } from '@nestjs/common';
+import { SecurityRedis } from '../redis/security-redis';
 import { type ReadinessCheck } from './readiness-check';
 
 /**
@@ -11,9 +10,9 @@ import { type ReadinessCheck } from './readiness-check';
 export class RateLimitStorageReadiness implements ReadinessCheck {
   readonly name = 'rate-limit-storage';
 
-  constructor(@Inject(RATE_LIMIT_STORAGE) private readonly storage: unknown) {}
+  constructor(@Optional() private readonly redis: SecurityRedis | null) {}
 
   async isReady(): Promise<boolean> {
-    return this.storage instanceof RedisThrottlerStorage ? this.storage.isReachable() : true;
+    return this.redis ? this.redis.isReachable() : true;
   }
 }

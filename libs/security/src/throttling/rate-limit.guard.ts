@@ -8,9 +8,7 @@ import {
   type ThrottlerModuleOptions,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
-import { type FastifyReply } from 'fastify';
-import { AppException } from '../errors/app.exception';
-import { ErrorCode } from '../errors/error-code';
+import { RateLimitedException } from '../errors/app.exception';
 import { AuditEvent, AuditLog } from '../logging/audit-log.service';
 
 /**
@@ -30,16 +28,14 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 
   protected override async throwThrottlingException(
-    context: ExecutionContext,
+    _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    void reply.header('Retry-After', String(Math.max(1, detail.timeToBlockExpire)));
     // The tracker is an IP or an account fingerprint (never an email): safe to log.
     this.audit.record(AuditEvent.RateLimited, {
       reason: `limit of ${detail.limit} per ${Math.round(detail.ttl / 1000)} s`,
       client: detail.tracker,
     });
-    throw new AppException(ErrorCode.RateLimited, 'Too many requests. Retry later.');
+    throw new RateLimitedException(detail.timeToBlockExpire);
   }
 }

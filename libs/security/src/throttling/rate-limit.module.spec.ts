@@ -5,7 +5,7 @@ import { type InjectOptions } from 'light-my-request';
 import { Public } from '../auth/auth.decorators';
 import { AuditEvent } from '../logging/audit-log.service';
 import { createTestApp, LogCapture } from '../testing';
-import { type RateLimitOptions } from './rate-limit.options';
+import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from './rate-limit.options';
 import { RateLimitModule } from './rate-limit.module';
 import { CredentialsEndpoint, SkipRateLimit } from './throttling.constants';
 
@@ -37,14 +37,11 @@ class Routes {
 }
 
 const MINUTE = 60_000;
-const limits = (
-  general: number,
-  credentialsPerIp: number,
-  credentialsPerAccount: number,
-): RateLimitOptions => ({
+const limits = (general: number, credentialsPerIp: number, ipv6PrefixLength = 64): RateLimitOptions => ({
+  ...DEFAULT_RATE_LIMITS,
+  ipv6PrefixLength,
   general: { limit: general, windowMs: MINUTE },
   credentialsPerIp: { limit: credentialsPerIp, windowMs: MINUTE },
-  credentialsPerAccount: { limit: credentialsPerAccount, windowMs: 15 * MINUTE },
 });
 
 /** A client of the app: every request from one socket address, unless a test says otherwise. */
@@ -84,7 +81,7 @@ describe('RateLimitModule (memory storage)', () => {
       app = await createTestApp({
         logs,
         controllers: [Routes],
-        imports: [RateLimitModule.forRoot(limits(5, 2, 100))],
+        imports: [RateLimitModule.forRoot(limits(5, 2))],
       });
     });
     afterAll(() => app.close());
@@ -171,14 +168,12 @@ describe('RateLimitModule (memory storage)', () => {
       const address = `198.51.100.${nextAddress++}`;
       return () => address;
     };
-    let rotating = 0;
-    const everyTimeAnother = () => `203.0.113.${rotating++ % 250}`;
 
     beforeAll(async () => {
       app = await createTestApp({
         trustProxyHops: 1,
         controllers: [Routes],
-        imports: [RateLimitModule.forRoot(limits(5, 100, 2))],
+        imports: [RateLimitModule.forRoot(limits(5, 100))],
       });
     });
     afterAll(() => app.close());
@@ -194,28 +189,42 @@ describe('RateLimitModule (memory storage)', () => {
       expect(await statusesOf(6, client.ping)).toEqual([...allowed(5), 429]);
     });
 
-    it('limits attempts per account across client addresses (credential stuffing from many IPs)', async () => {
-      const attacker = behindProxy(everyTimeAnother);
-      expect(await statusesOf(3, () => attacker.login('ann@example.com'))).toEqual([...created(2), 429]);
+    it('counts the addresses of one IPv6 /64 as one client (a subscriber can take a fresh address per request)', async () => {
+      let host = 1;
+      const client = behindProxy(() => `2001:db8:aaaa:1::${(host++).toString(16)}`);
+      expect(await statusesOf(6, client.ping)).toEqual([...allowed(5), 429]);
     });
 
-    it('treats differently written forms of one email as one account', async () => {
-      const attacker = behindProxy(everyTimeAnother);
-      await statusesOf(2, () => attacker.login('bob@example.com'));
-      expect((await attacker.login(' BOB@Example.com')).statusCode).toBe(429);
+    it('counts another /64 of the same provider as another client', async () => {
+      await statusesOf(6, behindProxy(() => '2001:db8:bbbb:1::1').ping);
+      expect((await behindProxy(() => '2001:db8:bbbb:2::1').ping()).statusCode).toBe(200);
     });
 
-    it('counts each account separately', async () => {
-      const client = behindProxy(everyTimeAnother);
-      await statusesOf(3, () => client.login('carol@example.com'));
-      expect((await client.login('dave@example.com')).statusCode).toBe(201);
+    it('counts an IPv4-mapped IPv6 address as the IPv4 client it is', async () => {
+      await statusesOf(5, behindProxy(() => '198.51.100.200').ping);
+      expect((await behindProxy(() => '::ffff:198.51.100.200').ping()).statusCode).toBe(429);
     });
+  });
+});
 
-    it('applies no per-account limit where no account is named (a refresh): only the per-address one', async () => {
-      // The per-account limit is 2 here: falling back to the address would block the third call, and
-      // everyone behind one NAT would share that tiny budget.
-      const client = behindProxy(fixed());
-      expect(await statusesOf(3, () => client.login())).toEqual(created(3));
+describe('RateLimitModule with another IPv6 prefix length', () => {
+  let app: NestFastifyApplication;
+  beforeAll(async () => {
+    app = await createTestApp({
+      controllers: [Routes],
+      imports: [RateLimitModule.forRoot(limits(5, 100, 48))],
     });
+  });
+  afterAll(() => app.close());
+
+  it('counts every address of the configured network as one client (here a /48)', async () => {
+    let subnet = 1;
+    const fromSubnet = () =>
+      app.inject({
+        method: 'GET',
+        url: '/ping',
+        remoteAddress: `2001:db8:cccc:${(subnet++).toString(16)}::1`,
+      });
+    expect(await statusesOf(6, fromSubnet)).toEqual([...allowed(5), 429]);
   });
 });

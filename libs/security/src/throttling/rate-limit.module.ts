@@ -3,13 +3,17 @@ import { APP_GUARD, Reflector } from '@nestjs/core';
 import {
   getOptionsToken,
   getStorageToken,
+  normalizeIp,
   type ThrottlerModuleOptions,
   ThrottlerStorageService,
 } from '@nestjs/throttler';
-import { accountFingerprint } from '../logging/account-fingerprint';
+import { type FastifyRequest } from 'fastify';
+import { SecurityRedis } from '../redis/security-redis';
+import { CredentialThrottle, RATE_LIMIT_OPTIONS } from './credential-throttle';
+import { FAILURE_COUNTERS, MemoryFailureCounters, RedisFailureCounters } from './failure-counters';
 import { type RateLimitOptions } from './rate-limit.options';
 import { RateLimitGuard } from './rate-limit.guard';
-import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { RedisThrottlerStorage, THROTTLE_KEY_PREFIX } from './redis-throttler.storage';
 import { IS_CREDENTIALS_ENDPOINT, Throttler } from './throttling.constants';
 
 /** Injection token of the counter storage, e.g. for a readiness check of Redis. */
@@ -17,27 +21,42 @@ export const RATE_LIMIT_STORAGE = getStorageToken();
 
 /**
  * Rate limiting for a service (OWASP API4: unrestricted resource consumption), opted into once in its
- * root module: `RateLimitModule.forRoot(options)`. The client is `request.ip`, which Fastify derives
- * from the socket and the configured number of trusted proxy hops (see createServiceApp).
+ * root module: `RateLimitModule.forRoot(options)`. Request limits run as a global guard, before
+ * authentication; `CredentialThrottle` is for the services that check passwords or client secrets. The
+ * client is `request.ip`, which Fastify derives from the socket and the configured number of trusted
+ * proxy hops (see createServiceApp), and IPv6 clients count by network (`ipv6PrefixLength`).
+ * With `redisUrl`, every counter is shared by the service's replicas; otherwise it is per process.
  */
 @Module({})
 export class RateLimitModule {
   static forRoot(options: RateLimitOptions): DynamicModule {
+    const keyPrefix = options.keyPrefix ?? THROTTLE_KEY_PREFIX;
     return {
       module: RateLimitModule,
       global: true,
       providers: [
+        { provide: RATE_LIMIT_OPTIONS, useValue: options },
+        {
+          provide: SecurityRedis,
+          useFactory: () => (options.redisUrl ? SecurityRedis.connect(options.redisUrl) : null),
+        },
         {
           provide: RATE_LIMIT_STORAGE,
-          useFactory: () =>
-            options.redisUrl
-              ? RedisThrottlerStorage.connect(options.redisUrl, options.keyPrefix)
-              : new ThrottlerStorageService(),
+          inject: [SecurityRedis],
+          useFactory: (redis: SecurityRedis | null) =>
+            redis ? new RedisThrottlerStorage(redis.client, keyPrefix) : new ThrottlerStorageService(),
         },
+        {
+          provide: FAILURE_COUNTERS,
+          inject: [SecurityRedis],
+          useFactory: (redis: SecurityRedis | null) =>
+            redis ? new RedisFailureCounters(redis.client, keyPrefix) : new MemoryFailureCounters(),
+        },
+        CredentialThrottle,
         { provide: getOptionsToken(), useValue: throttlerOptionsOf(options) },
         { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
-      exports: [RATE_LIMIT_STORAGE],
+      exports: [RATE_LIMIT_STORAGE, SecurityRedis, CredentialThrottle],
     };
   }
 }
@@ -56,6 +75,8 @@ function throttlerOptionsOf(options: RateLimitOptions): ThrottlerModuleOptions {
   });
 
   return {
+    getTracker: (request: Record<string, unknown>) =>
+      normalizeIp((request as unknown as FastifyRequest).ip, options.ipv6PrefixLength),
     // One counter per client and limit, whatever the route: a client cannot spread a flood over routes.
     // The limit's name is part of the key: Nest's memory storage keeps one block flag per key, so with
     // the tracker alone, tripping the credentials limit would block the client on every route.
@@ -67,21 +88,6 @@ function throttlerOptionsOf(options: RateLimitOptions): ThrottlerModuleOptions {
         ...window(options.credentialsPerIp),
         skipIf: notCredentialsEndpoint,
       },
-      {
-        // Only where a request names an account (login, register): keyed by that account, from any IP.
-        // Routes without one (refresh, password change) are limited per IP only; falling back to the IP
-        // here would give everyone behind one NAT a single, tiny per-account budget.
-        name: Throttler.CredentialsPerAccount,
-        ...window(options.credentialsPerAccount),
-        skipIf: (context) => notCredentialsEndpoint(context) || accountNamedIn(context) === undefined,
-        getTracker: (_request, context) => `account:${accountFingerprint(accountNamedIn(context)!)}`,
-      },
     ],
   };
-}
-
-/** The account a request names in its body (`email`), if any. */
-function accountNamedIn(context: ExecutionContext): string | undefined {
-  const email = context.switchToHttp().getRequest<{ body?: { email?: unknown } }>().body?.email;
-  return typeof email === 'string' && email.length > 0 && email.length <= 320 ? email : undefined;
 }

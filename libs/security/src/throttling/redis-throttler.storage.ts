@@ -1,6 +1,5 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { type ThrottlerStorage } from '@nestjs/throttler';
-import { Redis } from 'ioredis';
+import { type Redis } from 'ioredis';
 import { AppException } from '../errors/app.exception';
 import { ErrorCode } from '../errors/error-code';
 
@@ -49,41 +48,18 @@ export const THROTTLE_KEY_PREFIX = 'runnerly:throttle:';
 
 /**
  * Rate-limit counters in Redis. When Redis cannot answer, requests fail closed with 503 rather than
- * going through unlimited: an outage of the limiter must not switch brute-force protection off.
+ * going through unlimited: an outage of the limiter must not switch brute-force protection off. The
+ * connection is the service's SecurityRedis, which owns its lifecycle.
  */
-export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly redis: ThrottleRedis;
-
-  private readonly logger = new Logger('RateLimitStorage');
-  private lastErrorLoggedAt = 0;
 
   constructor(
     redis: Redis,
     private readonly keyPrefix = THROTTLE_KEY_PREFIX,
   ) {
     redis.defineCommand('throttleIncrement', { numberOfKeys: 2, lua: INCREMENT_SCRIPT });
-    // Without a listener ioredis prints every failed reconnection to the console; once a minute in the log is enough.
-    redis.on('error', (error: Error) => {
-      if (Date.now() - this.lastErrorLoggedAt < 60_000) return;
-      this.lastErrorLoggedAt = Date.now();
-      this.logger.warn(
-        { error: error.message },
-        'Redis for rate limiting is unreachable; limited routes answer 503',
-      );
-    });
     this.redis = redis as ThrottleRedis;
-  }
-
-  static connect(url: string, keyPrefix = THROTTLE_KEY_PREFIX): RedisThrottlerStorage {
-    return new RedisThrottlerStorage(
-      new Redis(url, {
-        connectTimeout: 2_000,
-        commandTimeout: 1_000,
-        maxRetriesPerRequest: 1,
-        lazyConnect: false,
-      }),
-      keyPrefix,
-    );
   }
 
   async increment(
@@ -108,17 +84,5 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
       isBlocked: blocked === 1,
       timeToBlockExpire: Math.ceil(blockLeftMs! / 1000),
     };
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
-  }
-
-  async isReachable(): Promise<boolean> {
-    try {
-      return (await this.redis.ping()) === 'PONG';
-    } catch {
-      return false;
-    }
   }
 }

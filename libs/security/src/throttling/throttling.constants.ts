@@ -1,19 +1,19 @@
 import { SetMetadata } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
 
-/** Names of the rate limits. `general` applies to every route; the `credentials-*` ones to login-like routes. */
+/** Names of the request rate limits. `general` applies to every route; `credentials-ip` to login-like routes. */
 export const Throttler = {
   General: 'general',
   CredentialsPerIp: 'credentials-ip',
-  CredentialsPerAccount: 'credentials-account',
 } as const;
 
 export const IS_CREDENTIALS_ENDPOINT = 'runnerly:credentials-endpoint';
 
 /**
- * Marks a route that checks credentials (login, register, password change, client credentials): it then
- * also counts against the strict per-IP and per-account limits, which stop password guessing and
- * credential stuffing (OWASP API4, API2).
+ * Marks a route that checks credentials (login, register, refresh, password change, client credentials):
+ * it then also counts against the strict per-client limit, which stops one client from trying many
+ * accounts (credential stuffing, OWASP API2 and API4). Guessing one account's password is stopped by
+ * `CredentialThrottle`, which the route's service calls around the check itself.
  */
 export const CredentialsEndpoint = () => SetMetadata(IS_CREDENTIALS_ENDPOINT, true);
 
@@ -22,5 +22,4 @@ export const SkipRateLimit = () =>
   SkipThrottle({
     [Throttler.General]: true,
     [Throttler.CredentialsPerIp]: true,
-    [Throttler.CredentialsPerAccount]: true,
   });
