@@ -118,10 +118,10 @@ describe('DELETE /users/me', () => {
     });
   });
 
-  it('answers 404 when the account is already gone (a token outliving its account)', async () => {
+  it('refuses a token outliving its account with 401: its sessions ended with the account', async () => {
     const user = await users.registerAndLogin();
     await users.delete('/users/me', user.accessToken);
-    expect((await users.delete('/users/me', user.accessToken)).statusCode).toBe(404);
-    expect((await users.get('/users/me', user.accessToken)).statusCode).toBe(404);
+    expect((await users.delete('/users/me', user.accessToken)).statusCode).toBe(401);
+    expect((await users.get('/users/me', user.accessToken)).statusCode).toBe(401);
   });
 });

@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { AuditEvent, SigningKey, SigningKeyRing, TokenIssuer } from '@runnerly/security';
 import { bearer, FORGED_TOKENS, generateRsaPrivateKeyPem } from '@runnerly/security/testing';
 import { UsersTestApp } from './support/users-test-app';
 
 let users: UsersTestApp;
+const sessionIdOf = (accessToken: string) =>
+  (JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
 
 beforeAll(async () => {
   users = await UsersTestApp.start();
@@ -48,10 +49,11 @@ describe('a protected route (/users/me)', () => {
         accessTokenTtlSeconds: 900,
         serviceTokenTtlSeconds: 300,
       });
+      // The same session as the user's login: users checks every token's session in its database.
       const token = oldKeyIssuer.issueAccessToken({
         userId: user.id,
         role: 'user',
-        sessionId: randomUUID(),
+        sessionId: sessionIdOf(user.accessToken),
       }).token;
       expect((await rotated.get('/users/me', token)).statusCode).toBe(200);
     } finally {

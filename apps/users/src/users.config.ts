@@ -1,7 +1,12 @@
 import { Type } from 'class-transformer';
 import { IsEmail, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
 import { DatabaseServiceConfig } from '@runnerly/database';
-import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, IsPublicKeyBundle, Secret } from '@runnerly/security';
+import {
+  DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  DEFAULT_ADMIN_ACCESS_TOKEN_TTL_SECONDS,
+  IsPublicKeyBundle,
+  Secret,
+} from '@runnerly/security';
 
 /** Everything `users` reads from its environment, validated at boot. See docs/reference/configuration.md. */
 export class UsersConfig extends DatabaseServiceConfig {
@@ -29,6 +34,13 @@ export class UsersConfig extends DatabaseServiceConfig {
   @Min(60)
   @Max(3600)
   ACCESS_TOKEN_TTL_SECONDS = DEFAULT_ACCESS_TOKEN_TTL_SECONDS;
+
+  /** Admin access tokens live shorter: where no revocation list reaches, this bounds a demoted admin's token. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(3600)
+  ADMIN_ACCESS_TOKEN_TTL_SECONDS = DEFAULT_ADMIN_ACCESS_TOKEN_TTL_SECONDS;
 
   /** Absolute lifetime of a session: a refresh-token family ends this long after login, whatever its use. */
   @Type(() => Number)

@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { DatabaseModule, DatabaseReadiness } from '@runnerly/database';
+import { DataSource } from 'typeorm';
 import {
   AuthModule,
   HealthModule,
@@ -18,6 +19,7 @@ import { CreateRunPurgeOutbox1732300000001 } from './migrations/1732300000001-cr
 import { OAuthModule } from './oauth/oauth.module';
 import { RunPurgeRequest } from './run-purge/run-purge-request.entity';
 import { RefreshToken } from './sessions/refresh-token.entity';
+import { LiveSessions } from './sessions/live-sessions';
 import { Session } from './sessions/session.entity';
 import { UsersConfig } from './users.config';
 
@@ -58,10 +60,15 @@ export class UsersModule {
           service: 'users',
           schema: UsersConfig,
           config,
-          // users verifies its own tokens with its key ring; the other services use its JWKS.
+          // users verifies its own tokens with its key ring, and their sessions in its database; the other
+          // services use its JWKS and the revoked sessions it publishes.
           authentication: AuthModule.forRootAsync({
-            inject: [SigningKeyRing],
-            useFactory: (keys: SigningKeyRing) => ({ issuer: config.JWT_ISSUER, keyResolver: keys }),
+            inject: [SigningKeyRing, DataSource],
+            useFactory: (keys: SigningKeyRing, dataSource: DataSource) => ({
+              issuer: config.JWT_ISSUER,
+              keyResolver: keys,
+              sessionValidator: new LiveSessions(dataSource),
+            }),
           }),
           logDestination: overrides.logDestination,
         }),

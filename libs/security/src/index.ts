@@ -5,6 +5,8 @@ export * from './auth/auth.decorators';
 export { AuthModule } from './auth/auth.module';
 export { type AuthModuleOptions, DEFAULT_CLOCK_TOLERANCE_SECONDS } from './auth/auth-module.options';
 export { type Principal, type ServicePrincipal, type UserPrincipal } from './auth/principal';
+export { REVOKED_SESSION_KEY_PREFIX, RevokedSessions } from './auth/revoked-sessions';
+export { type SessionValidator } from './auth/session-validator';
 
 export {
   BaseServiceConfig,
@@ -83,6 +85,7 @@ export { type Jwks, SigningKeyRing } from './tokens/signing-key-ring';
 export * from './tokens/token-claims';
 export {
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  DEFAULT_ADMIN_ACCESS_TOKEN_TTL_SECONDS,
   DEFAULT_SERVICE_TOKEN_TTL_SECONDS,
   type IssuedToken,
   TokenIssuer,

@@ -26,6 +26,11 @@ export class UsersRoutes {
     return this.proxy.forward(request, reply, 'users', '/users/me');
   }
 
+  @Delete('me/sessions')
+  logOutEverywhere(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', '/users/me/sessions');
+  }
+
   @CredentialsEndpoint()
   @Post('me/password')
   changePassword(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {

@@ -99,6 +99,12 @@ export class AccountsService {
     this.audit.record(AuditEvent.PasswordChanged, { userId: user.id });
   }
 
+  /** Log out everywhere: every session of the account ends, the caller's own included. */
+  async logOutEverywhere(user: UserPrincipal): Promise<void> {
+    await this.sessions.endAllSessions(user.id, 'logout-everywhere');
+    this.audit.record(AuditEvent.LoggedOut, { userId: user.id, reason: 'everywhere' });
+  }
+
   async list(query: PageQuery): Promise<Page<UserProfile>> {
     const builder = this.accounts
       .createQueryBuilder('account')

@@ -39,6 +39,13 @@ export class MeController {
     return this.accounts.changePassword(user, dto, clientIp);
   }
 
+  /** Log out everywhere: every session of the account ends, this one included, with its access tokens. */
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Delete('sessions')
+  logOutEverywhere(@CurrentUser() user: UserPrincipal): Promise<void> {
+    return this.accounts.logOutEverywhere(user);
+  }
+
   @HttpCode(HttpStatus.NO_CONTENT)
   @Delete()
   delete(@CurrentUser() user: UserPrincipal, @Req() request: FastifyRequest): Promise<void> {

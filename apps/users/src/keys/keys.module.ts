@@ -17,6 +17,7 @@ import { loadSigningKeys } from './signing-keys';
         new TokenIssuer(keys, {
           issuer: config.JWT_ISSUER,
           accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+          adminAccessTokenTtlSeconds: config.ADMIN_ACCESS_TOKEN_TTL_SECONDS,
           serviceTokenTtlSeconds: 300,
         }),
     },

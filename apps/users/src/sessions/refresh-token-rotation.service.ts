@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AppException, AuditEvent, AuditLog, ErrorCode } from '@runnerly/security';
+import {
+  AppException,
+  AuditEvent,
+  AuditLog,
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  ErrorCode,
+  RevokedSessions,
+} from '@runnerly/security';
 import { DataSource, type EntityManager, type FindOptionsWhere, IsNull, Not } from 'typeorm';
 import { UsersConfig } from '../users.config';
 import { generateOpaqueToken, hashOpaqueToken } from './opaque-token';
@@ -19,13 +26,15 @@ const MAX_REFRESH_TOKEN_LENGTH = 128;
  * Refresh tokens per OAuth 2.0 Security BCP (RFC 9700 §4.14): opaque, stored hashed, single use, and
  * rotated on every refresh. All tokens of one login form a family (a Session). Presenting a token that
  * was already spent means two parties hold it, so the whole family is revoked: the thief and the
- * victim both have to log in again, and the thief cannot.
+ * victim both have to log in again, and the thief cannot. Every revoked session is also published to
+ * RevokedSessions, so that its access tokens stop working in every service, not only here.
  */
 @Injectable()
 export class RefreshTokenRotation {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: UsersConfig,
+    private readonly revokedSessions: RevokedSessions,
     private readonly audit: AuditLog,
   ) {}
 
@@ -108,12 +117,30 @@ export class RefreshTokenRotation {
     this.audit.record(AuditEvent.RefreshTokenReused, { userId: session.accountId, targetId: session.id });
   }
 
-  private async revoke(where: FindOptionsWhere<Session>, reason: SessionRevocationReason): Promise<void> {
-    await this.dataSource.manager.update(
-      Session,
-      { ...where, revokedAt: IsNull() },
-      { revokedAt: new Date(), revokedReason: reason },
+  /** Revokes the live sessions matching `where`, here and in every service; returns their ids. */
+  private async revoke(where: FindOptionsWhere<Session>, reason: SessionRevocationReason): Promise<string[]> {
+    const { raw } = await this.dataSource
+      .createQueryBuilder()
+      .update(Session)
+      .set({ revokedAt: () => 'now()', revokedReason: reason })
+      .where({ ...where, revokedAt: IsNull() })
+      .returning('id')
+      .execute();
+    const ids = (raw as { id: string }[]).map((row) => row.id);
+    await this.publishRevoked(ids);
+    return ids;
+  }
+
+  /**
+   * Tells every service that these sessions ended. An entry must outlive the longest access token the
+   * sessions may hold (plus the verifiers' clock tolerance); after that their tokens expire anyway.
+   */
+  async publishRevoked(sessionIds: readonly string[]): Promise<void> {
+    const longestToken = Math.max(
+      this.config.ACCESS_TOKEN_TTL_SECONDS,
+      this.config.ADMIN_ACCESS_TOKEN_TTL_SECONDS,
     );
+    await this.revokedSessions.revoke(sessionIds, longestToken + DEFAULT_CLOCK_TOLERANCE_SECONDS);
   }
 
   private async addToken(db: EntityManager, sessionId: string): Promise<string> {

@@ -1,5 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { type KeyResolver } from '../tokens/key-resolver';
+import { type SessionValidator } from './session-validator';
 
 export interface AuthModuleOptions {
   /** The `iss` every accepted token must carry. */
@@ -8,9 +9,18 @@ export interface AuthModuleOptions {
   keyResolver: KeyResolver;
   /** Clock skew allowed on `exp`/`nbf`/`iat`, in seconds. Default: 30. */
   clockToleranceSeconds?: number;
+  /**
+   * Whether a user token's session still stands, and with which role. Default: the list of revoked
+   * sessions (`RevokedSessions`), which `users` fills; `users` itself asks its database.
+   */
+  sessionValidator?: SessionValidator;
 }
 
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
 
 export const { ConfigurableModuleClass: ConfigurableAuthModule, MODULE_OPTIONS_TOKEN: AUTH_MODULE_OPTIONS } =
-  new ConfigurableModuleBuilder<AuthModuleOptions>().setClassMethodName('forRoot').build();
+  new ConfigurableModuleBuilder<AuthModuleOptions>()
+    .setClassMethodName('forRoot')
+    // Global, so that any feature module can inject RevokedSessions (users adds to it).
+    .setExtras({}, (definition) => ({ ...definition, global: true }))
+    .build();

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
-import { ConfigurableAuthModule } from './auth-module.options';
-import { JwtAuthGuard } from './jwt-auth.guard';
+import { AUTH_MODULE_OPTIONS, type AuthModuleOptions, ConfigurableAuthModule } from './auth-module.options';
+import { JwtAuthGuard, SESSION_VALIDATOR } from './jwt-auth.guard';
+import { RevokedSessions } from './revoked-sessions';
 import { RolesGuard } from './roles.guard';
 import { ScopesGuard } from './scopes.guard';
 import { TokenStrategies } from './token-strategies';
@@ -10,16 +11,26 @@ import { TokenStrategies } from './token-strategies';
 /**
  * Authentication and authorization for a service, opted into once in its root module:
  * `AuthModule.forRoot({ issuer, keyResolver })`. From then on every route requires a valid user token,
- * unless marked `@Public()` or `@Scopes(...)`; `@Roles(...)` restricts further.
+ * unless marked `@Public()` or `@Scopes(...)`; `@Roles(...)` restricts further. A user token is also
+ * checked against the current state of its session (SessionValidator), so it stops working when the
+ * session ends, and roles are those of now, not those of the token.
  * Import it after `RateLimitModule`, so that rate limits count requests that fail authentication too.
  */
 @Module({
   imports: [PassportModule],
   providers: [
     TokenStrategies,
+    RevokedSessions,
+    {
+      provide: SESSION_VALIDATOR,
+      inject: [AUTH_MODULE_OPTIONS, RevokedSessions],
+      useFactory: (options: AuthModuleOptions, revoked: RevokedSessions) =>
+        options.sessionValidator ?? revoked,
+    },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
     { provide: APP_GUARD, useClass: ScopesGuard },
   ],
+  exports: [RevokedSessions],
 })
 export class AuthModule extends ConfigurableAuthModule {}

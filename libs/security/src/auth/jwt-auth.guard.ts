@@ -1,15 +1,27 @@
-import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard, type IAuthGuard } from '@nestjs/passport';
 import { type FastifyRequest } from 'fastify';
 import { AuditEvent, AuditLog } from '../logging/audit-log.service';
 import { IS_PUBLIC, REQUIRED_SCOPES } from './auth.decorators';
+import { type Principal } from './principal';
+import { type SessionValidator } from './session-validator';
 import { TokenStrategies } from './token-strategies';
+
+/** Injection token of the service's SessionValidator. */
+export const SESSION_VALIDATOR = Symbol('runnerly:session-validator');
 
 /**
  * Registered globally, so every route requires authentication unless it says `@Public()` (secure by
  * default). Routes marked `@Scopes(...)` take service tokens, every other route takes user access
- * tokens: each kind is refused where the other is expected.
+ * tokens: each kind is refused where the other is expected. A verified user token must also still
+ * belong to a live session: its principal is then replaced by the current one (current role).
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
@@ -20,6 +32,7 @@ export class JwtAuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly audit: AuditLog,
     strategies: TokenStrategies,
+    @Inject(SESSION_VALIDATOR) private readonly sessions: SessionValidator,
   ) {
     this.userTokens = this.passportGuard(strategies.userTokens, 'user token');
     this.serviceTokens = this.passportGuard(strategies.serviceTokens, 'service token');
@@ -29,7 +42,25 @@ export class JwtAuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const isServiceRoute = this.reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES, targets) !== undefined;
-    return (await (isServiceRoute ? this.serviceTokens : this.userTokens).canActivate(context)) as boolean;
+    await (isServiceRoute ? this.serviceTokens : this.userTokens).canActivate(context);
+    if (!isServiceRoute) await this.requireLiveSession(context.switchToHttp().getRequest());
+    return true;
+  }
+
+  private async requireLiveSession(request: FastifyRequest & { user?: Principal }): Promise<void> {
+    const principal = request.user;
+    if (principal?.kind !== 'user') throw new UnauthorizedException();
+    const current = await this.sessions.current(principal);
+    if (!current) {
+      this.audit.record(AuditEvent.TokenRejected, {
+        userId: principal.id,
+        targetId: principal.sessionId,
+        reason: 'session ended',
+        expected: 'user token',
+      });
+      throw new UnauthorizedException();
+    }
+    request.user = current;
   }
 
   /** A passport guard that records why a presented token was refused (expired, bad signature, ...). */

@@ -144,3 +144,21 @@ describeWithRedis('RateLimitStorageReadiness with Redis', (redisUrl) => {
     }
   });
 });
+
+describe('HealthModule with RateLimitStorageReadiness, wired as services wire it', () => {
+  let app: NestFastifyApplication;
+  beforeAll(async () => {
+    app = await createTestApp({
+      imports: [
+        RateLimitModule.forRoot({ ...DEFAULT_RATE_LIMITS, redisUrl: 'redis://127.0.0.1:1' }),
+        HealthModule.forRoot([RateLimitStorageReadiness]),
+      ],
+    });
+  });
+  afterAll(() => app.close());
+
+  it("is not ready (503) while the service's Redis does not answer", async () => {
+    const response = await app.inject({ method: 'GET', url: '/health/ready' });
+    expect(response.statusCode).toBe(503);
+  });
+});

@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { SecurityRedis } from '../redis/security-redis';
 import { type ReadinessCheck } from './readiness-check';
 
@@ -10,7 +10,7 @@ import { type ReadinessCheck } from './readiness-check';
 export class RateLimitStorageReadiness implements ReadinessCheck {
   readonly name = 'rate-limit-storage';
 
-  constructor(@Optional() private readonly redis: SecurityRedis | null) {}
+  constructor(@Optional() @Inject(SecurityRedis) private readonly redis: SecurityRedis | null) {}
 
   async isReady(): Promise<boolean> {
     return this.redis ? this.redis.isReachable() : true;

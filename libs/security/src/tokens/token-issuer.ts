@@ -7,10 +7,16 @@ import { ACCESS_TOKEN_AUDIENCE, type Role, SERVICE_TOKEN_AUDIENCE, TokenType } f
 export interface TokenIssuerOptions {
   issuer: string;
   accessTokenTtlSeconds: number;
+  /**
+   * Admin access tokens live shorter: an admin token that leaks, or outlives a demotion where no
+   * revocation list reaches, carries the most power. Default: `accessTokenTtlSeconds`.
+   */
+  adminAccessTokenTtlSeconds?: number;
   serviceTokenTtlSeconds: number;
 }
 
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+export const DEFAULT_ADMIN_ACCESS_TOKEN_TTL_SECONDS = 5 * 60;
 export const DEFAULT_SERVICE_TOKEN_TTL_SECONDS = 5 * 60;
 
 export interface IssuedToken {
@@ -31,7 +37,9 @@ export class TokenIssuer {
       { typ: TokenType.Access, role: user.role, sid: user.sessionId },
       user.userId,
       ACCESS_TOKEN_AUDIENCE,
-      this.options.accessTokenTtlSeconds,
+      user.role === 'admin'
+        ? (this.options.adminAccessTokenTtlSeconds ?? this.options.accessTokenTtlSeconds)
+        : this.options.accessTokenTtlSeconds,
     );
   }
 
