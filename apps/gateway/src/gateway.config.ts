@@ -18,6 +18,9 @@ const SERVICE_URL = { require_tld: false, protocols: ['http', 'https'], require_
 export class GatewayConfig extends BaseServiceConfig {
   override PORT = 3000;
 
+  /** The public edge limits open connections per client (0 behind a load balancer that does it). */
+  override HTTP_MAX_CONNECTIONS_PER_CLIENT = 100;
+
   @IsUrl(SERVICE_URL)
   USERS_URL = 'http://127.0.0.1:3001';
 

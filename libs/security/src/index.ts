@@ -36,19 +36,21 @@ export {
 } from './errors/app.exception';
 export { type ErrorBody } from './errors/error-body';
 export { ErrorCode } from './errors/error-code';
-export { toErrorBody } from './errors/error-response';
+export { type ErrorReply, sendError, toErrorBody } from './errors/error-response';
 
 export { HealthModule } from './health/health.module';
 export { type HealthStatus } from './health/health.controller';
 export { RateLimitStorageReadiness } from './health/rate-limit-storage.readiness';
 export { type ReadinessCheck } from './health/readiness-check';
 
+export { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http/connection-limits';
 export { createServiceApp, type ServiceAppOptions, trustedHops } from './http/create-service-app';
 export { ALLOWED_METHODS, type HttpHardeningOptions } from './http/http-hardening';
 export { HttpSecurityModule } from './http/http-security.module';
 export { exposeOpenApiDocument, OPENAPI_DOCUMENT_PATH } from './http/openapi-document';
 export { runService } from './http/run-service';
 export { REQUEST_ID_HEADER } from './http/request-id';
+export { SECURITY_HEADERS } from './http/security-headers';
 
 export { accountFingerprint } from './logging/account-fingerprint';
 export { AuditEvent, AuditLog, type AuditDetails } from './logging/audit-log.service';

@@ -1,18 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppException, ErrorCode, toErrorBody } from '@runnerly/security';
+import { AppException, ErrorCode, type ErrorReply, sendError } from '@runnerly/security';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { forwardedRequestHeaders, returnedResponseHeaders } from './forwarded-headers';
 import { type Upstream, Upstreams } from './upstreams';
 
 const METHODS_WITH_BODY = new Set(['POST', 'PATCH']);
-
-/** The part of a reply the error answer needs (reply-from's reply type is wider than Fastify's). */
-interface ErrorReply {
-  request: { id: unknown };
-  status(statusCode: number): ErrorReply;
-  header(name: string, value: string): ErrorReply;
-  send(payload: unknown): unknown;
-}
 
 /**
  * Forwards one request to an internal service over the pooled keep-alive undici agent of
@@ -34,12 +26,16 @@ export class UpstreamProxy {
       // Never retry: a repeated POST could act twice, and retries would pile load onto a struggling service.
       retryDelay: () => null,
       onError: (failed, { error }) =>
-        this.answerUnavailable(failed as unknown as ErrorReply, upstream, error),
+        this.answerUnavailable(
+          failed as unknown as ErrorReply & { request: { id: unknown } },
+          upstream,
+          error,
+        ),
     });
   }
 
   private answerUnavailable(
-    reply: ErrorReply,
+    reply: ErrorReply & { request: { id: unknown } },
     upstream: Upstream,
     error: Error & { statusCode?: number },
   ): void {
@@ -52,9 +48,6 @@ export class UpstreamProxy {
     const exception = timedOut
       ? new AppException(ErrorCode.UpstreamTimeout, 'The service took too long to answer. Retry later.')
       : new AppException(ErrorCode.UpstreamUnavailable, 'The service is unavailable. Retry later.');
-    reply
-      .status(exception.getStatus())
-      .header('content-type', 'application/json; charset=utf-8')
-      .send(toErrorBody(exception, requestId));
+    sendError(reply, exception, requestId);
   }
 }

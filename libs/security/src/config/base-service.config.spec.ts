@@ -1,3 +1,4 @@
+import { DEFAULT_CONNECTION_LIMITS } from '../http/connection-limits';
 import { DEFAULT_RATE_LIMITS } from '../throttling/rate-limit.options';
 import {
   BaseServiceConfig,
@@ -59,6 +60,25 @@ describe('BaseServiceConfig', () => {
         trustProxyHops: 1,
         trustIncomingRequestId: true,
         corsOrigins: [],
+        connectionLimits: DEFAULT_CONNECTION_LIMITS,
+        ipv6PrefixLength: 64,
+      });
+    });
+
+    it('takes the connection limits from the config', () => {
+      const config = loadConfig(BaseServiceConfig, {
+        HTTP_REQUEST_TIMEOUT_MS: '20000',
+        HTTP_HEADERS_TIMEOUT_MS: '5000',
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '4000',
+        HTTP_IDLE_TIMEOUT_MS: '30000',
+        HTTP_MAX_CONNECTIONS_PER_CLIENT: '50',
+      });
+      expect(serviceAppOptionsFrom(config, { trustIncomingRequestId: true }).connectionLimits).toEqual({
+        requestTimeoutMs: 20_000,
+        headersTimeoutMs: 5_000,
+        keepAliveTimeoutMs: 4_000,
+        idleTimeoutMs: 30_000,
+        maxConnectionsPerClient: 50,
       });
     });
 

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { DEFAULT_CONNECTION_LIMITS } from '../http/connection-limits';
 import { type ServiceAppOptions } from '../http/create-service-app';
 import { type LoggingOptions } from '../logging/logging.module';
 import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from '../throttling/rate-limit.options';
@@ -54,6 +55,41 @@ export class BaseServiceConfig {
   @Min(1024)
   @Max(10 * 1024 * 1024)
   BODY_LIMIT_BYTES = 16 * 1024;
+
+  /** The whole request, headers and body, must arrive within this; then 408 (slow uploads). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HTTP_REQUEST_TIMEOUT_MS = DEFAULT_CONNECTION_LIMITS.requestTimeoutMs;
+
+  /** The request line and headers must arrive within this; then 408 (slowloris). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HTTP_HEADERS_TIMEOUT_MS = DEFAULT_CONNECTION_LIMITS.headersTimeoutMs;
+
+  /** An idle keep-alive connection is closed after this. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs;
+
+  /** A connection with no traffic either way for this long is closed (a client that stops reading). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  HTTP_IDLE_TIMEOUT_MS = DEFAULT_CONNECTION_LIMITS.idleTimeoutMs;
+
+  /** Open connections per client address; more get 429. 0: no limit (behind a load balancer that limits). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  HTTP_MAX_CONNECTIONS_PER_CLIENT = DEFAULT_CONNECTION_LIMITS.maxConnectionsPerClient;
 
   /** Shared rate-limit counters (several replicas). Unset: counters in memory, per process. */
   @Secret({ kind: 'url-password', requiredInProduction: false })
@@ -168,6 +204,14 @@ export function serviceAppOptionsFrom(
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     trustProxyHops: config.TRUST_PROXY_HOPS,
     corsOrigins: [],
+    connectionLimits: {
+      requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      idleTimeoutMs: config.HTTP_IDLE_TIMEOUT_MS,
+      maxConnectionsPerClient: config.HTTP_MAX_CONNECTIONS_PER_CLIENT,
+    },
+    ipv6PrefixLength: config.RATE_LIMIT_IPV6_PREFIX_LENGTH,
     ...options,
   };
 }

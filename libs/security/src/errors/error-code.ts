@@ -7,6 +7,8 @@ import { HttpStatus } from '@nestjs/common';
 export const ErrorCode = {
   ValidationFailed: 'VALIDATION.FAILED',
   MalformedRequest: 'REQUEST.MALFORMED',
+  RequestTimeout: 'REQUEST.TIMEOUT',
+  HeadersTooLarge: 'REQUEST.HEADERS_TOO_LARGE',
   PayloadTooLarge: 'REQUEST.PAYLOAD_TOO_LARGE',
   UnsupportedMediaType: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
   MethodNotAllowed: 'REQUEST.METHOD_NOT_ALLOWED',
@@ -29,6 +31,9 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const HTTP_STATUS_OF: Readonly<Record<ErrorCode, HttpStatus>> = {
   [ErrorCode.ValidationFailed]: HttpStatus.BAD_REQUEST,
   [ErrorCode.MalformedRequest]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.RequestTimeout]: HttpStatus.REQUEST_TIMEOUT,
+  // Nest's HttpStatus has no 431 (RFC 6585).
+  [ErrorCode.HeadersTooLarge]: 431 as HttpStatus,
   [ErrorCode.PayloadTooLarge]: HttpStatus.PAYLOAD_TOO_LARGE,
   [ErrorCode.UnsupportedMediaType]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   [ErrorCode.MethodNotAllowed]: HttpStatus.METHOD_NOT_ALLOWED,
@@ -53,9 +58,11 @@ export const CODE_FOR_STATUS: Readonly<Partial<Record<number, ErrorCode>>> = {
   403: ErrorCode.Forbidden,
   404: ErrorCode.NotFound,
   405: ErrorCode.MethodNotAllowed,
+  408: ErrorCode.RequestTimeout,
   409: ErrorCode.Conflict,
   413: ErrorCode.PayloadTooLarge,
   415: ErrorCode.UnsupportedMediaType,
+  431: ErrorCode.HeadersTooLarge,
   429: ErrorCode.RateLimited,
   502: ErrorCode.UpstreamUnavailable,
   503: ErrorCode.ServiceBusy,

@@ -128,7 +128,7 @@ describe('toErrorBody', () => {
         'Unsupported media type: send application/json.',
       ],
       [400, 'FST_ERR_CTP_INVALID_JSON_BODY', ErrorCode.MalformedRequest, 'The request is malformed.'],
-      [431, 'FST_ERR_HEADER_TOO_LARGE', ErrorCode.MalformedRequest, 'The request is malformed.'],
+      [431, 'FST_ERR_HEADER_TOO_LARGE', ErrorCode.HeadersTooLarge, 'The request headers are too large.'],
     ])(
       'answers %i (%s) with a fixed message that echoes nothing',
       (statusCode, fastifyCode, code, message) => {

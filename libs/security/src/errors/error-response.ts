@@ -12,9 +12,11 @@ const FRAMEWORK_MESSAGES: Readonly<Record<number, string>> = {
   400: 'The request is malformed.',
   404: 'Resource not found.',
   405: 'Method not allowed.',
+  408: 'The request took too long to arrive.',
   413: 'The request body is too large.',
   415: 'Unsupported media type: send application/json.',
   429: 'Too many requests. Retry later.',
+  431: 'The request headers are too large.',
 };
 
 /**
@@ -58,4 +60,18 @@ function clientErrorStatusOf(exception: unknown): number | undefined {
   if (typeof exception !== 'object' || exception === null) return undefined;
   const status = (exception as { statusCode?: unknown }).statusCode;
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+/** The part of a reply an error answer needs (Fastify's, or @fastify/reply-from's wider one). */
+export interface ErrorReply {
+  status(statusCode: number): ErrorReply;
+  header(name: string, value: string): ErrorReply;
+  send(payload: unknown): unknown;
+}
+
+/** Answers with the error body of `exception` (see toErrorBody), as JSON, with its status; returns the body. */
+export function sendError(reply: ErrorReply, exception: unknown, requestId: string): ErrorBody {
+  const body = toErrorBody(exception, requestId);
+  void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+  return body;
 }

@@ -2,7 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { AuditLog } from '../logging/audit-log.service';
 import { AuditedException, RateLimitedException } from './app.exception';
-import { toErrorBody } from './error-response';
+import { type ErrorReply, sendError } from './error-response';
 
 /**
  * The last stop of every failed request: answers with the stable error shape and logs what the client
@@ -19,7 +19,6 @@ export class SafeExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const body = toErrorBody(exception, String(request.id));
 
     if (exception instanceof AuditedException) {
       this.audit.record(exception.audit.event, exception.audit.details);
@@ -27,12 +26,12 @@ export class SafeExceptionFilter implements ExceptionFilter {
     if (exception instanceof RateLimitedException) {
       void reply.header('retry-after', String(exception.retryAfterSeconds));
     }
+    const body = sendError(reply as unknown as ErrorReply, exception, String(request.id));
     if (body.statusCode >= 500) {
       this.logger.error(
         { err: exception, requestId: body.requestId },
         'Unhandled error while serving a request',
       );
     }
-    void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }

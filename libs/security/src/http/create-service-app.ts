@@ -1,10 +1,14 @@
 import { type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type Duplex } from 'node:stream';
 import { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
-import { toErrorBody } from '../errors/error-response';
-import { applyHttpHardening, type HttpHardeningOptions } from './http-hardening';
+import { ErrorCode } from '../errors/error-code';
+import { type ErrorReply, sendError } from '../errors/error-response';
+import { type ConnectionLimits, fastifyTimeoutsOf, limitConnectionsPerClient } from './connection-limits';
+import { applyHttpHardening, type HttpHardeningOptions, setSecurityHeaders } from './http-hardening';
+import { writeRawError } from './raw-error-response';
 import { REQUEST_ID_HEADER, requestIdGenerator } from './request-id';
 
 export interface ServiceAppOptions extends HttpHardeningOptions {
@@ -16,6 +20,10 @@ export interface ServiceAppOptions extends HttpHardeningOptions {
   trustIncomingRequestId: boolean;
   /** Also parse application/x-www-form-urlencoded bodies (OAuth 2.0 token requests use them). Default: JSON only. */
   acceptFormBodies?: boolean;
+  /** Timeouts against slow clients, and open connections per client. */
+  connectionLimits: ConnectionLimits;
+  /** An IPv6 client is one network of this many bits (for the connection limit). Default: 64. */
+  ipv6PrefixLength?: number;
 }
 
 /**
@@ -38,6 +46,7 @@ export async function createServiceApp(
   options: ServiceAppOptions,
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
+    ...fastifyTimeoutsOf(options.connectionLimits),
     bodyLimit: options.bodyLimitBytes,
     trustProxy: trustedHops(options.trustProxyHops),
     genReqId: requestIdGenerator(options.trustIncomingRequestId),
@@ -46,11 +55,14 @@ export async function createServiceApp(
     // Fastify answers a malformed URL (bad percent-encoding, an over-long parameter) itself, before any
     // hook or filter, with a body that quotes the path: answer in the common error shape instead.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      void reply
-        .header(REQUEST_ID_HEADER, request.id)
-        .status(error.statusCode ?? 400)
-        .send(toErrorBody(error, String(request.id)));
+      // No hook runs for these answers: they get their headers here.
+      setSecurityHeaders(request, reply, options);
+      void reply.header(REQUEST_ID_HEADER, request.id);
+      sendError(reply as unknown as ErrorReply, error, String(request.id));
     },
+    // The HTTP parser's own refusals (a request that timed out, oversized headers, garbage), answered
+    // on the socket: in the common error shape and with the security headers, like every other answer.
+    clientErrorHandler: answerClientError,
   });
   // Nest's own parsers are off: Fastify's JSON parser (which refuses __proto__ poisoning) is the default,
   // and form bodies are parsed only where a service asks for them.
@@ -64,6 +76,20 @@ export async function createServiceApp(
   app.useLogger(app.get(Logger));
   app.flushLogs();
   await applyHttpHardening(app, options);
+  limitConnectionsPerClient(
+    app.getHttpServer(),
+    options.connectionLimits.maxConnectionsPerClient,
+    options.ipv6PrefixLength ?? 64,
+  );
   app.enableShutdownHooks();
   return app;
+}
+
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    writeRawError(socket, ErrorCode.RequestTimeout, 'The request took too long to arrive.');
+  else if (error.code === 'HPE_HEADER_OVERFLOW')
+    writeRawError(socket, ErrorCode.HeadersTooLarge, 'The request headers are too large.');
+  else writeRawError(socket, ErrorCode.MalformedRequest, 'The request is malformed.');
 }

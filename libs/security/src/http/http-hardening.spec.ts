@@ -78,7 +78,7 @@ describe('HTTP hardening (createServiceApp)', () => {
       ['x-content-type-options', 'nosniff'],
       ['strict-transport-security', 'max-age=31536000; includeSubDomains'],
       ['content-security-policy', API_CSP],
-      ['x-frame-options', 'SAMEORIGIN'],
+      ['x-frame-options', 'DENY'],
       ['referrer-policy', 'no-referrer'],
       ['cross-origin-resource-policy', 'same-origin'],
       ['cross-origin-opener-policy', 'same-origin'],

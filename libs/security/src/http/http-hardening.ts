@@ -1,10 +1,10 @@
-import helmet from '@fastify/helmet';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { AppException } from '../errors/app.exception';
 import { ErrorCode } from '../errors/error-code';
-import { toErrorBody } from '../errors/error-response';
+import { type ErrorReply, sendError } from '../errors/error-response';
 import { REQUEST_ID_HEADER } from './request-id';
+import { API_CSP, DOCS_CSP, SECURITY_HEADERS } from './security-headers';
 
 export interface HttpHardeningOptions {
   /** Browser origins allowed to call the API (exact match). Empty: no cross-origin access at all. */
@@ -23,28 +23,18 @@ const AMBIGUOUS_PATH = /%2e|%2f|%5c|\\|\/\.{1,2}(\/|$)|\/\//i;
 /** The methods the API uses. Anything else (TRACE, PUT, PROPFIND, ...) gets 405 before routing. */
 export const ALLOWED_METHODS = ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
-const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-const DOCS_CSP =
-  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
-
 /**
  * HTTP-level protections for a Fastify-based Nest app (OWASP API8: security misconfiguration):
- * security headers (helmet, with a CSP that allows nothing: the API serves JSON, not pages), a strict
- * CORS allowlist, 405 for unexpected methods, `Cache-Control: no-store` unless a route chooses its own
- * caching (responses may hold personal data and must not sit in shared caches), and the request id on
- * every response.
+ * the security headers on every answer (see SECURITY_HEADERS, with a CSP that allows nothing: the API
+ * serves JSON, not pages), a strict CORS allowlist, 405 for unexpected methods, `Cache-Control:
+ * no-store` unless a route chooses its own caching (responses may hold personal data and must not sit
+ * in shared caches), and the request id on every response. The headers are a fixed table rather than a
+ * plugin so that the answers written straight to a socket (see writeRawError) carry exactly the same.
  */
 export async function applyHttpHardening(
   app: NestFastifyApplication,
   options: HttpHardeningOptions,
 ): Promise<void> {
-  await app.register(helmet, {
-    contentSecurityPolicy: false,
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-    hsts: { maxAge: 31_536_000, includeSubDomains: true },
-    referrerPolicy: { policy: 'no-referrer' },
-  });
-
   if (options.corsOrigins.length > 0) {
     const allowed = new Set(options.corsOrigins);
     app.enableCors({
@@ -65,25 +55,36 @@ export async function applyHttpHardening(
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     if (!(ALLOWED_METHODS as readonly string[]).includes(request.method)) {
-      const body = toErrorBody(
-        new AppException(ErrorCode.MethodNotAllowed, 'Method not allowed.'),
-        String(request.id),
-      );
-      return reply.status(405).header('allow', ALLOWED_METHODS.join(', ')).send(body);
+      void reply.header('allow', ALLOWED_METHODS.join(', '));
+      const refusal = new AppException(ErrorCode.MethodNotAllowed, 'Method not allowed.');
+      sendError(reply as unknown as ErrorReply, refusal, String(request.id));
+      return reply;
     }
     if (AMBIGUOUS_PATH.test(request.url.split('?', 1)[0]!)) {
-      return reply
-        .status(404)
-        .send(toErrorBody(new AppException(ErrorCode.NotFound, 'Resource not found.'), String(request.id)));
+      const refusal = new AppException(ErrorCode.NotFound, 'Resource not found.');
+      sendError(reply as unknown as ErrorReply, refusal, String(request.id));
+      return reply;
     }
+    return undefined;
   });
+  // onSend runs for every answer sent through a route or a hook; createServiceApp's frameworkErrors
+  // handler covers the answers Fastify gives before routing.
   fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
-    const path = request.url.split('?', 1)[0]!;
-    const isDocs =
-      options.docsPathPrefix !== undefined &&
-      (path === options.docsPathPrefix || path.startsWith(`${options.docsPathPrefix}/`));
-    void reply.header('content-security-policy', isDocs ? DOCS_CSP : API_CSP);
+    setSecurityHeaders(request, reply, options);
     return payload;
   });
+}
+
+/** The security headers, the CSP for the path, and `no-store` unless the route chose its own caching. */
+export function setSecurityHeaders(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: Pick<HttpHardeningOptions, 'docsPathPrefix'>,
+): void {
+  const path = request.url.split('?', 1)[0]!;
+  const isDocs =
+    options.docsPathPrefix !== undefined &&
+    (path === options.docsPathPrefix || path.startsWith(`${options.docsPathPrefix}/`));
+  void reply.headers(SECURITY_HEADERS).header('content-security-policy', isDocs ? DOCS_CSP : API_CSP);
+  if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
 }

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type ModuleMetadata, type Type } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type LevelWithSilent } from 'pino';
+import { DEFAULT_CONNECTION_LIMITS } from '../http/connection-limits';
 import { createServiceApp, type ServiceAppOptions } from '../http/create-service-app';
 import { HttpSecurityModule } from '../http/http-security.module';
 import { LoggingModule } from '../logging/logging.module';
@@ -12,6 +13,7 @@ export const TEST_APP_OPTIONS: ServiceAppOptions = {
   trustProxyHops: 0,
   trustIncomingRequestId: false,
   corsOrigins: [],
+  connectionLimits: DEFAULT_CONNECTION_LIMITS,
 };
 
 /**
