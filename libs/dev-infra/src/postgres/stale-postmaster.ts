@@ -169,6 +169,7 @@ function signal(pid: number, name: NodeJS.Signals): void {
 /** Fields of /proc/<pid>/status, which any user may read (unlike a process's exe and cwd links). */
 async function readProcStatus(pid: number): Promise<{ state: string; parentPid: number; uid: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  // eslint-disable-next-line security/detect-non-literal-regexp -- name is one of the literal names below
   const field = (name: string): string => new RegExp(`^${name}:\\s*(\\S+)`, 'm').exec(status)?.[1] ?? '';
   // "Uid:" lists the real, effective, saved and filesystem uids; the first is the real one.
   return { state: field('State'), parentPid: Number(field('PPid')), uid: Number(field('Uid')) };

@@ -15,6 +15,7 @@ export const EARLIEST_RUN_START = new Date('1970-01-01T00:00:00.000Z');
  * `2024-05-01T09:30:00.250+02:00`. A time without a zone would be read in the server's zone, so the same
  * request could store different instants on different machines.
  */
+// eslint-disable-next-line security/detect-unsafe-regex -- only ? and fixed counts are nested: linear time
 const DATE_TIME_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /** The instant a date-time string names, or undefined when it is not an RFC 3339 date-time with a zone. */
