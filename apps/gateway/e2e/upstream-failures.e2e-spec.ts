@@ -1,3 +1,4 @@
+import { DEFAULT_READINESS_CACHE_MS } from '@runnerly/security';
 import { GatewayTestApp } from './support/gateway-test-app';
 
 let gateway: GatewayTestApp;
@@ -62,4 +63,13 @@ it('is ready while both services are ready', async () => {
   const ready = await gateway.fetch('/health/ready');
   expect(ready.status).toBe(200);
   expect(await ready.json()).toEqual({ status: 'ok' });
+});
+
+it('probes the services once for a burst of anonymous readiness probes (no amplification)', async () => {
+  await new Promise((resolve) => setTimeout(resolve, DEFAULT_READINESS_CACHE_MS));
+  const before = gateway.users.readinessProbes;
+  const burst = await Promise.all(Array.from({ length: 100 }, () => gateway.fetch('/health/ready')));
+
+  expect(burst.every((response) => response.status === 200)).toBe(true);
+  expect(gateway.users.readinessProbes - before).toBe(1);
 });

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '@runnerly/security';
+import { ConfigError, DEFAULT_READINESS_CACHE_MS, loadConfig } from '@runnerly/security';
 import { DataSource } from 'typeorm';
 import { generateRsaPrivateKeyPem } from '@runnerly/security/testing';
 import { UsersConfig } from '../src/users.config';
@@ -72,6 +72,8 @@ describe('health', () => {
     const name = new URL(users.db.adminUrl).pathname.slice(1);
     await users.db.query(`REVOKE CONNECT ON DATABASE "${name}" FROM "${name}"`);
     await users.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [name]);
+    // The previous test's answer is shared by every probe for a moment (see HealthController).
+    await new Promise((resolve) => setTimeout(resolve, DEFAULT_READINESS_CACHE_MS));
     try {
       const ready = await users.get('/health/ready');
       expect(ready.statusCode).toBe(503);
@@ -79,6 +81,7 @@ describe('health', () => {
     } finally {
       await users.db.query(`GRANT CONNECT ON DATABASE "${name}" TO "${name}"`);
     }
+    await new Promise((resolve) => setTimeout(resolve, DEFAULT_READINESS_CACHE_MS));
     expect((await users.get('/health/ready')).statusCode).toBe(200);
   });
 });

@@ -38,7 +38,7 @@ export { type ErrorBody } from './errors/error-body';
 export { ErrorCode } from './errors/error-code';
 export { type ErrorReply, sendError, toErrorBody } from './errors/error-response';
 
-export { HealthModule } from './health/health.module';
+export { DEFAULT_READINESS_CACHE_MS, HealthModule } from './health/health.module';
 export { type HealthStatus } from './health/health.controller';
 export { RateLimitStorageReadiness } from './health/rate-limit-storage.readiness';
 export { type ReadinessCheck } from './health/readiness-check';

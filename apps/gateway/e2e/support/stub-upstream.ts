@@ -26,6 +26,8 @@ const answerOk: StubHandler = (request, response) => {
  */
 export class StubUpstream {
   readonly requests: RecordedRequest[] = [];
+  /** How many readiness probes it answered (they are not recorded as requests). */
+  readinessProbes = 0;
   handler: StubHandler = answerOk;
   /** Served at /openapi.json when set, as the real services do in development. */
   openApiDocument?: object;
@@ -41,7 +43,10 @@ export class StubUpstream {
           headers: request.headers,
           body: Buffer.concat(chunks).toString(),
         };
-        if (recorded.url === '/health/ready') return void response.writeHead(200).end('{"status":"ok"}');
+        if (recorded.url === '/health/ready') {
+          this.readinessProbes++;
+          return void response.writeHead(200).end('{"status":"ok"}');
+        }
         if (recorded.url === '/openapi.json') {
           if (!this.openApiDocument) return void response.writeHead(404).end();
           return void response

@@ -5,6 +5,7 @@ import { SkipRateLimit } from '../throttling/throttling.constants';
 import { type ReadinessCheck } from './readiness-check';
 
 export const READINESS_CHECKS = Symbol('runnerly:readiness-checks');
+export const READINESS_CACHE_MS = Symbol('runnerly:readiness-cache-ms');
 const CHECK_TIMEOUT_MS = 2_000;
 
 export interface HealthStatus {
@@ -14,6 +15,9 @@ export interface HealthStatus {
 /**
  * Liveness and readiness for orchestrators. Public and unthrottled, so they answer with a status only:
  * which dependency failed goes to the log, not to whoever asks (no versions, hosts or errors leaked).
+ * Readiness fans out to databases, Redis and other services, so its result is shared by every probe
+ * for a short while: a flood of anonymous probes costs the dependencies one check per interval, instead
+ * of one per probe (an amplification attack on them through an unthrottled route).
  */
 @Public()
 @SkipRateLimit()
@@ -21,7 +25,13 @@ export interface HealthStatus {
 export class HealthController {
   private readonly logger = new Logger('Health');
 
-  constructor(@Inject(READINESS_CHECKS) private readonly checks: readonly ReadinessCheck[]) {}
+  private latest?: { ready: boolean; at: number };
+  private inFlight?: Promise<boolean>;
+
+  constructor(
+    @Inject(READINESS_CHECKS) private readonly checks: readonly ReadinessCheck[],
+    @Inject(READINESS_CACHE_MS) private readonly cacheMs: number,
+  ) {}
 
   @Get('live')
   live(): HealthStatus {
@@ -30,10 +40,21 @@ export class HealthController {
 
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthStatus> {
-    const results = await Promise.all(this.checks.map((check) => this.run(check)));
-    if (results.every(Boolean)) return { status: 'ok' };
+    if (await this.readiness()) return { status: 'ok' };
     void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
     return { status: 'unavailable' };
+  }
+
+  /** The latest result while it is fresh; otherwise one run of the checks, shared by concurrent probes. */
+  private readiness(): Promise<boolean> {
+    if (this.latest && Date.now() - this.latest.at < this.cacheMs) return Promise.resolve(this.latest.ready);
+    this.inFlight ??= Promise.all(this.checks.map((check) => this.run(check)))
+      .then((results) => {
+        this.latest = { ready: results.every(Boolean), at: Date.now() };
+        return this.latest.ready;
+      })
+      .finally(() => (this.inFlight = undefined));
+    return this.inFlight;
   }
 
   private async run(check: ReadinessCheck): Promise<boolean> {

@@ -60,7 +60,8 @@ describe('HealthModule', () => {
           credentialsPerIp: { limit: 2, windowMs: 60_000 },
         }),
         AuthModule.forRoot({ issuer: TEST_ISSUER, keyResolver: keys.ring }),
-        HealthModule.forRoot([DatabaseCheck, CacheCheck]),
+        // Every test changes what the checks answer: no caching between them here.
+        HealthModule.forRoot([DatabaseCheck, CacheCheck], [], { readinessCacheMs: 0 }),
       ],
     });
   });
@@ -160,5 +161,39 @@ describe('HealthModule with RateLimitStorageReadiness, wired as services wire it
   it("is not ready (503) while the service's Redis does not answer", async () => {
     const response = await app.inject({ method: 'GET', url: '/health/ready' });
     expect(response.statusCode).toBe(503);
+  });
+});
+
+describe('HealthModule readiness under a flood of probes', () => {
+  let app: NestFastifyApplication;
+  let runs = 0;
+
+  @Injectable()
+  class CountedCheck implements ReadinessCheck {
+    readonly name = 'counted';
+    async isReady(): Promise<boolean> {
+      runs++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return true;
+    }
+  }
+
+  beforeAll(async () => {
+    app = await createTestApp({
+      imports: [HealthModule.forRoot([CountedCheck], [], { readinessCacheMs: 300 })],
+    });
+  });
+  afterAll(() => app.close());
+
+  it('checks its dependencies once for a burst of probes, then again once the result is stale', async () => {
+    const probe = () => app.inject({ method: 'GET', url: '/health/ready' });
+    const burst = await Promise.all(Array.from({ length: 50 }, probe));
+    expect(burst.every((response) => response.statusCode === 200)).toBe(true);
+    await probe();
+    expect(runs).toBe(1);
+
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    await Promise.all(Array.from({ length: 10 }, probe));
+    expect(runs).toBe(2);
   });
 });
