@@ -6,6 +6,7 @@ export { AuthModule } from './auth/auth.module';
 export { type AuthModuleOptions, DEFAULT_CLOCK_TOLERANCE_SECONDS } from './auth/auth-module.options';
 export { type Principal, type ServicePrincipal, type UserPrincipal } from './auth/principal';
 export { REVOKED_SESSION_KEY_PREFIX, RevokedSessions } from './auth/revoked-sessions';
+export { type RouteAccess, RouteAccessAudit } from './auth/route-access';
 export { type SessionValidator } from './auth/session-validator';
 
 export {
@@ -50,6 +51,7 @@ export { HttpSecurityModule } from './http/http-security.module';
 export { exposeOpenApiDocument, OPENAPI_DOCUMENT_PATH } from './http/openapi-document';
 export { runService } from './http/run-service';
 export { REQUEST_ID_HEADER } from './http/request-id';
+export { type ServedRoute, servedRoutes } from './http/served-routes';
 export { SECURITY_HEADERS } from './http/security-headers';
 
 export { accountFingerprint } from './logging/account-fingerprint';

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IsString, MaxLength } from 'class-validator';
+import { Roles } from './auth/auth.decorators';
 import { AuthModule } from './auth/auth.module';
 import { BaseServiceConfig } from './config/base-service.config';
 import { loadConfig } from './config/load-config';
@@ -14,6 +15,7 @@ class NoteDto {
   text!: string;
 }
 
+@Roles('user', 'admin')
 @Controller('notes')
 class NotesController {
   @Get()

@@ -1,9 +1,10 @@
 import { Controller, Delete, Get, Param, Patch, Post, Req, Res } from '@nestjs/common';
-import { uuidParam } from '@runnerly/security';
+import { Roles, uuidParam } from '@runnerly/security';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { UpstreamProxy } from '../proxy/upstream-proxy.service';
 
-/** /api/runs/*: forwarded to `runs`, which enforces ownership in its queries. */
+/** /api/runs/*: for users and admins, forwarded to `runs`, which enforces ownership in its queries. */
+@Roles('user', 'admin')
 @Controller('api/runs')
 export class RunsRoutes {
   constructor(private readonly proxy: UpstreamProxy) {}

@@ -7,6 +7,7 @@ import { UpstreamProxy } from '../proxy/upstream-proxy.service';
  * /api/users/*: a valid access token is checked here already (the global guard), and admin routes
  * require the admin role here too; `users` checks both again (defence in depth).
  */
+@Roles('user', 'admin')
 @Controller('api/users')
 export class UsersRoutes {
   constructor(private readonly proxy: UpstreamProxy) {}

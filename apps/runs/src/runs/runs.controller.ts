@@ -11,7 +11,7 @@ import {
   Query,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, type UserPrincipal, uuidParam } from '@runnerly/security';
+import { CurrentUser, Roles, type UserPrincipal, uuidParam } from '@runnerly/security';
 import { CreateRunDto } from './dto/create-run.dto';
 import { ListRunsQuery } from './dto/list-runs.query';
 import { RunPage, RunView } from './dto/run.view';
@@ -21,6 +21,7 @@ import { RunsService } from './runs.service';
 /** A runner's runs. Who may see which run is decided by RunsService's owner scopes, not here. */
 @ApiTags('runs')
 @ApiBearerAuth()
+@Roles('user', 'admin')
 @Controller('runs')
 export class RunsController {
   constructor(private readonly runs: RunsService) {}

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Ip, Patch, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type FastifyRequest } from 'fastify';
-import { CredentialsEndpoint, CurrentUser, type UserPrincipal } from '@runnerly/security';
+import { CredentialsEndpoint, CurrentUser, Roles, type UserPrincipal } from '@runnerly/security';
 import { AccountDeletion } from '../run-purge/account-deletion.service';
 import { AccountsService } from './accounts.service';
 import { ChangePasswordDto } from './dto/change-password.dto';
@@ -11,6 +11,7 @@ import { UserProfile } from './dto/user-profile.dto';
 /** The signed-in user's own account. There is no `:id` here: the account is always the caller's. */
 @ApiTags('users')
 @ApiBearerAuth()
+@Roles('user', 'admin')
 @Controller('users/me')
 export class MeController {
   constructor(

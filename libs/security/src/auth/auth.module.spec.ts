@@ -15,6 +15,7 @@ import { CurrentService, CurrentUser, Public, Roles, Scopes } from './auth.decor
 import { AuthModule } from './auth.module';
 import { type ServicePrincipal, type UserPrincipal } from './principal';
 
+@Roles('user', 'admin')
 @Controller('api')
 class UserRoutes {
   @Get('me')

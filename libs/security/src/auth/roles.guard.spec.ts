@@ -2,7 +2,7 @@ import { type ExecutionContext, HttpStatus, UnauthorizedException } from '@nestj
 import { Reflector } from '@nestjs/core';
 import { AppException } from '../errors/app.exception';
 import { AuditEvent, type AuditLog } from '../logging/audit-log.service';
-import { Public, Roles } from './auth.decorators';
+import { Public, Roles, Scopes } from './auth.decorators';
 import { httpContext } from '../testing';
 import { type Principal } from './principal';
 import { RolesGuard } from './roles.guard';
@@ -11,10 +11,16 @@ class Routes {
   @Roles('admin')
   adminOnly(): void {}
 
+  @Roles('user', 'admin')
+  signedIn(): void {}
+
   @Public()
   open(): void {}
 
-  anyUser(): void {}
+  @Scopes('runs:purge')
+  serviceOnly(): void {}
+
+  undeclared(): void {}
 }
 
 const user = (role: 'user' | 'admin'): Principal => ({
@@ -46,9 +52,22 @@ describe('RolesGuard', () => {
     expect(guard.canActivate(requestTo('adminOnly', user('admin')))).toBe(true);
   });
 
-  it('lets any authenticated principal through a route without @Roles', () => {
-    expect(guard.canActivate(requestTo('anyUser', user('user')))).toBe(true);
-    expect(guard.canActivate(requestTo('anyUser', service))).toBe(true);
+  it('lets users and admins through a route for both', () => {
+    expect(guard.canActivate(requestTo('signedIn', user('user')))).toBe(true);
+    expect(guard.canActivate(requestTo('signedIn', user('admin')))).toBe(true);
+  });
+
+  it('leaves @Scopes routes to the ScopesGuard', () => {
+    expect(guard.canActivate(requestTo('serviceOnly', service))).toBe(true);
+  });
+
+  it('denies a user on a route that declares no role with 403: forgetting is closed, not open', () => {
+    const error = denial(requestTo('undeclared', user('admin')));
+    expect((error as AppException).getStatus()).toBe(HttpStatus.FORBIDDEN);
+    expect(audit.record).toHaveBeenCalledWith(
+      AuditEvent.AccessDenied,
+      expect.objectContaining({ reason: 'the route declares no role' }),
+    );
   });
 
   it('lets an anonymous request through a @Public route', () => {
@@ -57,7 +76,7 @@ describe('RolesGuard', () => {
 
   it.each<[string, keyof Routes]>([
     ['a @Roles route', 'adminOnly'],
-    ['a route without @Roles', 'anyUser'],
+    ['a route without @Roles', 'undeclared'],
   ])(
     'denies with 401 when there is no principal on %s (fails closed if authentication was skipped)',
     (_case, route) => {

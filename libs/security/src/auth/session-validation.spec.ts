@@ -18,6 +18,7 @@ import { type UserPrincipal } from './principal';
 import { RevokedSessions } from './revoked-sessions';
 import { type SessionValidator } from './session-validator';
 
+@Roles('user', 'admin')
 @Controller()
 class Routes {
   @Get('me')

@@ -10,6 +10,7 @@ import { type ConnectionLimits, fastifyTimeoutsOf, limitConnectionsPerClient } f
 import { applyHttpHardening, type HttpHardeningOptions, setSecurityHeaders } from './http-hardening';
 import { writeRawError } from './raw-error-response';
 import { REQUEST_ID_HEADER, requestIdGenerator } from './request-id';
+import { recordServedRoutes } from './served-routes';
 
 export interface ServiceAppOptions extends HttpHardeningOptions {
   /** Larger bodies are refused with 413 before they are parsed. */
@@ -71,6 +72,7 @@ export async function createServiceApp(
     abortOnError: false,
     bodyParser: false,
   });
+  recordServedRoutes(app.getHttpAdapter().getInstance());
   if (options.acceptFormBodies)
     app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: options.bodyLimitBytes });
   app.useLogger(app.get(Logger));

@@ -19,3 +19,4 @@ export { validated, validationProblemsOf } from './validation';
 export { describeWithRedis, everythingRequired, TEST_ENV, testRedisUrl } from './test-services';
 export { JwksServer } from './jwks-server';
 export { RawHttpClient, type RawResponse } from './raw-http';
+export { routesOutsideNest } from './route-inventory';

@@ -1,0 +1,39 @@
+import { RouteAccessAudit } from '@runnerly/security';
+import { routesOutsideNest } from '@runnerly/security/testing';
+import { UsersTestApp } from './support/users-test-app';
+
+/** Whom each route of users is for. A route added without saying so stops the service at start. */
+const ACCESS = [
+  ['GET', '/.well-known/jwks.json', 'public'],
+  ['POST', '/auth/login', 'public'],
+  ['POST', '/auth/logout', 'public'],
+  ['POST', '/auth/refresh', 'public'],
+  ['POST', '/auth/register', 'public'],
+  ['GET', '/health/live', 'public'],
+  ['GET', '/health/ready', 'public'],
+  ['POST', '/oauth/token', 'public'],
+  ['GET', '/users', 'roles: admin'],
+  ['PATCH', '/users/:id/role', 'roles: admin'],
+  ['DELETE', '/users/me', 'roles: user admin'],
+  ['GET', '/users/me', 'roles: user admin'],
+  ['PATCH', '/users/me', 'roles: user admin'],
+  ['POST', '/users/me/password', 'roles: user admin'],
+  ['DELETE', '/users/me/sessions', 'roles: user admin'],
+];
+
+let users: UsersTestApp;
+beforeAll(async () => {
+  users = await UsersTestApp.start();
+}, 60_000);
+afterAll(() => users?.close());
+
+describe('the routes of users', () => {
+  it('each declare whom they are for: public, a role or a scope', () => {
+    const table = users.app.get(RouteAccessAudit).table();
+    expect(table.map(({ method, path, access }) => [method, path, access])).toEqual(ACCESS);
+  });
+
+  it('are all Nest routes, behind the guards: nothing is served around them', () => {
+    expect(routesOutsideNest(users.app)).toEqual([]);
+  });
+});
