@@ -30,6 +30,8 @@ export type ServiceLogLine = Record<string, unknown> & { msg?: string; requestId
  */
 export class Stack {
   readonly logs: Record<string, ServiceLogLine[]> = {};
+  /** The same lines as written, split where a line reader splits them (CR, LF, U+2028, U+2029). */
+  readonly rawLogs: Record<string, string[]> = {};
   private readonly processes = new Map<string, ServiceProcess>();
 
   private constructor(
@@ -98,13 +100,17 @@ export class Stack {
   ): Promise<ServiceProcess> {
     const env = { ...this.env[service], ...overrides };
     this.logs[name] ??= [];
+    this.rawLogs[name] ??= [];
     const started = await ServiceProcess.start({
       name,
       entry: serviceEntry(service),
       env,
       url: `http://127.0.0.1:${env.PORT}`,
       cwd: WORKSPACE_ROOT,
-      onLine: (line) => this.logs[name]!.push(parseLine(line)),
+      onLine: (line, stream) => {
+        this.logs[name]!.push(parseLine(line));
+        if (stream === 'stdout') this.rawLogs[name]!.push(line);
+      },
     });
     this.processes.set(name, started);
     return started;
