@@ -105,7 +105,7 @@ describeWithDocker('the compose stack, through the published gateway port', ({ g
       expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
       expect(answer.headers.get('strict-transport-security')).toContain('max-age=');
       expect(answer.headers.get('content-security-policy')).toContain("default-src 'none'");
-      expect(answer.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(answer.headers.get('x-frame-options')).toBe('DENY');
       expect(answer.headers.get('referrer-policy')).toBe('no-referrer');
       expect(answer.headers.get('cache-control')).toBe('no-store');
       expect(answer.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
@@ -114,8 +114,18 @@ describeWithDocker('the compose stack, through the published gateway port', ({ g
     }
   });
 
+  it("refuses a logged-out session's access token at once in every service, through Redis and its ACLs", async () => {
+    const erin = await api.signUp('erin');
+    expect((await api.call('GET', '/api/runs', { token: erin.accessToken })).status).toBe(200);
+    const logout = await api.call('POST', '/api/auth/logout', { json: { refreshToken: erin.refreshToken } });
+    expect(logout.status).toBe(204);
+
+    expect((await api.call('GET', '/api/runs', { token: erin.accessToken })).status).toBe(401);
+    expect((await api.call('GET', '/api/users/me', { token: erin.accessToken })).status).toBe(401);
+  });
+
   // Last: the credentials limits also count this suite's sign-ups, from the same client address.
-  it('answers 429 with Retry-After once an account has had too many failed logins, even to its password', async () => {
+  it('answers 429 with Retry-After once a client has failed too many logins on an account, even to its password', async () => {
     const victim = await api.signUp('dora');
     let attempts = 0;
     let answer = await api.call('POST', '/api/auth/login', {

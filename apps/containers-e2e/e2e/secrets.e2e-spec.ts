@@ -170,6 +170,9 @@ describeWithDocker('the secrets of the compose stack', ({ project }) => {
       );
     expect((await redis('GET', 'runnerly:gateway:throttle:probe')).stdout).not.toMatch(/NOPERM|WRONGPASS/);
     expect((await redis('GET', 'runnerly:users:throttle:probe')).stdout).toMatch(/NOPERM/);
+    // Revoked sessions: users writes them, every other service may only read them.
+    expect((await redis('EXISTS', 'runnerly:revoked-session:probe')).stdout).not.toMatch(/NOPERM/);
+    expect((await redis('SET', 'runnerly:revoked-session:probe', '1')).stdout).toMatch(/NOPERM/);
     expect((await redis('FLUSHALL')).stdout).toMatch(/NOPERM/);
     expect((await redis('CONFIG', 'GET', 'requirepass')).stdout).toMatch(/NOPERM/);
     // Without a password, the healthcheck's PING is all there is.

@@ -169,6 +169,8 @@ function main() {
 
   // `default` (no password) may only PING: the healthcheck. Each service may only run the rate limiter's
   // commands on its own keys (runnerly:<service>:*), so one compromised service cannot reset another's counters.
+  // The revoked sessions (runnerly:revoked-session:*, REVOKED_SESSION_KEY_PREFIX in @runnerly/security) are
+  // written by users only; the others may only read them, so no other service can end a user's session.
   const acl = [
     "# Written by infra/docker/compose/generate-secrets.mjs from the services' redis_url files.",
     'user default on nopass resetkeys resetchannels -@all +ping',
@@ -182,9 +184,11 @@ function main() {
     const hash = createHash('sha256')
       .update(passwordOf(url, service, 'redis_url'))
       .digest('hex');
+    const revokedSessions =
+      service === 'users' ? '~runnerly:revoked-session:*' : '%R~runnerly:revoked-session:*';
     acl.push(
-      `user ${service} on #${hash} resetkeys ~runnerly:${service}:* resetchannels -@all ` +
-        '+ping +info +evalsha +eval +get +set +del +incr +pttl +pexpire',
+      `user ${service} on #${hash} resetkeys ~runnerly:${service}:* ${revokedSessions} resetchannels -@all ` +
+        '+ping +info +evalsha +eval +get +set +del +incr +pttl +pexpire +exists',
     );
   }
   const redisConf = [

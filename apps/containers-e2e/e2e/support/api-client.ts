@@ -10,6 +10,7 @@ export interface Account {
   email: string;
   password: string;
   accessToken: string;
+  refreshToken: string;
 }
 
 let accounts = 0;
@@ -51,10 +52,10 @@ export class GatewayClient {
     });
     if (registered.status !== 201)
       throw new Error(`register: ${registered.status} ${JSON.stringify(registered.body)}`);
-    const login = await this.call<{ accessToken: string }>('POST', '/api/auth/login', {
+    const login = await this.call<{ accessToken: string; refreshToken: string }>('POST', '/api/auth/login', {
       json: { email, password },
     });
     if (login.status !== 200) throw new Error(`login: ${login.status} ${JSON.stringify(login.body)}`);
-    return { id: registered.body.id, email, password, accessToken: login.body.accessToken };
+    return { id: registered.body.id, email, password, ...login.body };
   }
 }
