@@ -7,8 +7,15 @@ export { createTestApp, startTestApp, TEST_APP_OPTIONS, type TestAppOptions } fr
 export { generateRsaPrivateKeyPem, TestKeys } from './test-keys';
 export {
   bearer,
+  ALGORITHM_FORGERIES,
+  CLAIM_FORGERIES,
+  FORGED_SERVICE_TOKENS,
   FORGED_TOKENS,
+  FORGED_USER_TOKENS,
   type ForgedToken,
+  HEADER_FORGERIES,
+  KID_FORGERIES,
+  SIGNATURE_FORGERIES,
   TEST_ISSUER,
   type TestTokensOptions,
   TestTokens,
@@ -18,3 +25,4 @@ export {
 export { validated, validationProblemsOf } from './validation';
 export { describeWithRedis, everythingRequired, TEST_ENV, testRedisUrl } from './test-services';
 export { JwksServer } from './jwks-server';
+export { KeyUrlTrap } from './key-url-trap';
