@@ -30,8 +30,10 @@ describe('token header (before any key lookup)', () => {
     ['a header that is not JSON', tokenWithHeader('{"alg":')],
     ['a header that is a JSON array', tokenWithHeader('["RS256"]')],
     ['a header that is JSON null', tokenWithHeader('null')],
+    ['a payload that is not JSON', `${part(issuerHeader)}.${part('not json')}.c2ln`],
+    ['a payload that is JSON null', `${part(issuerHeader)}.${part('null')}.c2ln`],
   ])('refuses a token with %s as not a compact JWS', (_case, token) => {
-    expect(() => keyIdOf(token)).toThrow('Token is not a compact JWS');
+    expect(() => keyIdOf(token)).toThrow('Token is not a compact JWS of JSON objects');
   });
 
   it.each([

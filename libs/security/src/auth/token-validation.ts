@@ -43,12 +43,18 @@ export const TOKEN_HEADER_RULES = {
 export type TokenHeaderRule = keyof typeof TOKEN_HEADER_RULES;
 
 /**
- * The header of a compact JWS of three non-empty base64url parts, or undefined for anything else: an
- * empty or missing signature, five parts (JWE), the JSON serialization, a header that is not an object.
+ * The header of a compact JWS of three non-empty base64url parts whose header and payload are JSON
+ * objects, or undefined for anything else: an empty or missing signature, five parts (JWE), the JSON
+ * serialization, or a payload jsonwebtoken would choke on (not JSON: a 500; null: a request that hangs).
  */
 export function readTokenHeader(token: string): TokenHeader | undefined {
   if (!COMPACT_JWS.test(token)) return undefined;
-  const json = Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString();
+  const [header, payload] = token.split('.', 2).map(jsonObjectIn);
+  return header && payload ? header : undefined;
+}
+
+function jsonObjectIn(part: string): TokenHeader | undefined {
+  const json = Buffer.from(part, 'base64url').toString();
   try {
     const members: unknown = JSON.parse(json);
     if (typeof members !== 'object' || members === null || Array.isArray(members)) return undefined;
@@ -61,7 +67,7 @@ export function readTokenHeader(token: string): TokenHeader | undefined {
 /** The key id of a token whose header keeps every rule; throws naming the first rule it breaks. */
 export function keyIdOf(token: string): string {
   const header = readTokenHeader(token);
-  if (!header) throw new Error('Token is not a compact JWS');
+  if (!header) throw new Error('Token is not a compact JWS of JSON objects');
   for (const [rule, holds] of Object.entries(TOKEN_HEADER_RULES)) {
     if (!holds(header)) throw new Error(`Token header breaks the rule: ${rule}`);
   }

@@ -15,6 +15,7 @@ export {
   type ForgedToken,
   HEADER_FORGERIES,
   KID_FORGERIES,
+  MALFORMED_TOKENS,
   SIGNATURE_FORGERIES,
   TEST_ISSUER,
   type TestTokensOptions,

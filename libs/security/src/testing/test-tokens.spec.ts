@@ -24,6 +24,7 @@ import {
   FORGED_USER_TOKENS,
   type ForgedToken,
   KID_FORGERIES,
+  MALFORMED_TOKENS,
   TEST_ISSUER,
   TestKeys,
   TestTokens,
@@ -31,6 +32,10 @@ import {
 } from './index';
 
 type Claims = Record<string, unknown>;
+type Malformed = (typeof MALFORMED_TOKENS)[number];
+type Forgery = Exclude<ForgedToken, Malformed>;
+const isMalformed = (name: string): name is Malformed =>
+  (MALFORMED_TOKENS as readonly string[]).includes(name);
 
 /**
  * One weakness of a verifier: the forgery aimed at it passes a verifier that has it, and no other.
@@ -130,7 +135,7 @@ describe('TestTokens', () => {
   const algNone: Weakness = { ...anyAlg, unsigned: true };
 
   /** The weakness each forgery targets. */
-  const weaknesses: Record<ForgedToken, (kind: TokenKind) => Weakness> = {
+  const weaknesses: Record<Forgery, (kind: TokenKind) => Weakness> = {
     "whose jku header points at the attacker's key set": () => ({ ...anyMember, key: () => attackerKey }),
     "whose x5u header points at the attacker's certificate": () => ({
       ...anyMember,
@@ -272,9 +277,22 @@ describe('TestTokens', () => {
       expect(() => withWeakness(kind, token)).toThrow();
     });
 
-    it.each(forgeries)('forges one %s that passes a verifier with the one weakness it targets', (forgery) => {
-      expect(() => withWeakness(kind, tokens.forge(forgery, kind), weaknesses[forgery](kind))).not.toThrow();
-    });
+    it.each(forgeries.filter((name): name is Forgery => !isMalformed(name)))(
+      'forges one %s that passes a verifier with the one weakness it targets',
+      (forgery) => {
+        expect(() =>
+          withWeakness(kind, tokens.forge(forgery, kind), weaknesses[forgery](kind)),
+        ).not.toThrow();
+      },
+    );
+
+    it.each(MALFORMED_TOKENS)(
+      'makes one %s that carries the real signature, so only its content is wrong',
+      (name) => {
+        const [header, payload, signature] = tokens.forge(name, kind).split('.');
+        expect(signatureHolds('RS256', `${header}.${payload}`, signature!, keys.active.publicKey)).toBe(true);
+      },
+    );
   });
 
   it('names the real kid in every forgery but those of the kid table', () => {
@@ -283,7 +301,7 @@ describe('TestTokens', () => {
         token.startsWith('{') ? (JSON.parse(token) as { protected: string }).protected : token.split('.')[0],
       ).kid;
     const notNamingIt = FORGED_USER_TOKENS.filter(
-      (forgery) => kidOf(tokens.forge(forgery)) !== keys.active.kid,
+      (forgery) => !isMalformed(forgery) && kidOf(tokens.forge(forgery)) !== keys.active.kid,
     );
     expect(notNamingIt).toEqual(KID_FORGERIES);
   });

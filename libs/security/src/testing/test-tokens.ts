@@ -100,6 +100,18 @@ export const CLAIM_FORGERIES = [
   'with a __proto__ member in its claims',
 ] as const;
 
+/**
+ * Not tokens at all, though signed by the real key: only their content is wrong. They are refused with a
+ * 401 like the forgeries, but no verifier could accept them, so they are proven only to carry a real
+ * signature. (A payload that is not JSON made the verifiers answer 500; JSON null made them hang.)
+ */
+export const MALFORMED_TOKENS = [
+  'whose header is not JSON',
+  'whose payload is not JSON',
+  'whose payload is JSON null',
+  'whose payload is a JSON array',
+] as const;
+
 /** Forgeries that apply to both kinds of token. */
 export const FORGED_TOKENS = [
   ...HEADER_FORGERIES,
@@ -107,6 +119,7 @@ export const FORGED_TOKENS = [
   ...SIGNATURE_FORGERIES,
   ...ALGORITHM_FORGERIES,
   ...CLAIM_FORGERIES,
+  ...MALFORMED_TOKENS,
 ] as const;
 
 /** Every forged user access token: the common ones, and those of the role claim. */
@@ -339,6 +352,11 @@ export class TestTokens {
     'whose typ has a trailing space': (f) => f.jws({ claims: f.claims({ typ: `${typeOf(f.kind)} ` }) }),
     'with a __proto__ member in its claims': (f) =>
       f.jws({ claims: withMember(JSON.stringify(f.claims()), '"__proto__":{"role":"admin"}', 'last') }),
+
+    'whose header is not JSON': (f) => f.jws({ header: 'not json' }),
+    'whose payload is not JSON': (f) => f.jws({ claims: 'not json' }),
+    'whose payload is JSON null': (f) => f.jws({ claims: 'null' }),
+    'whose payload is a JSON array': (f) => f.jws({ claims: JSON.stringify([f.claims()]) }),
 
     'with a role outside the allowed set': (f) => f.jws({ claims: f.claims({ role: 'superuser' }) }),
     'with the role as an array': (f) => f.jws({ claims: f.claims({ role: ['admin'] }) }),
