@@ -38,8 +38,8 @@ const isMalformed = (name: string): name is Malformed =>
   (MALFORMED_TOKENS as readonly string[]).includes(name);
 
 /**
- * One weakness of a verifier: the forgery aimed at it passes a verifier that has it, and no other.
- * Each field turns off or replaces one step of what the services do.
+ * One weakness of a verifier, which the forgery aimed at it exploits: each field turns off or replaces
+ * one step of what the services do.
  */
 interface Weakness {
   /** Reads the token with a lenient parser into three parts first. */

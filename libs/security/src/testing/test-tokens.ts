@@ -16,7 +16,7 @@ export type TokenKind = 'user' | 'service';
 /**
  * The attacks of RFC 8725 §2, jwt_tool and crAPI, as forged tokens: each one differs from a valid token of
  * its kind in exactly one way (test-tokens.spec.ts proves it: each fails the services' checks, and passes
- * once the one check it targets is relaxed), so that a verifier refusing it proves that one check.
+ * a verifier with the one weakness it targets), so that a verifier refusing it proves that one check.
  */
 
 /** Header members that name a key or change how the token is verified (RFC 8725 §3.10, RFC 7515 §4.1). */
