@@ -1,19 +1,58 @@
-import { FORGED_TOKENS, bearer, TestKeys, TestTokens } from '@runnerly/security/testing';
+import { randomUUID } from 'node:crypto';
+import { AuditEvent } from '@runnerly/security';
+import {
+  bearer,
+  FORGED_SERVICE_TOKENS,
+  FORGED_USER_TOKENS,
+  KeyUrlTrap,
+  KID_FORGERIES,
+  TestKeys,
+  TestTokens,
+} from '@runnerly/security/testing';
+import { type LightMyRequestResponse } from 'fastify';
 import { RunsTestService } from './support/runs-test-service';
 
 const MIN_REFETCH_INTERVAL_MS = 500;
 
 let service: RunsTestService;
+let trap: KeyUrlTrap;
+let forger: TestTokens;
 
 beforeAll(async () => {
   service = await RunsTestService.start({ JWKS_MIN_REFETCH_INTERVAL_MS: String(MIN_REFETCH_INTERVAL_MS) });
+  trap = await KeyUrlTrap.start(service.keys);
+  forger = new TestTokens(service.keys, { keyUrl: trap.url });
 }, 60_000);
 
-afterAll(() => service?.close());
+afterAll(async () => {
+  await service?.close();
+  await trap?.close();
+});
 
 const listRuns = (headers: Record<string, string> = {}) =>
   service.app.inject({ method: 'GET', url: '/runs', headers });
+const purge = (token: string) =>
+  service.app.inject({
+    method: 'DELETE',
+    url: `/internal/users/${randomUUID()}/runs`,
+    headers: bearer(token),
+  });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A refusal: 401 in the common error shape, audited as the kind of token expected, no URL fetched. */
+function expectRefused(response: LightMyRequestResponse, expected: 'user token' | 'service token'): void {
+  expect(response.statusCode).toBe(401);
+  expect(response.json()).toMatchObject({
+    statusCode: 401,
+    code: 'AUTH.UNAUTHENTICATED',
+    requestId: response.headers['x-request-id'],
+  });
+  expect(service.logs.auditEvents(AuditEvent.TokenRejected).at(-1)).toMatchObject({
+    requestId: response.headers['x-request-id'],
+    audit: { event: 'auth.token.rejected', expected },
+  });
+  expect(trap.requests).toEqual([]);
+}
 
 it('accepts a valid token, verified with the keys fetched from the JWKS URL', async () => {
   const response = await listRuns(bearer(service.tokens.user()));
@@ -41,19 +80,33 @@ it.each([
   expect((await listRuns({ authorization })).statusCode).toBe(401);
 });
 
-it.each(FORGED_TOKENS)('refuses a user token %s with 401', async (forgery) => {
-  const response = await listRuns(bearer(service.tokens.forge(forgery, 'user')));
-  expect(response.statusCode).toBe(401);
-  expect(response.json()).toMatchObject({ code: 'AUTH.UNAUTHENTICATED' });
+it('accepts the valid tokens the forgeries below start from (the control)', async () => {
+  expect((await listRuns(bearer(forger.user()))).statusCode).toBe(200);
+  expect((await purge(forger.service(['runs:purge']))).statusCode).toBe(204);
 });
 
-it.each(FORGED_TOKENS)('refuses a service token %s on the purge route with 401', async (forgery) => {
-  const response = await service.app.inject({
-    method: 'DELETE',
-    url: `/internal/users/${service.user().id}/runs`,
-    headers: bearer(service.tokens.forge(forgery, 'service')),
-  });
-  expect(response.statusCode).toBe(401);
+it.each(FORGED_USER_TOKENS)('refuses a user token %s with 401, and audits it', async (forgery) => {
+  expectRefused(await listRuns(bearer(forger.forge(forgery, 'user'))), 'user token');
+});
+
+it.each(FORGED_SERVICE_TOKENS)(
+  'refuses a service token %s on the purge route with 401, and audits it',
+  async (forgery) => {
+    expectRefused(await purge(forger.forge(forgery, 'service', { scope: 'runs:purge' })), 'service token');
+  },
+);
+
+it('never fetched a URL named in a token header', () => {
+  expect(trap.requests).toEqual([]);
+});
+
+it('asks the issuer for no keys for kids that are not key ids, however many arrive', async () => {
+  await sleep(MIN_REFETCH_INTERVAL_MS + 100);
+  const before = service.jwks.fetches;
+  for (const forgery of KID_FORGERIES.filter((name) => name !== 'naming an unknown kid')) {
+    expect((await listRuns(bearer(forger.forge(forgery, 'user')))).statusCode).toBe(401);
+  }
+  expect(service.jwks.fetches).toBe(before);
 });
 
 it('tolerates a little clock skew on expiry, not more', async () => {

@@ -1,15 +1,7 @@
 import { Controller, Delete, Get } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AuditEvent } from '../logging/audit-log.service';
-import {
-  bearer,
-  createTestApp,
-  FORGED_TOKENS,
-  LogCapture,
-  TEST_ISSUER,
-  TestKeys,
-  TestTokens,
-} from '../testing';
+import { bearer, createTestApp, LogCapture, TEST_ISSUER, TestKeys, TestTokens } from '../testing';
 import { type KeyResolver } from '../tokens/key-resolver';
 import { CurrentService, CurrentUser, Public, Roles, Scopes } from './auth.decorators';
 import { AuthModule } from './auth.module';
@@ -93,6 +85,7 @@ describe('AuthModule', () => {
     resolver.failing = false;
   });
 
+  // Every forged token of the catalogue is refused in forged-tokens.spec.ts, with both key resolvers.
   describe('user routes (secure by default)', () => {
     it('refuses a request without a token with 401 in the error shape', async () => {
       const response = await me();
@@ -116,15 +109,9 @@ describe('AuthModule', () => {
       });
     });
 
-    it.each(FORGED_TOKENS)('refuses a user token %s with 401, and audits it', async (forgery) => {
-      expect((await me(tokens.forge(forgery, 'user'))).statusCode).toBe(401);
-      expect(logs.auditEvents(AuditEvent.TokenRejected)).toHaveLength(1);
-    });
-
     it.each([
       ['a service token', () => tokens.service(['runs:purge'])],
       ['a token that is not a JWT', () => 'not.a.jwt'],
-      ['a token whose header has no kid', () => tokens.signed(tokens.claims('user'), { kid: null })],
     ])('refuses %s with 401', async (_case, token) => {
       expect((await me(token())).statusCode).toBe(401);
     });
@@ -231,10 +218,6 @@ describe('AuthModule', () => {
       expect(logs.auditEvents(AuditEvent.TokenRejected)).toEqual([
         expect.objectContaining({ audit: expect.objectContaining({ expected: 'service token' }) }),
       ]);
-    });
-
-    it.each(FORGED_TOKENS)('refuses a service token %s with 401', async (forgery) => {
-      expect((await purge(tokens.forge(forgery, 'service'))).statusCode).toBe(401);
     });
 
     it('refuses a request without a token with 401', async () => {

@@ -3,7 +3,11 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import passport from 'passport';
 import { Strategy as JwtStrategy, type VerifiedCallback } from 'passport-jwt';
 import { ACCESS_TOKEN_AUDIENCE, SERVICE_TOKEN_AUDIENCE } from '../tokens/token-claims';
-import { AUTH_MODULE_OPTIONS, type AuthModuleOptions } from './auth-module.options';
+import {
+  AUTH_MODULE_OPTIONS,
+  type AuthModuleOptions,
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
+} from './auth-module.options';
 import { jwtStrategyOptions } from './jwt-strategy-options';
 import { type Principal } from './principal';
 import { toServicePrincipal, toUserPrincipal } from './token-validation';
@@ -20,13 +24,20 @@ export class TokenStrategies implements OnModuleDestroy {
   readonly serviceTokens = `runnerly-service-token:${randomUUID()}`;
 
   constructor(@Inject(AUTH_MODULE_OPTIONS) options: AuthModuleOptions) {
+    const tolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
     passport.use(
       this.userTokens,
-      new JwtStrategy(jwtStrategyOptions(options, ACCESS_TOKEN_AUDIENCE), verifiedAs(toUserPrincipal)),
+      new JwtStrategy(
+        jwtStrategyOptions(options, ACCESS_TOKEN_AUDIENCE),
+        verifiedAs((claims) => toUserPrincipal(claims, tolerance)),
+      ),
     );
     passport.use(
       this.serviceTokens,
-      new JwtStrategy(jwtStrategyOptions(options, SERVICE_TOKEN_AUDIENCE), verifiedAs(toServicePrincipal)),
+      new JwtStrategy(
+        jwtStrategyOptions(options, SERVICE_TOKEN_AUDIENCE),
+        verifiedAs((claims) => toServicePrincipal(claims, tolerance)),
+      ),
     );
   }
 

@@ -1,5 +1,5 @@
 import { UnauthorizedException } from '@nestjs/common';
-import { toServicePrincipal, toUserPrincipal } from './token-validation';
+import { keyIdOf, toServicePrincipal, toUserPrincipal } from './token-validation';
 
 const now = Math.floor(Date.now() / 1000);
 const registered = { iss: 'https://users.test', sub: 'subject-1', jti: 'token-1', iat: now, exp: now + 900 };
@@ -11,6 +11,60 @@ const serviceClaims = {
   scope: 'runs:purge runs:read',
 };
 
+const KID = 'uN1Qp4Hq0m7Wv5yXkzL2bT9cR3sE8fA6dG1hJ0iK4oM';
+const part = (json: string) => Buffer.from(json).toString('base64url');
+const tokenWithHeader = (json: string, signature = 'c2lnbmF0dXJl') =>
+  `${part(json)}.${part('{}')}.${signature}`;
+const issuerHeader = `{"alg":"RS256","typ":"JWT","kid":"${KID}"}`;
+
+describe('token header (before any key lookup)', () => {
+  it('gives the kid of a header as the issuer writes it', () => {
+    expect(keyIdOf(tokenWithHeader(issuerHeader))).toBe(KID);
+  });
+
+  it.each([
+    ['an empty signature', tokenWithHeader(issuerHeader, '')],
+    ['two parts', `${part(issuerHeader)}.${part('{}')}`],
+    ['five parts', `${tokenWithHeader(issuerHeader)}.a.b`],
+    ['padding', `${tokenWithHeader(issuerHeader)}=`],
+    ['a header that is not JSON', tokenWithHeader('{"alg":')],
+    ['a header that is a JSON array', tokenWithHeader('["RS256"]')],
+    ['a header that is JSON null', tokenWithHeader('null')],
+    ['a payload that is not JSON', `${part(issuerHeader)}.${part('not json')}.c2ln`],
+    ['a payload that is JSON null', `${part(issuerHeader)}.${part('null')}.c2ln`],
+  ])('refuses a token with %s as not a compact JWS', (_case, token) => {
+    expect(() => keyIdOf(token)).toThrow('Token is not a compact JWS of JSON objects');
+  });
+
+  it.each([
+    [
+      'a member twice',
+      'each member once, as compact JSON',
+      `{"alg":"RS256","typ":"JWT","kid":"${KID}","kid":"${KID}"}`,
+    ],
+    ['whitespace', 'each member once, as compact JSON', `{"alg": "RS256","typ":"JWT","kid":"${KID}"}`],
+    [
+      'a jku member',
+      'no member but alg, typ and kid',
+      `{"alg":"RS256","typ":"JWT","kid":"${KID}","jku":"http://x"}`,
+    ],
+    ['alg RS384', 'alg is RS256', `{"alg":"RS384","typ":"JWT","kid":"${KID}"}`],
+    ['typ at+jwt', 'typ is JWT', `{"alg":"RS256","typ":"at+jwt","kid":"${KID}"}`],
+    [
+      'a kid of 65 characters',
+      'kid is a key id of at most 64 characters',
+      `{"alg":"RS256","typ":"JWT","kid":"${'k'.repeat(65)}"}`,
+    ],
+    [
+      'a kid holding a slash',
+      'kid is a key id of at most 64 characters',
+      `{"alg":"RS256","typ":"JWT","kid":"a/b"}`,
+    ],
+  ])('refuses a header with %s, breaking the rule "%s"', (_case, rule, header) => {
+    expect(() => keyIdOf(tokenWithHeader(header))).toThrow(`Token header breaks the rule: ${rule}`);
+  });
+});
+
 describe('token validation (after the signature was verified)', () => {
   describe('toUserPrincipal', () => {
     it('turns the claims of a user access token into a UserPrincipal', () => {
@@ -21,6 +75,11 @@ describe('token validation (after the signature was verified)', () => {
         sessionId: 'session-1',
         tokenId: 'token-1',
       });
+    });
+
+    it('accepts claims issued in the future within the clock tolerance, or the one configured', () => {
+      expect(toUserPrincipal({ ...userClaims, iat: now + 25 })).toMatchObject({ kind: 'user' });
+      expect(() => toUserPrincipal({ ...userClaims, iat: now + 25 }, 5)).toThrow(UnauthorizedException);
     });
 
     it.each([
@@ -35,6 +94,9 @@ describe('token validation (after the signature was verified)', () => {
       ['with an unknown role', { role: 'root' }],
       ['without role', { role: undefined }],
       ['without sid', { sid: undefined }],
+      ['issued in the future, beyond the clock tolerance', { iat: now + 31 }],
+      ['with aud as an array, even of the right audience only', { aud: ['runnerly-api'] }],
+      ['with a __proto__ member', JSON.parse('{"__proto__":{"role":"admin"}}') as object],
     ])('refuses claims %s', (_case, change) => {
       expect(() => toUserPrincipal({ ...userClaims, ...change })).toThrow(UnauthorizedException);
     });

@@ -7,8 +7,16 @@ export { createTestApp, startTestApp, TEST_APP_OPTIONS, type TestAppOptions } fr
 export { generateRsaPrivateKeyPem, TestKeys } from './test-keys';
 export {
   bearer,
+  ALGORITHM_FORGERIES,
+  CLAIM_FORGERIES,
+  FORGED_SERVICE_TOKENS,
   FORGED_TOKENS,
+  FORGED_USER_TOKENS,
   type ForgedToken,
+  HEADER_FORGERIES,
+  KID_FORGERIES,
+  MALFORMED_TOKENS,
+  SIGNATURE_FORGERIES,
   TEST_ISSUER,
   type TestTokensOptions,
   TestTokens,
@@ -18,5 +26,6 @@ export {
 export { validated, validationProblemsOf } from './validation';
 export { describeWithRedis, everythingRequired, TEST_ENV, testRedisUrl } from './test-services';
 export { JwksServer } from './jwks-server';
+export { KeyUrlTrap } from './key-url-trap';
 export { RawHttpClient, type RawResponse } from './raw-http';
 export { routesOutsideNest } from './route-inventory';
