@@ -17,12 +17,13 @@ import {
 } from '../testing';
 import { JwksKeyResolver } from '../tokens/jwks-key-resolver';
 import { type KeyResolver } from '../tokens/key-resolver';
-import { CurrentService, CurrentUser, Scopes } from './auth.decorators';
+import { CurrentService, CurrentUser, Roles, Scopes } from './auth.decorators';
 import { AuthModule } from './auth.module';
 import { type ServicePrincipal, type UserPrincipal } from './principal';
 
 @Controller()
 class Routes {
+  @Roles('user', 'admin')
   @Get('me')
   me(@CurrentUser() user: UserPrincipal): UserPrincipal {
     return user;
@@ -62,8 +63,10 @@ const verifiers: [string, (keys: TestKeys) => Promise<Verifier>][] = [
   ],
 ];
 
-/** Every forgery is refused, with a 401 in the common error shape and an audit line, and no key URL fetched. */
-/** One capture for both applications of this file: nestjs-pino writes every app's lines to the first one's. */
+/**
+ * Every forgery is refused, with a 401 in the common error shape and an audit line, and no key URL fetched.
+ * One capture for both applications of this file: nestjs-pino writes every app's lines to the first one's.
+ */
 const logs = new LogCapture();
 
 describe.each(verifiers)('AuthModule verifying with %s', (_name, startVerifier) => {

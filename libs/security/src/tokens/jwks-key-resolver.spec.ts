@@ -49,6 +49,8 @@ describe('JwksKeyResolver', () => {
       cacheTtlMs: CACHE_TTL,
       minRefetchIntervalMs: MIN_REFETCH,
       maxStaleMs: MAX_STALE,
+      // Far above the default 2 s: a busy CI machine must not turn a slow local answer into a failed fetch.
+      timeoutMs: 10_000,
       now: () => clock,
       ...options,
     });
