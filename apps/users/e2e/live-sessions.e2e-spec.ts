@@ -1,4 +1,9 @@
-import { DEFAULT_ADMIN_ACCESS_TOKEN_TTL_SECONDS } from '@runnerly/security';
+import {
+  AppException,
+  DEFAULT_ADMIN_ACCESS_TOKEN_TTL_SECONDS,
+  ErrorCode,
+  RevokedSessions,
+} from '@runnerly/security';
 import { type LoggedInUser, UsersTestApp } from './support/users-test-app';
 
 /** The claims of an access token, read without verifying (the test minted or received it). */
@@ -100,6 +105,27 @@ describe('an access token is only as good as the account and session behind it, 
       [first.id],
     );
     expect(reasons).toEqual(['logout-everywhere']);
+  });
+
+  it('keeps a session alive when its end cannot be published, so that retrying the logout still tells every service', async () => {
+    const user = await users.registerAndLogin();
+    const revoked = users.app.get(RevokedSessions);
+    const publish = jest
+      .spyOn(revoked, 'revoke')
+      .mockRejectedValueOnce(
+        new AppException(ErrorCode.ServiceBusy, 'Session checks are unavailable. Retry later.'),
+      );
+    const sessionId = claimsOf(user.accessToken).sid;
+
+    expect((await users.post('/auth/logout', { refreshToken: user.refreshToken })).statusCode).toBe(503);
+    const [row] = await users.db.query<{ revoked_at: Date | null }>(
+      'SELECT revoked_at FROM sessions WHERE id = $1',
+      [sessionId],
+    );
+    expect(row?.revoked_at).toBeNull();
+
+    expect((await users.post('/auth/logout', { refreshToken: user.refreshToken })).statusCode).toBe(204);
+    expect(publish).toHaveBeenLastCalledWith([sessionId], expect.any(Number));
   });
 
   it.each([

@@ -188,7 +188,7 @@ function main() {
       service === 'users' ? '~runnerly:revoked-session:*' : '%R~runnerly:revoked-session:*';
     acl.push(
       `user ${service} on #${hash} resetkeys ~runnerly:${service}:* ${revokedSessions} resetchannels -@all ` +
-        '+ping +info +evalsha +eval +get +set +del +incr +pttl +pexpire +exists',
+        '+ping +info +evalsha +eval +get +set +del +incr +decr +pttl +pexpire +exists',
     );
   }
   const redisConf = [

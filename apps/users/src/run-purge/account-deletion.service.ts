@@ -11,7 +11,8 @@ import { RunPurgeDispatcher } from './run-purge.dispatcher';
 /**
  * Deletes an account and, in the same transaction, queues the purge of its runs in the outbox. The
  * account's sessions and refresh tokens go with it (ON DELETE CASCADE), and the sessions are published
- * as revoked, so their access tokens stop working in every service. The purge is then attempted at
+ * as revoked (before the commit, so a failure to publish leaves the account in place to retry), so their
+ * access tokens stop working in every service. The purge is then attempted at
  * once; if `runs` is down, the dispatcher retries until it succeeds.
  */
 @Injectable()
@@ -24,7 +25,7 @@ export class AccountDeletion {
   ) {}
 
   async deleteAccount(accountId: string, requestId?: string): Promise<void> {
-    const ended = await this.dataSource.transaction(async (db) => {
+    await this.dataSource.transaction(async (db) => {
       const live = await db.find(Session, {
         select: { id: true },
         where: { accountId, revokedAt: IsNull() },
@@ -36,9 +37,9 @@ export class AccountDeletion {
         { accountId, attempts: 0, nextAttemptAt: new Date(), lastError: null, requestId: requestId ?? null },
         ['accountId'],
       );
-      return live.map((session) => session.id);
+      // Before the commit: if publishing fails, the account stays and the client can retry.
+      await this.sessions.publishRevoked(live.map((session) => session.id));
     });
-    await this.sessions.publishRevoked(ended);
     this.audit.record(AuditEvent.AccountDeleted, { userId: accountId });
     void this.dispatcher.dispatchDue();
   }

@@ -117,18 +117,24 @@ export class RefreshTokenRotation {
     this.audit.record(AuditEvent.RefreshTokenReused, { userId: session.accountId, targetId: session.id });
   }
 
-  /** Revokes the live sessions matching `where`, here and in every service; returns their ids. */
-  private async revoke(where: FindOptionsWhere<Session>, reason: SessionRevocationReason): Promise<string[]> {
-    const { raw } = await this.dataSource
-      .createQueryBuilder()
-      .update(Session)
-      .set({ revokedAt: () => 'now()', revokedReason: reason })
-      .where({ ...where, revokedAt: IsNull() })
-      .returning('id')
-      .execute();
-    const ids = (raw as { id: string }[]).map((row) => row.id);
-    await this.publishRevoked(ids);
-    return ids;
+  /**
+   * Revokes the live sessions matching `where`, here and in every service; returns their ids. They are
+   * published before the revocation commits: if publishing fails, nothing is revoked and the caller's
+   * retry starts again, instead of finding the sessions already ended here and never telling the others.
+   */
+  private revoke(where: FindOptionsWhere<Session>, reason: SessionRevocationReason): Promise<string[]> {
+    return this.dataSource.transaction(async (db) => {
+      const { raw } = await db
+        .createQueryBuilder()
+        .update(Session)
+        .set({ revokedAt: () => 'now()', revokedReason: reason })
+        .where({ ...where, revokedAt: IsNull() })
+        .returning('id')
+        .execute();
+      const ids = (raw as { id: string }[]).map((row) => row.id);
+      await this.publishRevoked(ids);
+      return ids;
+    });
   }
 
   /**

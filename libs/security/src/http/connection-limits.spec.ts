@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Public } from '../auth/auth.decorators';
-import { createTestApp } from '../testing';
+import { AuditEvent } from '../logging/audit-log.service';
+import { createTestApp, LogCapture } from '../testing';
 import { RawHttpClient } from '../testing/raw-http';
 import { type ConnectionLimits } from './connection-limits';
 import { SECURITY_HEADERS } from './security-headers';
@@ -29,6 +30,7 @@ const HEAD = 'GET /ping HTTP/1.1\r\nHost: localhost\r\n';
 describe('slow and greedy clients (createServiceApp connection limits)', () => {
   let app: NestFastifyApplication;
   let port: number;
+  const logs = new LogCapture();
   const clients: RawHttpClient[] = [];
   const open = async () => {
     const client = await RawHttpClient.connect(port);
@@ -37,7 +39,7 @@ describe('slow and greedy clients (createServiceApp connection limits)', () => {
   };
 
   beforeAll(async () => {
-    app = await createTestApp({ controllers: [Routes], connectionLimits: LIMITS });
+    app = await createTestApp({ logs, controllers: [Routes], connectionLimits: LIMITS });
     await app.listen({ port: 0, host: '127.0.0.1' });
     port = Number(new URL(await app.getUrl()).port);
   });
@@ -92,6 +94,9 @@ describe('slow and greedy clients (createServiceApp connection limits)', () => {
 
     expect(answer.status).toBe(429);
     expect(JSON.parse(answer.body)).toMatchObject({ code: 'RATE_LIMIT.EXCEEDED' });
+    expect(logs.auditEvents(AuditEvent.RateLimited).at(-1)).toMatchObject({
+      audit: { client: '127.0.0.1', reason: 'too many open connections' },
+    });
 
     held[0]!.close();
     await held[0]!.closed;
@@ -123,5 +128,32 @@ describe('slow and greedy clients (createServiceApp connection limits)', () => {
     });
     expect(response.headers).toMatchObject(SECURITY_HEADERS);
     expect(response.headers['cache-control']).toBe('no-store');
+    expect(logs.withMessage('Refused a request before it reached the application').at(-1)).toMatchObject({
+      level: 'warn',
+      code,
+    });
+  });
+});
+
+describe('connection limits behind a trusted proxy', () => {
+  let app: NestFastifyApplication;
+  let port: number;
+  beforeAll(async () => {
+    app = await createTestApp({
+      controllers: [Routes],
+      trustProxyHops: 1,
+      connectionLimits: { ...LIMITS, maxConnectionsPerClient: 1 },
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = Number(new URL(await app.getUrl()).port);
+  });
+  afterAll(() => app.close());
+
+  it("does not count connections per socket address: they are all the proxy's, which must limit them", async () => {
+    const clients = await Promise.all(Array.from({ length: 3 }, () => RawHttpClient.connect(port)));
+    const last = clients.at(-1)!;
+    await last.send([`${HEAD}Connection: close\r\n\r\n`]);
+    expect((await last.closed).status).toBe(200);
+    clients.forEach((client) => client.close());
   });
 });

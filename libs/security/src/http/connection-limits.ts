@@ -1,4 +1,6 @@
 import { type Server } from 'node:http';
+import { type Duplex } from 'node:stream';
+import { Logger } from '@nestjs/common';
 import { normalizeIp } from '@nestjs/throttler';
 import { ErrorCode } from '../errors/error-code';
 import { writeRawError } from './raw-error-response';
@@ -20,7 +22,10 @@ export interface ConnectionLimits {
    * response). Must exceed the longest time a handler may legitimately take, e.g. an upstream timeout.
    */
   idleTimeoutMs: number;
-  /** Open connections per client address (an IPv6 client per network); more are refused with 429. 0: no limit. */
+  /**
+   * Open connections per client address (an IPv6 client per network); more are refused with 429. 0: no
+   * limit. Not applied behind trusted proxies, where every connection comes from a proxy: limit there.
+   */
   maxConnectionsPerClient: number;
 }
 
@@ -46,21 +51,22 @@ export function fastifyTimeoutsOf(limits: ConnectionLimits) {
 }
 
 /**
- * Refuses a client's connection beyond `maxConnectionsPerClient` open ones, counted by socket address.
- * Behind a load balancer every connection comes from the balancer: set the limit there instead (0 here).
+ * Refuses a client's connection beyond `maxPerClient` open ones, counted by socket address, and reports
+ * each refusal (`onRefused`, e.g. an audit line). Behind a load balancer every connection comes from the
+ * balancer: the limit belongs there, so services that trust proxy hops do not apply it.
  */
 export function limitConnectionsPerClient(
   server: Server,
-  maxPerClient: number,
-  ipv6PrefixLength: number,
+  options: { maxPerClient: number; ipv6PrefixLength: number; onRefused: (client: string) => void },
 ): void {
-  if (maxPerClient <= 0) return;
+  if (options.maxPerClient <= 0) return;
   const open = new Map<string, number>();
   server.on('connection', (socket) => {
-    const client = normalizeIp(socket.remoteAddress ?? 'unknown', ipv6PrefixLength);
+    const client = normalizeIp(socket.remoteAddress ?? 'unknown', options.ipv6PrefixLength);
     const count = (open.get(client) ?? 0) + 1;
-    if (count > maxPerClient) {
+    if (count > options.maxPerClient) {
       writeRawError(socket, ErrorCode.RateLimited, 'Too many open connections from this client.');
+      options.onRefused(client);
       return;
     }
     open.set(client, count);
@@ -71,3 +77,30 @@ export function limitConnectionsPerClient(
     });
   });
 }
+
+const parserLogger = new Logger('Connections');
+
+/**
+ * Fastify's `clientErrorHandler`: the HTTP parser's own refusals, which never reach a route, a hook or
+ * the access log (a request that did not arrive in time, oversized headers, garbage). Each is answered
+ * on the socket in the common error shape and logged, so a slowloris attempt is visible to operators.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const code =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? ErrorCode.RequestTimeout
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? ErrorCode.HeadersTooLarge
+        : ErrorCode.MalformedRequest;
+  parserLogger.warn(
+    { client: (socket as { remoteAddress?: string }).remoteAddress, code },
+    'Refused a request before it reached the application',
+  );
+  writeRawError(socket, code, MESSAGES[code] ?? 'The request is malformed.');
+}
+
+const MESSAGES: Partial<Record<ErrorCode, string>> = {
+  [ErrorCode.RequestTimeout]: 'The request took too long to arrive.',
+  [ErrorCode.HeadersTooLarge]: 'The request headers are too large.',
+};

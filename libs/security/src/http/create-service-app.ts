@@ -1,14 +1,17 @@
 import { type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type Duplex } from 'node:stream';
 import { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
-import { ErrorCode } from '../errors/error-code';
 import { type ErrorReply, sendError } from '../errors/error-response';
-import { type ConnectionLimits, fastifyTimeoutsOf, limitConnectionsPerClient } from './connection-limits';
+import { AuditEvent, AuditLog } from '../logging/audit-log.service';
+import {
+  answerClientError,
+  type ConnectionLimits,
+  fastifyTimeoutsOf,
+  limitConnectionsPerClient,
+} from './connection-limits';
 import { applyHttpHardening, type HttpHardeningOptions, setSecurityHeaders } from './http-hardening';
-import { writeRawError } from './raw-error-response';
 import { REQUEST_ID_HEADER, requestIdGenerator } from './request-id';
 import { recordServedRoutes } from './served-routes';
 
@@ -78,20 +81,14 @@ export async function createServiceApp(
   app.useLogger(app.get(Logger));
   app.flushLogs();
   await applyHttpHardening(app, options);
-  limitConnectionsPerClient(
-    app.getHttpServer(),
-    options.connectionLimits.maxConnectionsPerClient,
-    options.ipv6PrefixLength ?? 64,
-  );
+  const audit = app.get(AuditLog, { strict: false });
+  limitConnectionsPerClient(app.getHttpServer(), {
+    // Behind trusted proxies every socket is a proxy's: the limit belongs to the proxy.
+    maxPerClient: options.trustProxyHops > 0 ? 0 : options.connectionLimits.maxConnectionsPerClient,
+    ipv6PrefixLength: options.ipv6PrefixLength ?? 64,
+    onRefused: (client) =>
+      audit.record(AuditEvent.RateLimited, { client, reason: 'too many open connections' }),
+  });
   app.enableShutdownHooks();
   return app;
-}
-
-function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT')
-    writeRawError(socket, ErrorCode.RequestTimeout, 'The request took too long to arrive.');
-  else if (error.code === 'HPE_HEADER_OVERFLOW')
-    writeRawError(socket, ErrorCode.HeadersTooLarge, 'The request headers are too large.');
-  else writeRawError(socket, ErrorCode.MalformedRequest, 'The request is malformed.');
 }

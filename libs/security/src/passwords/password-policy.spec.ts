@@ -35,6 +35,12 @@ describe('passwordProblems (NIST SP 800-63B)', () => {
       ['password must not contain the email address'],
     ],
     [
+      'the whole email address inside it, even with a short local part',
+      'ada@example.com and more',
+      'ada@example.com',
+      ['password must not contain the email address'],
+    ],
+    [
       'the local part of the email',
       'my-ann.runner-2024',
       'Ann.Runner@example.com',

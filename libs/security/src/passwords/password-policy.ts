@@ -25,7 +25,7 @@ export function passwordProblems(password: string, email?: string): string[] {
   const localPart = email?.split('@')[0]?.toLowerCase();
   if (
     email &&
-    (lower === email.toLowerCase() || (localPart && localPart.length >= 4 && lower.includes(localPart)))
+    (lower.includes(email.toLowerCase()) || (localPart && localPart.length >= 4 && lower.includes(localPart)))
   ) {
     problems.push('password must not contain the email address');
   }

@@ -31,7 +31,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    // The tracker is an IP or an account fingerprint (never an email): safe to log.
+    // The tracker is the client's address (an IPv6 client's network): safe to log.
     this.audit.record(AuditEvent.RateLimited, {
       reason: `limit of ${detail.limit} per ${Math.round(detail.ttl / 1000)} s`,
       client: detail.tracker,

@@ -38,6 +38,34 @@ describe('TokenIssuer', () => {
     expect(() => verify(issuer.issueAccessToken(user).token)).not.toThrow();
   });
 
+  describe('admin access tokens', () => {
+    const ttlOf = (options: { accessTokenTtlSeconds: number; adminAccessTokenTtlSeconds?: number }) =>
+      new TokenIssuer(keys.ring, {
+        issuer: ISSUER,
+        serviceTokenTtlSeconds: 300,
+        ...options,
+      }).issueAccessToken({
+        ...user,
+        role: 'admin',
+      }).expiresIn;
+
+    it.each([
+      [
+        'live their own, shorter lifetime',
+        { accessTokenTtlSeconds: 900, adminAccessTokenTtlSeconds: 300 },
+        300,
+      ],
+      ["live a user's lifetime when none of their own is set", { accessTokenTtlSeconds: 900 }, 900],
+      [
+        "never live longer than a user's, whatever is configured",
+        { accessTokenTtlSeconds: 120, adminAccessTokenTtlSeconds: 300 },
+        120,
+      ],
+    ])('%s', (_case, options, expected) => {
+      expect(ttlOf(options)).toBe(expected);
+    });
+  });
+
   describe('user access tokens', () => {
     it('carry iss, aud, sub, iat, exp, jti, typ, role and sid', () => {
       const before = Math.floor(Date.now() / 1000);

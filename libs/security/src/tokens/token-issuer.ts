@@ -37,8 +37,12 @@ export class TokenIssuer {
       { typ: TokenType.Access, role: user.role, sid: user.sessionId },
       user.userId,
       ACCESS_TOKEN_AUDIENCE,
+      // Never longer than a user's: lowering the one lifetime must not leave admins with longer tokens.
       user.role === 'admin'
-        ? (this.options.adminAccessTokenTtlSeconds ?? this.options.accessTokenTtlSeconds)
+        ? Math.min(
+            this.options.adminAccessTokenTtlSeconds ?? this.options.accessTokenTtlSeconds,
+            this.options.accessTokenTtlSeconds,
+          )
         : this.options.accessTokenTtlSeconds,
     );
   }
