@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { Public } from '../auth/auth.decorators';
 import { createTestApp } from '../testing';
+import { MAX_FIELD_NAME_LENGTH, MAX_LISTED_FIELDS } from './validation.pipe';
 
 class PlaceDto {
   @IsString()
@@ -141,6 +142,25 @@ describe('createValidationPipe', () => {
       ]),
     );
     expect(response.body).not.toContain('x9q7');
+  });
+
+  it('lists at most 8 offending fields, so that a body of many unknown members gets a small answer', async () => {
+    const unknown = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`extra${i}`, 0]));
+    const response = await post({ ...valid, ...unknown });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json().fields).toHaveLength(MAX_LISTED_FIELDS);
+    expect(response.body.length).toBeLessThan(1024);
+  });
+
+  it('shortens an over-long member name in the field and in its problem', async () => {
+    const response = await post({ ...valid, ['n'.repeat(10_000)]: 0 });
+
+    const shortName = `${'n'.repeat(MAX_FIELD_NAME_LENGTH)}…`;
+    expect(response.json().fields).toEqual([
+      { field: shortName, problems: [`property ${shortName} should not exist`] },
+    ]);
+    expect(response.body.length).toBeLessThan(1024);
   });
 
   it.each([

@@ -3,12 +3,21 @@ import { AppException, type FieldProblem } from '../errors/app.exception';
 import { ErrorCode } from '../errors/error-code';
 
 /**
+ * Bounds of the field list of a validation error, so that the error body cannot grow with the request
+ * (a reflection and amplification risk): a body of a thousand unknown members, or one member with a
+ * 16 KiB name, still gets a small answer. Unknown members are the only names a client chooses.
+ */
+export const MAX_LISTED_FIELDS = 8;
+export const MAX_FIELD_NAME_LENGTH = 32;
+
+/**
  * The one validation pipe of every service (OWASP API3 and API6: mass assignment, unbounded input):
  * - `whitelist` + `forbidNonWhitelisted`: a field the DTO does not declare (`role`, `id`, `userId`) is
  *   refused with 400 instead of silently reaching the database;
  * - `forbidUnknownValues`: a body that is not an object of the DTO's class (an array, a string) fails;
  * - `transform`: handlers receive DTO instances with the declared types;
- * - errors list the offending fields and rules, never the submitted values.
+ * - errors list the offending fields and rules, never the submitted values, and at most
+ *   MAX_LISTED_FIELDS of them.
  */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
@@ -19,21 +28,39 @@ export function createValidationPipe(): ValidationPipe {
     transformOptions: { enableImplicitConversion: false },
     validationError: { target: false, value: false },
     exceptionFactory: (errors) =>
-      new AppException(ErrorCode.ValidationFailed, 'The request is invalid.', fieldProblemsOf(errors)),
+      new AppException(
+        ErrorCode.ValidationFailed,
+        'The request is invalid.',
+        fieldProblemsOf(errors).slice(0, MAX_LISTED_FIELDS),
+      ),
   });
 }
 
-/** Flattens nested validation errors into `{ field: 'a.b[0].c', problems: [...] }` entries. */
+/**
+ * Flattens nested validation errors into `{ field: 'a.b[0].c', problems: [...] }` entries, with names
+ * over MAX_FIELD_NAME_LENGTH characters shortened, in the field and in its problems.
+ */
 export function fieldProblemsOf(errors: readonly ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
-    const field = !parent
-      ? error.property
-      : /^\d+$/.test(error.property)
-        ? `${parent}[${error.property}]`
-        : `${parent}.${error.property}`;
+    const name = shortened(error.property);
+    const field = !parent ? name : /^\d+$/.test(name) ? `${parent}[${name}]` : `${parent}.${name}`;
     const own: FieldProblem[] = error.constraints
-      ? [{ field, problems: Object.values(error.constraints) }]
+      ? [
+          {
+            field,
+            problems: Object.values(error.constraints).map((problem) =>
+              name === error.property ? problem : problem.replaceAll(error.property, name),
+            ),
+          },
+        ]
       : [];
     return [...own, ...fieldProblemsOf(error.children ?? [], field)];
   });
+}
+
+function shortened(name: string): string {
+  const characters = [...name];
+  return characters.length > MAX_FIELD_NAME_LENGTH
+    ? `${characters.slice(0, MAX_FIELD_NAME_LENGTH).join('')}…`
+    : name;
 }
