@@ -5,6 +5,7 @@ import { type FastifyError, type FastifyReply, type FastifyRequest } from 'fasti
 import { Logger } from 'nestjs-pino';
 import { toErrorBody } from '../errors/error-response';
 import { applyHttpHardening, type HttpHardeningOptions } from './http-hardening';
+import { refuseDeepJson } from './json-depth';
 import { REQUEST_ID_HEADER, requestIdGenerator } from './request-id';
 
 export interface ServiceAppOptions extends HttpHardeningOptions {
@@ -61,6 +62,7 @@ export async function createServiceApp(
   });
   if (options.acceptFormBodies)
     app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: options.bodyLimitBytes });
+  refuseDeepJson(app);
   app.useLogger(app.get(Logger));
   app.flushLogs();
   await applyHttpHardening(app, options);
