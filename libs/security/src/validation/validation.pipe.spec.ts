@@ -1,4 +1,4 @@
-import { Body, Controller, Post } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Type } from 'class-transformer';
 import {
@@ -51,9 +51,21 @@ class CreateRunDto {
   tags?: TagDto[];
 }
 
+class SearchQuery {
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  q?: string;
+}
+
 @Public()
 @Controller('runs')
 class RunsController {
+  @Get()
+  search(@Query() query: SearchQuery): SearchQuery {
+    return query;
+  }
+
   @Post()
   create(@Body() body: CreateRunDto): { dto: boolean; place: boolean; tag: boolean; body: CreateRunDto } {
     return {
@@ -142,6 +154,30 @@ describe('createValidationPipe', () => {
       ]),
     );
     expect(response.body).not.toContain('x9q7');
+  });
+
+  it.each(['constructor', 'prototype', 'toString', 'hasOwnProperty', '__defineSetter__', 'valueOf'])(
+    'refuses a member named %s, which Nest and class-transformer would otherwise drop without a word',
+    async (name) => {
+      const response = await post({ ...valid, [name]: { x: 1 } });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().fields).toEqual([
+        { field: name, problems: [`property ${name} should not exist`] },
+      ]);
+    },
+  );
+
+  it('refuses such a member in a nested object, naming its path', async () => {
+    expect(await fieldsOf({ ...valid, place: { city: 'Lyon', toString: 'x' } })).toEqual(['place.toString']);
+  });
+
+  it('refuses a __proto__ parameter in a query string, which Nest would otherwise drop without a word', async () => {
+    const response = await app.inject({ method: 'GET', url: '/runs?q=x&__proto__=y' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().fields).toEqual([
+      { field: '__proto__', problems: ['property __proto__ should not exist'] },
+    ]);
+    expect((await app.inject({ method: 'GET', url: '/runs?q=x' })).json()).toEqual({ q: 'x' });
   });
 
   it('lists at most 8 offending fields, so that a body of many unknown members gets a small answer', async () => {

@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { AppException, type FieldProblem } from '../errors/app.exception';
 import { ErrorCode } from '../errors/error-code';
 
@@ -16,11 +16,12 @@ export const MAX_FIELD_NAME_LENGTH = 32;
  *   refused with 400 instead of silently reaching the database;
  * - `forbidUnknownValues`: a body that is not an object of the DTO's class (an array, a string) fails;
  * - `transform`: handlers receive DTO instances with the declared types;
+ * - members named like a property of Object.prototype are refused too (see StrictValidationPipe);
  * - errors list the offending fields and rules, never the submitted values, and at most
  *   MAX_LISTED_FIELDS of them.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
@@ -34,6 +35,49 @@ export function createValidationPipe(): ValidationPipe {
         fieldProblemsOf(errors).slice(0, MAX_LISTED_FIELDS),
       ),
   });
+}
+
+/**
+ * The whitelist misses some unknown members: Nest's pipe deletes `__proto__`, `prototype` and
+ * `constructor` before validating, and class-transformer skips every other name Object.prototype
+ * carries (`toString`, `__defineSetter__`, ...). Such a member would pass without a word, so it is
+ * refused here first, at any depth, like any member the DTO does not declare.
+ */
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.metatype && this.toValidate(metadata)) {
+      const reserved = reservedMembersOf(value);
+      if (reserved.length > 0)
+        throw new AppException(
+          ErrorCode.ValidationFailed,
+          'The request is invalid.',
+          reserved.slice(0, MAX_LISTED_FIELDS).map(({ path, name }) => ({
+            field: path,
+            problems: [`property ${name} should not exist`],
+          })),
+        );
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+const isReservedName = (name: string) => name === 'prototype' || Object.hasOwn(Object.prototype, name);
+
+/** The members of `value`, at any depth, whose names are reserved; walked without recursion. */
+function reservedMembersOf(value: unknown): { path: string; name: string }[] {
+  const found: { path: string; name: string }[] = [];
+  const pending: { value: unknown; path: string }[] = [{ value, path: '' }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    const isArray = Array.isArray(next.value);
+    for (const [key, child] of Object.entries(next.value)) {
+      const name = shortened(key);
+      const path = isArray ? `${next.path}[${key}]` : next.path ? `${next.path}.${name}` : name;
+      if (!isArray && isReservedName(key)) found.push({ path, name });
+      pending.push({ value: child, path });
+    }
+  }
+  return found;
 }
 
 /**
