@@ -66,6 +66,11 @@ describe('refuses, with 400, the field at fault and nothing stored,', () => {
     ['an unknown field', { isVerified: true }, 'isVerified'],
     ['a malformed email', { email: 'not-an-email' }, 'email'],
     ['an over-long email', { email: `${'a'.repeat(250)}@example.com` }, 'email'],
+    [
+      'a lone surrogate in the email (validator.js threw on it: a 500)',
+      { email: 'ada\ud800@example.com' },
+      'email',
+    ],
     ['a 7-character password', { password: 'abc1234' }, 'password'],
     ['a 129-character password', { password: 'a'.repeat(129) }, 'password'],
     ['a common password', { password: 'password123' }, 'password'],

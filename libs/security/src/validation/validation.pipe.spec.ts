@@ -167,6 +167,17 @@ describe('createValidationPipe', () => {
     },
   );
 
+  it.each([
+    ['a field', { ...valid, title: 'Morning \ud800 run' }, 'title'],
+    ['a nested field', { ...valid, place: { city: '\udfffLyon' } }, 'place.city'],
+  ])('refuses a lone surrogate in %s as text that is not well-formed', async (_case, payload, field) => {
+    const response = await post(payload);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().fields).toEqual([
+      { field, problems: [`${field} must be well-formed Unicode text`] },
+    ]);
+  });
+
   it('refuses such a member in a nested object, naming its path', async () => {
     expect(await fieldsOf({ ...valid, place: { city: 'Lyon', toString: 'x' } })).toEqual(['place.toString']);
   });

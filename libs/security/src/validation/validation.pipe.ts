@@ -16,7 +16,8 @@ export const MAX_FIELD_NAME_LENGTH = 32;
  *   refused with 400 instead of silently reaching the database;
  * - `forbidUnknownValues`: a body that is not an object of the DTO's class (an array, a string) fails;
  * - `transform`: handlers receive DTO instances with the declared types;
- * - members named like a property of Object.prototype are refused too (see StrictValidationPipe);
+ * - members named like a property of Object.prototype, and strings that are not well-formed text,
+ *   are refused too (see StrictValidationPipe);
  * - errors list the offending fields and rules, never the submitted values, and at most
  *   MAX_LISTED_FIELDS of them.
  */
@@ -38,23 +39,23 @@ export function createValidationPipe(): ValidationPipe {
 }
 
 /**
- * The whitelist misses some unknown members: Nest's pipe deletes `__proto__`, `prototype` and
- * `constructor` before validating, and class-transformer skips every other name Object.prototype
- * carries (`toString`, `__defineSetter__`, ...). Such a member would pass without a word, so it is
- * refused here first, at any depth, like any member the DTO does not declare.
+ * Two checks of the raw value, at any depth and without recursion, before Nest and class-transformer
+ * touch it:
+ * - the whitelist misses some unknown members: Nest's pipe deletes `__proto__`, `prototype` and
+ *   `constructor` before validating, and class-transformer skips every other name Object.prototype
+ *   carries (`toString`, `__defineSetter__`, ...), so such a member would pass without a word;
+ * - a string holding an unpaired surrogate (JSON can carry `"\ud800"`) is no text: validator.js throws
+ *   on one (isEmail: a 500), and PostgreSQL would store U+FFFD in its place.
  */
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.metatype && this.toValidate(metadata)) {
-      const reserved = reservedMembersOf(value);
-      if (reserved.length > 0)
+      const problems = rawValueProblemsOf(value, metadata.type);
+      if (problems.length > 0)
         throw new AppException(
           ErrorCode.ValidationFailed,
           'The request is invalid.',
-          reserved.slice(0, MAX_LISTED_FIELDS).map(({ path, name }) => ({
-            field: path,
-            problems: [`property ${name} should not exist`],
-          })),
+          problems.slice(0, MAX_LISTED_FIELDS),
         );
     }
     return super.transform(value, metadata);
@@ -62,22 +63,27 @@ class StrictValidationPipe extends ValidationPipe {
 }
 
 const isReservedName = (name: string) => name === 'prototype' || Object.hasOwn(Object.prototype, name);
+const LONE_SURROGATE = /\p{Cs}/u;
 
-/** The members of `value`, at any depth, whose names are reserved; walked without recursion. */
-function reservedMembersOf(value: unknown): { path: string; name: string }[] {
-  const found: { path: string; name: string }[] = [];
+function rawValueProblemsOf(value: unknown, root: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const pending: { value: unknown; path: string }[] = [{ value, path: '' }];
   for (let next = pending.pop(); next; next = pending.pop()) {
+    if (typeof next.value === 'string' && LONE_SURROGATE.test(next.value)) {
+      const field = next.path || root;
+      problems.push({ field, problems: [`${field} must be well-formed Unicode text`] });
+    }
     if (typeof next.value !== 'object' || next.value === null) continue;
     const isArray = Array.isArray(next.value);
     for (const [key, child] of Object.entries(next.value)) {
       const name = shortened(key);
       const path = isArray ? `${next.path}[${key}]` : next.path ? `${next.path}.${name}` : name;
-      if (!isArray && isReservedName(key)) found.push({ path, name });
+      if (!isArray && isReservedName(key))
+        problems.push({ field: path, problems: [`property ${name} should not exist`] });
       pending.push({ value: child, path });
     }
   }
-  return found;
+  return problems;
 }
 
 /**
