@@ -105,6 +105,10 @@ it.each([
   ['no email', { password: 'x' }],
   ['an over-long password', { email: 'a@example.com', password: 'p'.repeat(129) }],
   ['an unknown field', { email: 'a@example.com', password: 'x', remember: true }],
+  [
+    'a NUL in the email (it reached PostgreSQL, which refused it: a 500)',
+    { email: 'a\u0000@example.com', password: 'x' },
+  ],
 ])('refuses a login body with %s (400)', async (_case, body) => {
   expect((await users.post('/auth/login', body)).statusCode).toBe(400);
 });

@@ -16,8 +16,8 @@ export const MAX_FIELD_NAME_LENGTH = 32;
  *   refused with 400 instead of silently reaching the database;
  * - `forbidUnknownValues`: a body that is not an object of the DTO's class (an array, a string) fails;
  * - `transform`: handlers receive DTO instances with the declared types;
- * - members named like a property of Object.prototype, and strings that are not well-formed text,
- *   are refused too (see StrictValidationPipe);
+ * - members named like a property of Object.prototype, and strings PostgreSQL cannot store as sent
+ *   (NUL, unpaired surrogates), are refused too (see StrictValidationPipe);
  * - errors list the offending fields and rules, never the submitted values, and at most
  *   MAX_LISTED_FIELDS of them.
  */
@@ -44,8 +44,10 @@ export function createValidationPipe(): ValidationPipe {
  * - the whitelist misses some unknown members: Nest's pipe deletes `__proto__`, `prototype` and
  *   `constructor` before validating, and class-transformer skips every other name Object.prototype
  *   carries (`toString`, `__defineSetter__`, ...), so such a member would pass without a word;
- * - a string holding an unpaired surrogate (JSON can carry `"\ud800"`) is no text: validator.js throws
- *   on one (isEmail: a 500), and PostgreSQL would store U+FFFD in its place.
+ * - strings PostgreSQL cannot store as sent: NUL, which it refuses in text (a 500 wherever a field
+ *   reaches a query unchecked, as a login email did), and an unpaired surrogate (JSON can carry
+ *   `"\ud800"`), which is no text: it would store U+FFFD instead, and validator.js throws on one
+ *   (isEmail: a 500).
  */
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
@@ -63,15 +65,21 @@ class StrictValidationPipe extends ValidationPipe {
 }
 
 const isReservedName = (name: string) => name === 'prototype' || Object.hasOwn(Object.prototype, name);
-const LONE_SURROGATE = /\p{Cs}/u;
+const TEXT_RULES = [
+  { breaks: (text: string) => text.includes('\u0000'), problem: 'must not contain NUL characters' },
+  { breaks: (text: string) => /\p{Cs}/u.test(text), problem: 'must be well-formed Unicode text' },
+];
 
 function rawValueProblemsOf(value: unknown, root: string): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const pending: { value: unknown; path: string }[] = [{ value, path: '' }];
   for (let next = pending.pop(); next; next = pending.pop()) {
-    if (typeof next.value === 'string' && LONE_SURROGATE.test(next.value)) {
+    if (typeof next.value === 'string') {
+      const text = next.value;
       const field = next.path || root;
-      problems.push({ field, problems: [`${field} must be well-formed Unicode text`] });
+      const broken = TEXT_RULES.filter((rule) => rule.breaks(text));
+      if (broken.length > 0)
+        problems.push({ field, problems: broken.map((rule) => `${field} ${rule.problem}`) });
     }
     if (typeof next.value !== 'object' || next.value === null) continue;
     const isArray = Array.isArray(next.value);
