@@ -82,6 +82,11 @@ describe('refuses, with 400, the field at fault and nothing stored,', () => {
     ['a numeric password', { password: 12345678 }, 'password'],
     ['an empty display name', { displayName: '   ' }, 'displayName'],
     ['a 101-character display name', { displayName: 'a'.repeat(101) }, 'displayName'],
+    [
+      'a display name of 60 emoji presentation sequences (120 characters, which validator.js counted as 60: a 500)',
+      { displayName: '\u2764\ufe0f'.repeat(60) },
+      'displayName',
+    ],
     ['control characters in the display name', { displayName: 'Ada\u0000\u001b[31m' }, 'displayName'],
   ])('%s', async (_case, change, field) => {
     const before = await accountCount();

@@ -78,6 +78,7 @@ export {
   type TokenIssuerOptions,
 } from './tokens/token-issuer';
 
+export { CodePointLength } from './validation/code-point-length.decorator';
 export { NormalizeEmail } from './validation/normalize-email.decorator';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, PageQuery } from './validation/page.query';
 export { uuidParam } from './validation/uuid-param.pipe';
