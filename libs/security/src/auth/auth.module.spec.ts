@@ -124,6 +124,13 @@ describe('AuthModule', () => {
       ['a service token', () => tokens.service(['runs:purge'])],
       ['a token that is not a JWT', () => 'not.a.jwt'],
       ['a token whose header has no kid', () => tokens.signed(tokens.claims('user'), { kid: null })],
+      [
+        'a token whose payload is not JSON (decoding it threw: a 500)',
+        () => {
+          const [header, , signature] = tokens.user().split('.');
+          return `${header}.${Buffer.from('{"sub":"\u0000').toString('base64url')}.${signature}`;
+        },
+      ],
     ])('refuses %s with 401', async (_case, token) => {
       expect((await me(token())).statusCode).toBe(401);
     });

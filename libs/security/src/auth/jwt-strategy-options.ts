@@ -26,7 +26,7 @@ export function jwtStrategyOptions(
       rawToken: string,
       done: (error: Error | null, key?: string) => void,
     ) => {
-      const kid = jwt.decode(rawToken, { complete: true })?.header.kid;
+      const kid = keyIdOf(rawToken);
       if (typeof kid !== 'string') return done(new Error('Token has no key id'));
       options.keyResolver.resolve(kid).then(
         // passport-jwt's types allow only string or Buffer keys, but jsonwebtoken takes a KeyObject,
@@ -37,4 +37,16 @@ export function jwtStrategyOptions(
       );
     },
   };
+}
+
+/**
+ * The `kid` of a token's header, or undefined. jsonwebtoken's decode parses the payload too and throws
+ * when it is no JSON (a 500 for any forged token with a broken payload), so that is a missing kid too.
+ */
+function keyIdOf(rawToken: string): unknown {
+  try {
+    return jwt.decode(rawToken, { complete: true })?.header.kid;
+  } catch {
+    return undefined;
+  }
 }
