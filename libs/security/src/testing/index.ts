@@ -18,3 +18,4 @@ export {
 export { validated, validationProblemsOf } from './validation';
 export { describeWithRedis, everythingRequired, TEST_ENV, testRedisUrl } from './test-services';
 export { JwksServer } from './jwks-server';
+export * from './fuzz';
