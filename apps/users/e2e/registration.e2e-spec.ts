@@ -1,4 +1,5 @@
 import { AuditEvent, ErrorCode } from '@runnerly/security';
+import { accentedEmail, LOOK_ALIKE_SPELLINGS } from './support/look-alike-emails';
 import { OWASP_ARGON2ID_HASH, PASSWORD, UsersTestApp } from './support/users-test-app';
 
 let users: UsersTestApp;
@@ -50,6 +51,19 @@ it('stores the email trimmed and lower-cased, so the same address cannot registe
     await users.db.query(`SELECT email FROM accounts WHERE email = $1`, [email.toLowerCase()]),
   ).toHaveLength(1);
 });
+
+it.each(LOOK_ALIKE_SPELLINGS)(
+  'refuses with 409 a second account under a spelling of the address %s',
+  async (_case, spell) => {
+    const email = accentedEmail();
+    expect((await users.post('/auth/register', { ...valid(), email })).statusCode).toBe(201);
+
+    const again = await users.post('/auth/register', { ...valid(), email: spell(email) });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ code: ErrorCode.Conflict });
+    expect(await users.db.query(`SELECT email FROM accounts WHERE email = $1`, [email])).toHaveLength(1);
+  },
+);
 
 it('lets exactly one of two concurrent sign-ups with one email through', async () => {
   const body = valid();

@@ -79,7 +79,7 @@ export {
 } from './tokens/token-issuer';
 
 export { CodePointLength } from './validation/code-point-length.decorator';
-export { NormalizeEmail } from './validation/normalize-email.decorator';
+export { NormalizeEmail, normalizeEmail } from './validation/normalize-email.decorator';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, PageQuery } from './validation/page.query';
 export { uuidParam } from './validation/uuid-param.pipe';
 export { createValidationPipe } from './validation/validation.pipe';
