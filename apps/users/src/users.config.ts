@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsEmail, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
 import { DatabaseServiceConfig } from '@runnerly/database';
-import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, Secret } from '@runnerly/security';
+import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, NormalizeEmail, Secret } from '@runnerly/security';
 
 /** Everything `users` reads from its environment, validated at boot. See docs/reference/configuration.md. */
 export class UsersConfig extends DatabaseServiceConfig {
@@ -47,8 +47,12 @@ export class UsersConfig extends DatabaseServiceConfig {
   @Max(64)
   PASSWORD_HASH_CONCURRENCY?: number;
 
-  /** Creates the first admin at start when no admin exists yet (the password from a secret file). */
+  /**
+   * Creates the first admin at start when no admin exists yet (the password from a secret file).
+   * Normalised as every email is, so that the admin logs in with any spelling of it.
+   */
   @IsOptional()
+  @NormalizeEmail()
   @IsEmail()
   BOOTSTRAP_ADMIN_EMAIL?: string;
 
