@@ -107,3 +107,17 @@ it("cannot be steered into another user's runs by a cursor", async () => {
   expect(response.statusCode).toBe(200);
   expect(response.json()).toEqual({ items: [], nextCursor: null });
 });
+
+it.each([
+  ["JavaScript's first date (-271821)", '-271821-04-20T00:00:00.000Z'],
+  ["a date before PostgreSQL's first (4713 BC)", '-005000-01-01T00:00:00.000Z'],
+])('refuses a cursor holding %s with 400 (the query failed with a 500)', async (_case, at) => {
+  const cursor = Buffer.from(JSON.stringify([at, expectedOrder[0]])).toString('base64url');
+  const response = await service.app.inject({
+    method: 'GET',
+    url: `/runs?cursor=${cursor}`,
+    headers: ada.headers,
+  });
+  expect(response.statusCode).toBe(400);
+  expect(response.json()).toMatchObject({ code: 'VALIDATION.FAILED', fields: [{ field: 'cursor' }] });
+});

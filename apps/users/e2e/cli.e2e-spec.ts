@@ -63,6 +63,20 @@ describe('users-cli create-admin', () => {
     ).toBe(200);
   }, 30_000);
 
+  it('stores the email in the one spelling that logins normalise to', async () => {
+    const io = cli('stdin passphrase for admin 3\n');
+    expect(await runUsersCli(['create-admin', '--email', ' Ops3\u200b@ＥXAMPLE.com '], io)).toBe(0);
+    expect(io.output.join('\n')).toContain('Created admin ops3@example.com');
+    expect(
+      (
+        await users.post('/auth/login', {
+          email: 'ops3@example.com',
+          password: 'stdin passphrase for admin 3',
+        })
+      ).statusCode,
+    ).toBe(200);
+  }, 30_000);
+
   it.each([
     ['a common password', ['create-admin', '--email', 'weak@example.com'], 'password123', 1],
     ['no email', ['create-admin'], 'a fine passphrase here', 2],

@@ -19,6 +19,19 @@ it('creates the first admin from BOOTSTRAP_ADMIN_* once, and never a second time
   }
 }, 60_000);
 
+it('creates the first admin under the normalised spelling of BOOTSTRAP_ADMIN_EMAIL, which logins use', async () => {
+  const users = await UsersTestApp.start({
+    BOOTSTRAP_ADMIN_EMAIL: ` ${ADMIN_EMAIL.toUpperCase()}\u200b`,
+    BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
+  });
+  try {
+    expect(await users.db.query(`SELECT email FROM accounts`)).toEqual([{ email: ADMIN_EMAIL }]);
+    await users.login({ id: '', email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+  } finally {
+    await users.close();
+  }
+}, 60_000);
+
 it('does not promote an account that already uses the bootstrap email', async () => {
   const users = await UsersTestApp.start();
   try {

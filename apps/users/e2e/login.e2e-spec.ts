@@ -1,5 +1,6 @@
 import { AuditEvent, accountFingerprint, ErrorCode } from '@runnerly/security';
-import { OWASP_ARGON2ID_HASH, UsersTestApp } from './support/users-test-app';
+import { accentedEmail, LOOK_ALIKE_SPELLINGS } from './support/look-alike-emails';
+import { OWASP_ARGON2ID_HASH, type RegisteredUser, UsersTestApp } from './support/users-test-app';
 
 let users: UsersTestApp;
 
@@ -78,6 +79,34 @@ it('accepts the email in any case and with surrounding spaces', async () => {
   ).toBe(200);
 });
 
+describe('an address spelled another way that renders the same', () => {
+  let zoe: RegisteredUser;
+  beforeAll(async () => {
+    zoe = await users.register(accentedEmail());
+  });
+
+  it.each(LOOK_ALIKE_SPELLINGS)('reaches the account when spelled %s: 200', async (_case, spell) => {
+    expect(
+      (await users.post('/auth/login', { email: spell(zoe.email), password: zoe.password })).statusCode,
+    ).toBe(200);
+  });
+
+  it.each(LOOK_ALIKE_SPELLINGS)(
+    'reaches the account when spelled %s, so a wrong password is the same 401',
+    async (_case, spell) => {
+      const response = await users.post('/auth/login', {
+        email: spell(zoe.email),
+        password: 'not the password',
+      });
+      expect(response.statusCode).toBe(401);
+      expect(users.logs.auditEvents(AuditEvent.LoginFailed).at(-1)?.audit).toMatchObject({
+        userId: zoe.id,
+        reason: 'wrong password',
+      });
+    },
+  );
+});
+
 it('re-hashes a password stored with weaker parameters after a successful login', async () => {
   const user = await users.register();
   const weaker = '$argon2id$v=19$m=4096,t=1,p=1$';
@@ -105,6 +134,10 @@ it.each([
   ['no email', { password: 'x' }],
   ['an over-long password', { email: 'a@example.com', password: 'p'.repeat(129) }],
   ['an unknown field', { email: 'a@example.com', password: 'x', remember: true }],
+  [
+    'a NUL in the email (it reached PostgreSQL, which refused it: a 500)',
+    { email: 'a\u0000@example.com', password: 'x' },
+  ],
 ])('refuses a login body with %s (400)', async (_case, body) => {
   expect((await users.post('/auth/login', body)).statusCode).toBe(400);
 });

@@ -1,4 +1,5 @@
 import { AuditEvent, ErrorCode } from '@runnerly/security';
+import { accentedEmail, LOOK_ALIKE_SPELLINGS } from './support/look-alike-emails';
 import { OWASP_ARGON2ID_HASH, PASSWORD, UsersTestApp } from './support/users-test-app';
 
 let users: UsersTestApp;
@@ -51,6 +52,19 @@ it('stores the email trimmed and lower-cased, so the same address cannot registe
   ).toHaveLength(1);
 });
 
+it.each(LOOK_ALIKE_SPELLINGS)(
+  'refuses with 409 a second account under a spelling of the address %s',
+  async (_case, spell) => {
+    const email = accentedEmail();
+    expect((await users.post('/auth/register', { ...valid(), email })).statusCode).toBe(201);
+
+    const again = await users.post('/auth/register', { ...valid(), email: spell(email) });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ code: ErrorCode.Conflict });
+    expect(await users.db.query(`SELECT email FROM accounts WHERE email = $1`, [email])).toHaveLength(1);
+  },
+);
+
 it('lets exactly one of two concurrent sign-ups with one email through', async () => {
   const body = valid();
   const statuses = (
@@ -66,6 +80,11 @@ describe('refuses, with 400, the field at fault and nothing stored,', () => {
     ['an unknown field', { isVerified: true }, 'isVerified'],
     ['a malformed email', { email: 'not-an-email' }, 'email'],
     ['an over-long email', { email: `${'a'.repeat(250)}@example.com` }, 'email'],
+    [
+      'a lone surrogate in the email (validator.js threw on it: a 500)',
+      { email: 'ada\ud800@example.com' },
+      'email',
+    ],
     ['a 7-character password', { password: 'abc1234' }, 'password'],
     ['a 129-character password', { password: 'a'.repeat(129) }, 'password'],
     ['a common password', { password: 'password123' }, 'password'],
@@ -77,6 +96,11 @@ describe('refuses, with 400, the field at fault and nothing stored,', () => {
     ['a numeric password', { password: 12345678 }, 'password'],
     ['an empty display name', { displayName: '   ' }, 'displayName'],
     ['a 101-character display name', { displayName: 'a'.repeat(101) }, 'displayName'],
+    [
+      'a display name of 60 emoji presentation sequences (120 characters, which validator.js counted as 60: a 500)',
+      { displayName: '\u2764\ufe0f'.repeat(60) },
+      'displayName',
+    ],
     ['control characters in the display name', { displayName: 'Ada\u0000\u001b[31m' }, 'displayName'],
   ])('%s', async (_case, change, field) => {
     const before = await accountCount();

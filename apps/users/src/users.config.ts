@@ -5,6 +5,7 @@ import {
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
   DEFAULT_ADMIN_ACCESS_TOKEN_TTL_SECONDS,
   IsPublicKeyBundle,
+  NormalizeEmail,
   Secret,
 } from '@runnerly/security';
 
@@ -62,8 +63,12 @@ export class UsersConfig extends DatabaseServiceConfig {
   @Max(64)
   PASSWORD_HASH_CONCURRENCY?: number;
 
-  /** Creates the first admin at start when no admin exists yet (the password from a secret file). */
+  /**
+   * Creates the first admin at start when no admin exists yet (the password from a secret file).
+   * Normalised as every email is, so that the admin logs in with any spelling of it.
+   */
   @IsOptional()
+  @NormalizeEmail()
   @IsEmail()
   BOOTSTRAP_ADMIN_EMAIL?: string;
 

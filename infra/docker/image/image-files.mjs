@@ -21,6 +21,9 @@ const SCOPE = '@runnerly/';
 const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 // tsc's CommonJS output: require("x"), and import("x") wrapped as Promise.resolve().then(() => require("x")).
 const REQUIRE = /\brequire\(\s*["']([^"'.][^"']*)["']\s*\)/g;
+// A library's test helpers (its "./testing" export, built into dist/testing) never ship: they may use dev
+// dependencies (fast-check), and no shipped file may require them.
+const TEST_HELPERS = 'testing';
 
 function fail(message) {
   console.error(`image-files: ${message}`);
@@ -95,9 +98,12 @@ function service(name, out) {
     const dist = join(ROOT, shipped[i], 'dist');
     if (!existsSync(dist)) fail(`${shipped[i]}/dist is missing: is the library built?`);
     for (const file of javascriptFiles(dist)) {
+      if (file.startsWith(join(dist, TEST_HELPERS, '/'))) continue;
       for (const [, specifier] of readFileSync(file, 'utf8').matchAll(REQUIRE)) {
         if (BUILTINS.has(specifier)) continue;
         const pkg = packageOf(specifier);
+        if (specifier === `${pkg}/${TEST_HELPERS}`)
+          fail(`${relative(ROOT, file)} requires the test helpers ${specifier}, which never ship`);
         if (pkg.startsWith(SCOPE)) {
           const folder = packages.get(pkg);
           if (!folder) fail(`${relative(ROOT, file)} requires ${pkg}, which is not a workspace`);
@@ -130,7 +136,8 @@ function service(name, out) {
     copyFileSync(join(ROOT, folder, 'package.json'), join(app, folder, 'package.json'));
     cpSync(join(ROOT, folder, 'dist'), join(app, folder, 'dist'), {
       recursive: true,
-      filter: (source) => !/\.(map|d\.ts)$/.test(source),
+      filter: (source) =>
+        !/\.(map|d\.ts)$/.test(source) && source !== join(ROOT, folder, 'dist', TEST_HELPERS),
     });
   }
   for (const pkg of libraries) {

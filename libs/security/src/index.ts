@@ -96,7 +96,8 @@ export {
   type TokenIssuerOptions,
 } from './tokens/token-issuer';
 
-export { NormalizeEmail } from './validation/normalize-email.decorator';
+export { CodePointLength } from './validation/code-point-length.decorator';
+export { NormalizeEmail, normalizeEmail } from './validation/normalize-email.decorator';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type Page, PageQuery } from './validation/page.query';
 export { uuidParam } from './validation/uuid-param.pipe';
 export { createValidationPipe } from './validation/validation.pipe';

@@ -4,3 +4,5 @@ export { describeWithRedis, everythingRequired, TEST_ENV, testRedisUrl } from '@
 export { ensureBuilt, freePort, serviceEntry, WORKSPACE_ROOT } from '@runnerly/dev-infra';
 export { default as setUpTestInfrastructure } from './global-setup';
 export { default as tearDownTestInfrastructure } from './global-teardown';
+export { DatabaseFingerprint, type TableFingerprints } from './fuzz/database-fingerprint';
+export { FuzzTarget, type WatchedDatabase } from './fuzz/fuzz-target';

@@ -27,20 +27,32 @@ export class ApiClient {
     path: string,
     options: { token?: string; json?: unknown; headers?: Record<string, string>; body?: string } = {},
   ): Promise<ApiResponse<Body>> {
-    const headers: Record<string, string> = { ...this.defaultHeaders, ...options.headers };
+    const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.json !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
+    const response = await this.send(method, path, {
       headers,
       body: options.json !== undefined ? JSON.stringify(options.json) : options.body,
     });
-    const text = await response.text();
     return {
       status: response.status,
       headers: response.headers,
-      body: (text ? JSON.parse(text) : {}) as Body,
+      body: (response.body ? JSON.parse(response.body) : {}) as Body,
     };
+  }
+
+  /** A request as given, its answer as text: for bodies and answers that may be anything. */
+  async send(
+    method: string,
+    path: string,
+    options: { headers?: Record<string, string>; body?: string } = {},
+  ): Promise<ApiResponse<string>> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { ...this.defaultHeaders, ...options.headers },
+      body: options.body,
+    });
+    return { status: response.status, headers: response.headers, body: await response.text() };
   }
 
   static nextEmail(name = 'runner'): string {

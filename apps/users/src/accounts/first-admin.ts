@@ -19,7 +19,7 @@ export class FirstAdmin implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const email = this.config.BOOTSTRAP_ADMIN_EMAIL?.trim().toLowerCase();
+    const email = this.config.BOOTSTRAP_ADMIN_EMAIL;
     const password = this.config.BOOTSTRAP_ADMIN_PASSWORD;
     if (!email || !password || (await this.accounts.anyAdminExists())) return;
     const problems = passwordProblems(password, email);

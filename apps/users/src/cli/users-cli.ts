@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
-import { AppException, generateSecret, loadConfig, passwordProblems } from '@runnerly/security';
+import {
+  AppException,
+  generateSecret,
+  loadConfig,
+  normalizeEmail,
+  passwordProblems,
+} from '@runnerly/security';
 import { AccountsService } from '../accounts/accounts.service';
 import { secretHashOf, SERVICE_SCOPES } from '../oauth/service-clients';
 import { UsersConfig } from '../users.config';
@@ -46,7 +52,7 @@ async function createAdmin(args: string[], io: CliIo): Promise<number> {
     io.err(USAGE);
     return 2;
   }
-  const email = values.email.trim().toLowerCase();
+  const email = normalizeEmail(values.email);
   const password = (
     values['password-file'] ? readFileSync(values['password-file'], 'utf8') : io.readStdin()
   ).replace(/\r?\n$/, '');

@@ -12,6 +12,7 @@ import {
   limitConnectionsPerClient,
 } from './connection-limits';
 import { applyHttpHardening, type HttpHardeningOptions, setSecurityHeaders } from './http-hardening';
+import { refuseDeepJson } from './json-depth';
 import { REQUEST_ID_HEADER, requestIdGenerator } from './request-id';
 import { recordServedRoutes } from './served-routes';
 
@@ -78,6 +79,7 @@ export async function createServiceApp(
   recordServedRoutes(app.getHttpAdapter().getInstance());
   if (options.acceptFormBodies)
     app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: options.bodyLimitBytes });
+  refuseDeepJson(app);
   app.useLogger(app.get(Logger));
   app.flushLogs();
   await applyHttpHardening(app, options);

@@ -29,3 +29,4 @@ export { JwksServer } from './jwks-server';
 export { KeyUrlTrap } from './key-url-trap';
 export { RawHttpClient, type RawResponse } from './raw-http';
 export { routesOutsideNest } from './route-inventory';
+export * from './fuzz';

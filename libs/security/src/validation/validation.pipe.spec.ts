@@ -1,4 +1,4 @@
-import { Body, Controller, Post } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Type } from 'class-transformer';
 import {
@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { Public } from '../auth/auth.decorators';
 import { createTestApp } from '../testing';
+import { MAX_FIELD_NAME_LENGTH, MAX_LISTED_FIELDS } from './validation.pipe';
 
 class PlaceDto {
   @IsString()
@@ -50,9 +51,21 @@ class CreateRunDto {
   tags?: TagDto[];
 }
 
+class SearchQuery {
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  q?: string;
+}
+
 @Public()
 @Controller('runs')
 class RunsController {
+  @Get()
+  search(@Query() query: SearchQuery): SearchQuery {
+    return query;
+  }
+
   @Post()
   create(@Body() body: CreateRunDto): { dto: boolean; place: boolean; tag: boolean; body: CreateRunDto } {
     return {
@@ -141,6 +154,60 @@ describe('createValidationPipe', () => {
       ]),
     );
     expect(response.body).not.toContain('x9q7');
+  });
+
+  it.each(['constructor', 'prototype', 'toString', 'hasOwnProperty', '__defineSetter__', 'valueOf'])(
+    'refuses a member named %s, which Nest and class-transformer would otherwise drop without a word',
+    async (name) => {
+      const response = await post({ ...valid, [name]: { x: 1 } });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().fields).toEqual([
+        { field: name, problems: [`property ${name} should not exist`] },
+      ]);
+    },
+  );
+
+  it.each([
+    ['a field', { ...valid, title: 'Morning \ud800 run' }, 'title'],
+    ['a nested field', { ...valid, place: { city: '\udfffLyon' } }, 'place.city'],
+  ])('refuses a lone surrogate in %s as text that is not well-formed', async (_case, payload, field) => {
+    const response = await post(payload);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().fields).toEqual([
+      { field, problems: [`${field} must be well-formed Unicode text`] },
+    ]);
+  });
+
+  it('refuses such a member in a nested object, naming its path', async () => {
+    expect(await fieldsOf({ ...valid, place: { city: 'Lyon', toString: 'x' } })).toEqual(['place.toString']);
+  });
+
+  it('refuses a __proto__ parameter in a query string, which Nest would otherwise drop without a word', async () => {
+    const response = await app.inject({ method: 'GET', url: '/runs?q=x&__proto__=y' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().fields).toEqual([
+      { field: '__proto__', problems: ['property __proto__ should not exist'] },
+    ]);
+    expect((await app.inject({ method: 'GET', url: '/runs?q=x' })).json()).toEqual({ q: 'x' });
+  });
+
+  it('lists at most 8 offending fields, so that a body of many unknown members gets a small answer', async () => {
+    const unknown = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`extra${i}`, 0]));
+    const response = await post({ ...valid, ...unknown });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json().fields).toHaveLength(MAX_LISTED_FIELDS);
+    expect(response.body.length).toBeLessThan(1024);
+  });
+
+  it('shortens an over-long member name in the field and in its problem', async () => {
+    const response = await post({ ...valid, ['n'.repeat(10_000)]: 0 });
+
+    const shortName = `${'n'.repeat(MAX_FIELD_NAME_LENGTH)}…`;
+    expect(response.json().fields).toEqual([
+      { field: shortName, problems: [`property ${shortName} should not exist`] },
+    ]);
+    expect(response.body.length).toBeLessThan(1024);
   });
 
   it.each([

@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
+import { CodePointLength } from '@runnerly/security';
 import { IsRunStartTime } from './date-time.validator';
 import { IsPlainText } from './plain-text.validator';
 
@@ -37,7 +38,7 @@ export const RunTitle = (options: FieldOptions = {}) =>
     ...presence(options),
     Transform(trim),
     IsString(),
-    Length(1, TITLE_MAX_LENGTH),
+    CodePointLength(1, TITLE_MAX_LENGTH),
     IsPlainText(),
   );
 
@@ -53,7 +54,7 @@ export const RunNotes = () =>
     }),
     IsOptional(),
     IsString(),
-    MaxLength(NOTES_MAX_LENGTH),
+    CodePointLength(0, NOTES_MAX_LENGTH),
     IsPlainText({ allowLineBreaks: true }),
   );
 

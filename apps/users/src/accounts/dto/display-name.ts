@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsString, Length, Matches } from 'class-validator';
+import { IsString, Matches } from 'class-validator';
+import { CodePointLength } from '@runnerly/security';
 
 /** 1–100 printable characters, trimmed. Control characters are refused: they corrupt logs and UIs. */
 export const DisplayName = () =>
@@ -9,6 +10,6 @@ export const DisplayName = () =>
     ApiProperty({ minLength: 1, maxLength: 100, example: 'Ada Runner' }),
     Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value)),
     IsString(),
-    Length(1, 100),
+    CodePointLength(1, 100),
     Matches(/^[^\p{C}]*$/u, { message: 'displayName must not contain control characters' }),
   );

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsString, MaxLength } from 'class-validator';
+import { IsEmail, IsString } from 'class-validator';
 import {
+  CodePointLength,
   IsAcceptablePassword,
   NormalizeEmail,
   PASSWORD_MAX_LENGTH,
@@ -13,7 +14,7 @@ export class RegisterDto {
   @ApiProperty({ maxLength: 254, example: 'ada@example.com' })
   @NormalizeEmail()
   @IsEmail()
-  @MaxLength(254)
+  @CodePointLength(1, 254)
   email!: string;
 
   @ApiProperty({

@@ -1,0 +1,44 @@
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+
+/** Deeper than any body of ours (flat DTOs, a nested one a level or two), far below where recursion fails. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Fastify's own JSON parser (which refuses `__proto__` and `constructor.prototype` members) behind a
+ * nesting check: a body nested deeper than MAX_JSON_DEPTH is refused with 400 before it is parsed.
+ * Otherwise a few kilobytes of `[[[[…` overflow the stack of whatever walks the body recursively
+ * (class-transformer in the validation pipe, JSON.stringify in the gateway's proxy): a 500.
+ */
+export function refuseDeepJson(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (jsonNestingExceeds(body as string, MAX_JSON_DEPTH)) {
+      done(Object.assign(new Error('JSON nested too deeply'), { statusCode: 400 }), undefined);
+      return;
+    }
+    parse(request, body as string, done);
+  });
+}
+
+/** Whether JSON text opens more than `maxDepth` arrays or objects at once (brackets in strings ignored). */
+export function jsonNestingExceeds(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const character = text[i];
+    if (inString) {
+      if (character === '\\') i += 1;
+      else if (character === '"') inString = false;
+    } else if (character === '"') {
+      inString = true;
+    } else if (character === '[' || character === '{') {
+      depth += 1;
+      if (depth > maxDepth) return true;
+    } else if (character === ']' || character === '}') {
+      depth -= 1;
+    }
+  }
+  return false;
+}
