@@ -7,10 +7,12 @@ describe('accountFingerprint', () => {
     expect(fingerprint).not.toContain('ann');
   });
 
-  it('is the same for every spelling of one address', () => {
-    expect(accountFingerprint('  Ann.Runner@Example.COM ')).toBe(
-      accountFingerprint('ann.runner@example.com'),
-    );
+  it.each([
+    ['case and spaces', '  Ann.Runner@Example.COM '],
+    ['fullwidth letters', 'ａｎｎ.runner@example.com'],
+    ['an invisible character', 'ann.run\u200bner@example.com'],
+  ])('is the same for a spelling with %s, which reaches the same account', (_case, spelling) => {
+    expect(accountFingerprint(spelling)).toBe(accountFingerprint('ann.runner@example.com'));
   });
 
   it('differs between accounts', () => {
