@@ -3,7 +3,7 @@ import { BuiltInsSnapshot } from './built-ins.snapshot';
 import { expectSafeAnswer, MAX_ERROR_BODY_BYTES } from './answer.checks';
 import { DEFAULT_FUZZ_SEED, fuzzParameters } from './fuzz-parameters';
 import { LENGTH_MEASURES, stringsAroundBound } from './length.arbitraries';
-import { deepJson, jsonObjectText } from './json.arbitraries';
+import { deepJson, jsonObjectText, withUnknownMember } from './json.arbitraries';
 import { jsonBodies, percentEncode } from './request.arbitraries';
 
 // The fuzz properties are only worth something if their checks can fail and their generators make
@@ -106,6 +106,15 @@ describe('the generators', () => {
 
   it('keep a __proto__ member as an own member of the JSON text', () => {
     expect(jsonObjectText([['__proto__', '{"admin":true}']])).toBe('{"__proto__":{"admin":true}}');
+  });
+
+  it('add exactly one member to a valid body, under a name the body does not declare', () => {
+    const valid = { email: 'ada@example.com', password: 'correct horse battery staple' };
+    for (const text of sample(withUnknownMember(valid))) {
+      const body = JSON.parse(text) as Record<string, unknown>;
+      expect(body).toMatchObject(valid);
+      expect(Object.keys(body)).toHaveLength(3);
+    }
   });
 
   it('change mostly one field of a valid body, so that most values meet an otherwise valid body', () => {

@@ -4,7 +4,15 @@ export { dateTimeString, EDGE_DATE_TIMES, instantNearNow } from './date.arbitrar
 export { emailValues, textFieldValues } from './field.arbitraries';
 export { DEFAULT_FUZZ_SEED, fuzz, FUZZ_ENV, fuzzParameters } from './fuzz-parameters';
 export { opaqueTokenLike, tamperedCursor, uuidLike } from './identifier.arbitraries';
-export { anyJsonValue, deepJson, hostileKey, jsonObjectText, toJsonText, wideJson } from './json.arbitraries';
+export {
+  anyJsonValue,
+  deepJson,
+  hostileKey,
+  jsonObjectText,
+  toJsonText,
+  wideJson,
+  withUnknownMember,
+} from './json.arbitraries';
 export { LENGTH_MEASURES, type LengthMeasure, stringsAroundBound } from './length.arbitraries';
 export { numbersAround, numericQueryValues } from './number.arbitraries';
 export {

@@ -76,3 +76,18 @@ export const hostileKey = (declared: readonly string[] = []): Arbitrary<string> 
 /** A JSON value of any type, small: for fields that should be refused whatever their content. */
 export const anyJsonValue = (): Arbitrary<unknown> =>
   fc.oneof(fc.jsonValue({ maxDepth: 2 }), hostileText(), fc.constantFrom(null, true, 0, -1, '', [], {}));
+
+/**
+ * JSON text of the `valid` body with one more member: a hostile name (see `hostileKey`, look-alikes of
+ * the body's own names included) holding any value. An endpoint must refuse every one: a member it does
+ * not declare is mass assignment, whatever its name.
+ */
+export const withUnknownMember = (valid: Readonly<Record<string, unknown>>): Arbitrary<string> =>
+  fc
+    .tuple(hostileKey(Object.keys(valid)), anyJsonValue())
+    .map(([name, value]) =>
+      jsonObjectText([
+        ...Object.entries(valid).map(([field, fieldValue]) => [field, toJsonText(fieldValue)] as const),
+        [name, toJsonText(value)],
+      ]),
+    );
