@@ -50,6 +50,7 @@ describe('toErrorBody', () => {
       [ErrorCode.NotFound, 404],
       [ErrorCode.RateLimited, 429],
       [ErrorCode.ServiceBusy, 503],
+      [ErrorCode.ServiceUnavailable, 503],
       [ErrorCode.UpstreamUnavailable, 502],
       [ErrorCode.UpstreamTimeout, 504],
     ])('answers %s with status %i', (code, status) => {
