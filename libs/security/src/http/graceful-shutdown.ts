@@ -40,13 +40,9 @@ type Phase = 'serving' | 'draining' | 'closing';
  *    a request that still arrives on an open connection gets the safe 503 `SERVICE.UNAVAILABLE`;
  * 3. runs Nest's shutdown hooks (databases, Redis), once no request can need them, and exits 0
  *    (1 when the timeout cut requests).
- * `exit` is replaceable for tests that run the app in their own process.
  */
-export function prepareGracefulShutdown(
-  app: NestFastifyApplication,
-  options: ShutdownOptions,
-  exit: (code: number) => void = (code) => process.exit(code),
-): void {
+export function prepareGracefulShutdown(app: NestFastifyApplication, options: ShutdownOptions): void {
+  const exit = (code: number) => process.exit(code);
   const logger = new Logger('Shutdown');
   const fastify = app.getHttpAdapter().getInstance();
   let phase: Phase = 'serving';
