@@ -5,20 +5,11 @@ export { isUniqueViolation } from './postgres-errors';
 export { decodeCursor, encodeCursor, type KeysetPosition, toPage } from './keyset-cursor';
 export { DatabaseServiceConfig } from './database-service.config';
 export {
-  IDEMPOTENCY_KEY_HEADER,
-  IDEMPOTENCY_KEY_MAX_LENGTH,
   IDEMPOTENCY_REPLAYED_HEADER,
   IdempotencyKey,
   type KeyedRequest,
-  keyedRequestOf,
 } from './idempotency/idempotency-key.decorator';
-export {
-  EXPIRED_KEYS_SWEPT_PER_WRITE,
-  forgetIdempotencyKeysOf,
-  IDEMPOTENCY_KEY_TTL_HOURS,
-  type IdempotentAnswer,
-  idempotently,
-} from './idempotency/idempotently';
+export { forgetIdempotencyKeysOf, type IdempotentAnswer, idempotently } from './idempotency/idempotently';
 export { IdempotencyRecord } from './idempotency/idempotency-record.entity';
 export { CreateIdempotencyKeys1765000000000 } from './idempotency/create-idempotency-keys.migration';
 export { requestFingerprint } from './idempotency/request-fingerprint';

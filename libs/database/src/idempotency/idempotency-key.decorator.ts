@@ -2,10 +2,10 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { AppException, ErrorCode } from '@runnerly/security';
 import { requestFingerprint } from './request-fingerprint';
 
-export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 /** Set to `true` on an answer that is the stored first answer to an earlier request with the same key. */
 export const IDEMPOTENCY_REPLAYED_HEADER = 'idempotency-replayed';
-export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
+const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
 
 /** Visible ASCII only (no space, no control character), 1 to 255 characters, e.g. a UUID. */
 const VALID_KEY = new RegExp(`^[\\x21-\\x7e]{1,${IDEMPOTENCY_KEY_MAX_LENGTH}}$`);

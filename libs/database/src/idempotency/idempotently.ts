@@ -4,9 +4,9 @@ import { type KeyedRequest } from './idempotency-key.decorator';
 import { IdempotencyRecord } from './idempotency-record.entity';
 
 /** How long a key holds its first answer; after that the same key is a new request. */
-export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
+const IDEMPOTENCY_KEY_TTL_HOURS = 24;
 /** Expired keys (anyone's) that one keyed write deletes on its way, so the table cannot grow forever. */
-export const EXPIRED_KEYS_SWEPT_PER_WRITE = 100;
+const EXPIRED_KEYS_SWEPT_PER_WRITE = 100;
 
 /** An answer to a write: the first one, or the stored copy of it (`replayed`). */
 export interface IdempotentAnswer<T> {
