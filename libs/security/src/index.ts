@@ -54,6 +54,13 @@ export { REQUEST_ID_HEADER } from './http/request-id';
 export { type ServedRoute, servedRoutes } from './http/served-routes';
 export { SECURITY_HEADERS } from './http/security-headers';
 
+export {
+  BACKGROUND_TASK_FAILED,
+  PERIODIC_TASK_DEFAULTS,
+  PeriodicTask,
+  type PeriodicTaskOptions,
+} from './lifecycle/periodic-task';
+
 export { accountFingerprint } from './logging/account-fingerprint';
 export { AuditEvent, AuditLog, type AuditDetails } from './logging/audit-log.service';
 export { LoggingModule, type LoggingOptions } from './logging/logging.module';
