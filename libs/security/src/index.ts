@@ -33,8 +33,12 @@ export {
   AuditedException,
   type AuditRecord,
   type FieldProblem,
+  DEPENDENCY_RETRY_AFTER_SECONDS,
   RateLimitedException,
+  RetryLaterException,
+  ServiceUnavailableException,
 } from './errors/app.exception';
+export { DEPENDENCY_OUTAGE, type DependencyOutage } from './errors/dependency-outage';
 export { type ErrorBody } from './errors/error-body';
 export { ErrorCode } from './errors/error-code';
 export { type ErrorReply, sendError, toErrorBody } from './errors/error-response';
