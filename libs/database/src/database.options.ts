@@ -16,7 +16,7 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** A statement running longer is cancelled, so one slow query cannot hold a connection forever. Default: 2 s. */
   statementTimeoutMs?: number;
-  /** Longest wait to open a connection or to get one from a full pool. Default: 1 s. */
+  /** Longest wait to open a connection or to get one from a full pool. Default: 1.5 s. */
   connectTimeoutMs?: number;
 }
 
@@ -27,5 +27,5 @@ export interface DatabaseOptions {
 export const DATABASE_DEFAULTS = {
   poolSize: 10,
   statementTimeoutMs: 2_000,
-  connectTimeoutMs: 1_000,
+  connectTimeoutMs: 1_500,
 } as const;
