@@ -12,6 +12,7 @@ const CLIENT_HEADERS_FORWARDED = [
   'content-length',
   'accept',
   'user-agent',
+  'idempotency-key', // lets the service answer a repeated write once, and the gateway retry it safely
 ] as const;
 
 /** Only these service headers reach the client; the gateway adds its own security headers. */
@@ -35,7 +36,7 @@ export function forwardedRequestHeaders(
 ): IncomingHttpHeaders {
   const forwarded: IncomingHttpHeaders = { host: headers.host };
   for (const name of CLIENT_HEADERS_FORWARDED) {
-    if (headers[name] !== undefined) forwarded[name] = headers[name];
+    if (headers[name] !== undefined) forwarded[name as string] = headers[name];
   }
   // One hop, set by us: services trust exactly one proxy (the gateway) and read the client IP here.
   forwarded['x-forwarded-for'] = request.ip;
