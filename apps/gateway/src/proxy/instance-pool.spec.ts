@@ -34,4 +34,8 @@ describe('InstancePool', () => {
     pool.markDown(B);
     expect(pool.attemptOrder()).toEqual([A, B]);
   });
+
+  it('offers a single URL twice: behind a load balancer, the retry may reach another instance', () => {
+    expect(poolAt({ now: 0 }, [A]).attemptOrder()).toEqual([A, A]);
+  });
 });

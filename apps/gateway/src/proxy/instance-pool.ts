@@ -5,7 +5,8 @@ export const INSTANCE_DOWN_MS = 5_000;
  * The instances of one service: each request starts at the next one in turn (round-robin), and an
  * instance that just refused a connection is tried last for INSTANCE_DOWN_MS (passive health), so a
  * restarting replica costs no connect attempt per request. When all are marked down they are all tried
- * anyway: a stale mark must not turn into answering nothing.
+ * anyway: a stale mark must not turn into answering nothing. A single URL is taken for a load balancer
+ * (a Kubernetes Service): a retry goes through it once more, to whichever instance it picks.
  */
 export class InstancePool {
   private next = 0;
@@ -16,8 +17,9 @@ export class InstancePool {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Every instance once, in the order to try them for one request. */
+  /** Every instance once (a single one twice), in the order to try them for one request. */
   attemptOrder(): string[] {
+    if (this.instances.length === 1) return [this.instances[0]!, this.instances[0]!];
     const start = this.next;
     this.next = (this.next + 1) % this.instances.length;
     const turn = [...this.instances.slice(start), ...this.instances.slice(0, start)];
