@@ -1,6 +1,7 @@
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayNotEmpty,
   IsBoolean,
   IsInt,
   IsOptional,
@@ -14,6 +15,20 @@ import { BaseServiceConfig, ToBoolean } from '@runnerly/security';
 
 const SERVICE_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
 
+/** More instances than this per service is a configuration mistake (a load balancer belongs in front). */
+const MAX_INSTANCES = 16;
+
+/** Reads a comma-separated list (`a, b`) into its non-empty entries. */
+const CommaSeparated = () =>
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean)
+      : value,
+  );
+
 /** Everything the gateway reads from its environment, validated at boot. */
 export class GatewayConfig extends BaseServiceConfig {
   override PORT = 3000;
@@ -21,25 +36,26 @@ export class GatewayConfig extends BaseServiceConfig {
   /** The public edge limits open connections per client (0 behind a load balancer that does it). */
   override HTTP_MAX_CONNECTIONS_PER_CLIENT = 100;
 
-  @IsUrl(SERVICE_URL)
-  USERS_URL = 'http://127.0.0.1:3001';
+  /** The instances of `users`, comma-separated base URLs; the gateway balances across them. */
+  @CommaSeparated()
+  @IsUrl(SERVICE_URL, { each: true })
+  @ArrayNotEmpty()
+  @ArrayMaxSize(MAX_INSTANCES)
+  USERS_URL: string[] = ['http://127.0.0.1:3001'];
 
-  @IsUrl(SERVICE_URL)
-  RUNS_URL = 'http://127.0.0.1:3002';
+  /** The instances of `runs`, as USERS_URL. */
+  @CommaSeparated()
+  @IsUrl(SERVICE_URL, { each: true })
+  @ArrayNotEmpty()
+  @ArrayMaxSize(MAX_INSTANCES)
+  RUNS_URL: string[] = ['http://127.0.0.1:3002'];
 
   /** Where the public keys of `users` are published; the gateway pre-checks tokens with them. */
   @IsUrl(SERVICE_URL)
   JWKS_URL = 'http://127.0.0.1:3001/.well-known/jwks.json';
 
   /** Browser origins allowed to call the API, comma-separated, exact (https://app.example.com). Empty: none. */
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((origin) => origin.trim())
-          .filter(Boolean)
-      : value,
-  )
+  @CommaSeparated()
   @IsString({ each: true })
   @Matches(/^https?:\/\/[^/\s*]+$/, {
     each: true,

@@ -38,8 +38,8 @@ export async function setupApiDocs(app: NestFastifyApplication, config: GatewayC
     paths: {},
   };
   for (const [upstream, url] of [
-    ['users', config.USERS_URL],
-    ['runs', config.RUNS_URL],
+    ['users', config.USERS_URL[0]!],
+    ['runs', config.RUNS_URL[0]!],
   ] as const) {
     const part = await fetchDocument(
       new URL(OPENAPI_DOCUMENT_PATH.slice(1), url.endsWith('/') ? url : `${url}/`),

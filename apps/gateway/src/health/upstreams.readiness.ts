@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { type ReadinessCheck } from '@runnerly/security';
-import { Upstreams } from '../proxy/upstreams';
+import { UPSTREAMS, Upstreams } from '../proxy/upstreams';
 
 const PROBE_TIMEOUT_MS = 1_500;
 
-/** Ready when both internal services say they are ready (so an orchestrator sends no traffic before). */
+/**
+ * Ready when at least one instance of each internal service says it is ready (so an orchestrator sends
+ * no traffic before, and one replica restarting does not take the gateway out with it).
+ */
 @Injectable()
 export class UpstreamsReadiness implements ReadinessCheck {
   readonly name = 'upstreams';
@@ -12,12 +15,17 @@ export class UpstreamsReadiness implements ReadinessCheck {
   constructor(private readonly upstreams: Upstreams) {}
 
   async isReady(): Promise<boolean> {
-    const probes = (['users', 'runs'] as const).map(async (upstream) => {
-      const response = await fetch(this.upstreams.url(upstream, '/health/ready'), {
-        signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-      });
-      return response.ok;
+    const services = UPSTREAMS.map(async (upstream) => {
+      const probes = this.upstreams.pool(upstream).instances.map((instance) => this.probe(instance));
+      return (await Promise.all(probes)).some(Boolean);
     });
-    return (await Promise.all(probes)).every(Boolean);
+    return (await Promise.all(services)).every(Boolean);
+  }
+
+  private async probe(instance: string): Promise<boolean> {
+    const response = await fetch(this.upstreams.url(instance, '/health/ready'), {
+      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+    }).catch(() => undefined);
+    return response?.ok === true;
   }
 }

@@ -12,7 +12,8 @@ const CLIENT_HEADERS_FORWARDED: readonly string[] = [
   'content-length',
   'accept',
   'user-agent',
-  // A client's promise that a retried write is the same write (services keep its first answer).
+  // A client's promise that a retried write is the same write: the service keeps its first answer, and
+  // the gateway may retry it on another instance.
   'idempotency-key',
 ];
 

@@ -1,41 +1,80 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppException, ErrorCode, type ErrorReply, sendError } from '@runnerly/security';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { GatewayConfig } from '../gateway.config';
 import { forwardedRequestHeaders, returnedResponseHeaders } from './forwarded-headers';
+import { connectFailed, mayRetry } from './retry-rule';
 import { type Upstream, Upstreams } from './upstreams';
 
 const METHODS_WITH_BODY = new Set(['POST', 'PATCH']);
 
+type ProxiedReply = ErrorReply & { request: { id: unknown } };
+
+/** One request's way through the instances of its service. */
+interface Attempt {
+  upstream: Upstream;
+  path: string;
+  instances: string[];
+  index: number;
+  startedAt: number;
+}
+
 /**
- * Forwards one request to an internal service over the pooled keep-alive undici agent of
- * @fastify/reply-from (registered by registerUpstreamProxy), and answers in the common error shape when
- * the service cannot be reached (502) or is too slow (504): never a hang, never a stack trace.
+ * Forwards one request to an instance of an internal service over the pooled keep-alive undici agent of
+ * @fastify/reply-from (registered by registerUpstreamProxy). When it fails without an answer and the
+ * retry rule allows it, the next instance gets it: a restarting replica then costs clients nothing.
+ * Otherwise it answers in the common error shape: 502 when the service cannot be reached, 504 when it
+ * is too slow; never a hang, never a stack trace.
  */
 @Injectable()
 export class UpstreamProxy {
   private readonly logger = new Logger('Proxy');
 
-  constructor(private readonly upstreams: Upstreams) {}
+  constructor(
+    private readonly upstreams: Upstreams,
+    private readonly config: GatewayConfig,
+  ) {}
 
   forward(request: FastifyRequest, reply: FastifyReply, upstream: Upstream, path: string): FastifyReply {
-    return reply.from(this.upstreams.url(upstream, path), {
+    const instances = this.upstreams.pool(upstream).attemptOrder();
+    return this.send(request, reply, { upstream, path, instances, index: 0, startedAt: Date.now() });
+  }
+
+  private send(request: FastifyRequest, reply: FastifyReply, attempt: Attempt): FastifyReply {
+    const instance = attempt.instances[attempt.index]!;
+    return reply.from(this.upstreams.url(instance, attempt.path), {
       // JSON re-encoded from the parsed body: what was checked to be JSON is what the service receives.
       body: METHODS_WITH_BODY.has(request.method) ? (request.body ?? {}) : null,
       rewriteRequestHeaders: forwardedRequestHeaders,
       rewriteHeaders: returnedResponseHeaders,
-      // Never retry: a repeated POST could act twice, and retries would pile load onto a struggling service.
+      // reply-from's own retries repeat the same instance, and any answer (a 503 too) is final.
       retryDelay: () => null,
-      onError: (failed, { error }) =>
-        this.answerUnavailable(
-          failed as unknown as ErrorReply & { request: { id: unknown } },
-          upstream,
-          error,
-        ),
+      onError: (failed, { error }) => {
+        const { cause } = error as Error & { cause?: unknown };
+        if (connectFailed(cause)) this.upstreams.pool(attempt.upstream).markDown(instance);
+        if (this.mayTryNext(request, attempt, cause)) {
+          this.logger.warn(
+            { upstream: attempt.upstream, error: error.message, requestId: String(request.id) },
+            'Upstream instance failed; retrying on another',
+          );
+          return void this.send(request, reply, { ...attempt, index: attempt.index + 1 });
+        }
+        this.answerUnavailable(failed as unknown as ProxiedReply, attempt.upstream, error);
+      },
     });
   }
 
+  /** At most once per other instance, and never past the time one attempt may take. */
+  private mayTryNext(request: FastifyRequest, attempt: Attempt, cause: unknown): boolean {
+    return (
+      attempt.index + 1 < attempt.instances.length &&
+      Date.now() - attempt.startedAt < this.config.UPSTREAM_TIMEOUT_MS &&
+      mayRetry({ method: request.method, headers: request.headers, cause })
+    );
+  }
+
   private answerUnavailable(
-    reply: ErrorReply & { request: { id: unknown } },
+    reply: ProxiedReply,
     upstream: Upstream,
     error: Error & { statusCode?: number },
   ): void {

@@ -1,20 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import { GatewayConfig } from '../gateway.config';
+import { InstancePool } from './instance-pool';
 
 /** The internal services behind the gateway. */
 export type Upstream = 'users' | 'runs';
 
-/** Resolves an upstream and a path into the URL to forward to. Paths are fixed by the route table. */
+export const UPSTREAMS: readonly Upstream[] = ['users', 'runs'];
+
+/** The instances of each internal service (USERS_URL, RUNS_URL), and the URL of a path on one of them. */
 @Injectable()
 export class Upstreams {
-  private readonly bases: Record<Upstream, string>;
+  private readonly pools: Record<Upstream, InstancePool>;
 
   constructor(config: GatewayConfig) {
-    this.bases = { users: withTrailingSlash(config.USERS_URL), runs: withTrailingSlash(config.RUNS_URL) };
+    this.pools = {
+      users: new InstancePool(config.USERS_URL.map(withTrailingSlash)),
+      runs: new InstancePool(config.RUNS_URL.map(withTrailingSlash)),
+    };
   }
 
-  url(upstream: Upstream, path: string): string {
-    return new URL(path.replace(/^\//, ''), this.bases[upstream]).toString();
+  pool(upstream: Upstream): InstancePool {
+    return this.pools[upstream];
+  }
+
+  /** Paths are fixed by the route table. */
+  url(instance: string, path: string): string {
+    return new URL(path.replace(/^\//, ''), instance).toString();
   }
 }
 

@@ -20,6 +20,8 @@ export interface StackOptions {
   routeDatabase?: (url: string) => string;
   /** Extra environment per service (small rate limits, short timeouts, ...). */
   extra?: Partial<Record<StackService, Record<string, string>>>;
+  /** A second instance of `runs`, named `runs-2`, in the gateway's RUNS_URL list beside the first. */
+  secondRuns?: boolean;
 }
 
 /** One JSON log line of a service. */
@@ -35,6 +37,7 @@ export class Stack {
   /** The same lines as written, split where a line reader splits them (CR, LF, U+2028, U+2029). */
   readonly rawLogs: Record<string, string[]> = {};
   private readonly processes = new Map<string, ServiceProcess>();
+  private readonly overrides = new Map<string, Record<string, string>>();
 
   private constructor(
     readonly env: Record<StackService, Record<string, string>>,
@@ -83,9 +86,14 @@ export class Stack {
         },
       },
     });
+    const secondRuns = options.secondRuns ? { PORT: String(await freePort()) } : undefined;
+    if (secondRuns) env.gateway.RUNS_URL += `,http://127.0.0.1:${secondRuns.PORT}`;
     const stack = new Stack(env, { users, runs });
     try {
-      for (const service of STACK_SERVICES) await stack.startService(service);
+      for (const service of STACK_SERVICES) {
+        await stack.startService(service);
+        if (service === 'runs' && secondRuns) await stack.startService('runs', 'runs-2', secondRuns);
+      }
     } catch (error) {
       await stack.stop();
       throw error;
@@ -103,6 +111,7 @@ export class Stack {
     name: string = service,
     overrides: Record<string, string> = {},
   ): Promise<ServiceProcess> {
+    this.overrides.set(name, overrides);
     const env = { ...this.env[service], ...overrides };
     this.logs[name] ??= [];
     this.rawLogs[name] ??= [];
@@ -134,6 +143,12 @@ export class Stack {
   async stopService(name: string): Promise<void> {
     await this.processes.get(name)?.stop();
     this.processes.delete(name);
+  }
+
+  /** Stops one service (SIGTERM, as `docker restart` does), then starts it again as it was. */
+  async restartService(service: StackService, name: string = service): Promise<void> {
+    await this.stopService(name);
+    await this.startService(service, name, this.overrides.get(name));
   }
 
   /** A second gateway on its own port, sharing everything else (Redis included): another replica. */

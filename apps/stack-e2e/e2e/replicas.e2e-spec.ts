@@ -1,0 +1,86 @@
+import { ApiClient, type Session } from './support/api-client';
+import { Stack } from './support/stack';
+
+let stack: Stack;
+let api: ApiClient;
+let ada: Session;
+
+beforeAll(async () => {
+  stack = await Stack.start({ secondRuns: true });
+  api = new ApiClient(stack.gatewayUrl);
+  ada = await api.signUp('ada');
+}, 180_000);
+
+afterAll(() => stack?.stop());
+
+interface Outcome {
+  method: string;
+  /** The HTTP status, or the client's error message when no answer came. */
+  status: number | string;
+  body?: Record<string, unknown>;
+  ms: number;
+}
+
+const RUN = {
+  title: 'Tempo run',
+  distanceMeters: 10_000,
+  durationSeconds: 2_900,
+  startedAt: '2026-11-01T07:00:00.000Z',
+};
+
+/** A client that writes and reads through the gateway, one request after the other, until told to stop. */
+async function client(running: () => boolean, outcomes: Outcome[]): Promise<void> {
+  for (let i = 0; running(); i++) {
+    const method = i % 2 === 0 ? 'POST' : 'GET';
+    const started = performance.now();
+    const outcome = await api
+      .call(method, '/api/runs', { token: ada.accessToken, json: method === 'POST' ? RUN : undefined })
+      .then(({ status, body }) => ({ status, body: status < 400 ? undefined : body }))
+      .catch((error: Error) => ({ status: error.message }));
+    outcomes.push({ method, ...outcome, ms: performance.now() - started });
+  }
+}
+
+/** The framework's own answer while a service closes (no `code`, no request id): graceful shutdown's part. */
+const isShutdownAnswer = ({ status, body }: Outcome) => status === 503 && body?.code === undefined;
+
+let outcomes: Outcome[];
+
+/** Four clients write and read through the gateway while each instance of runs is restarted in turn. */
+beforeAll(async () => {
+  outcomes = [];
+  let running = true;
+  const clients = Array.from({ length: 4 }, () => client(() => running, outcomes));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await stack.restartService('runs');
+  await stack.restartService('runs', 'runs-2');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  running = false;
+  await Promise.all(clients);
+}, 180_000);
+
+const failures = () => outcomes.filter(({ status }) => status !== 200 && status !== 201);
+
+it('answers no 502 and no broken connection while each instance of runs restarts: refused requests are retried', () => {
+  expect(outcomes.length).toBeGreaterThan(100);
+  expect(failures().filter((outcome) => !isShutdownAnswer(outcome))).toEqual([]);
+  const retried = stack.logs.gateway!.filter(
+    ({ msg }) => msg === 'Upstream instance failed; retrying on another',
+  );
+  expect(retried.length).toBeGreaterThan(0);
+});
+
+it('stores every acknowledged write exactly once (a retried request was never sent the first time)', async () => {
+  const created = outcomes.filter(({ method, status }) => method === 'POST' && status === 201).length;
+  expect(await stack.runCountOf(ada.id)).toBe(created);
+});
+
+// KNOWN FAILURE until graceful shutdown (issue 17, item 3) lands: a request that reaches an instance while
+// it closes gets the framework's 503 (return503OnClosing), an answer the gateway must not retry. With
+// a drain delay that keeps serving (and answers `Connection: close`) this passes: then make it `it`.
+it.failing(
+  'fails no request while each instance of runs is restarted in turn (SIGTERM, then started again)',
+  () => {
+    expect(failures()).toEqual([]);
+  },
+);
