@@ -6,3 +6,4 @@ export { default as setUpTestInfrastructure } from './global-setup';
 export { default as tearDownTestInfrastructure } from './global-teardown';
 export { DatabaseFingerprint, type TableFingerprints } from './fuzz/database-fingerprint';
 export { FuzzTarget, type WatchedDatabase } from './fuzz/fuzz-target';
+export * from './compose';
