@@ -92,6 +92,28 @@ export default tseslint.config(
     },
   },
   {
+    // A promise nobody awaits fails unseen, or, rejected, takes the whole process down (an unhandled
+    // rejection exits Node): a database outage once crashed `users` through a `setInterval(() => void
+    // poll())`. Background work goes through `PeriodicTask`, whose one `void` is silenced on its line.
+    // Fastify's reply is thenable but its header/send chain is not work to wait for. Type-aware, so it
+    // runs only on shipped service and library code.
+    files: [
+      'apps/{gateway,users,runs}/src/**/*.ts',
+      'libs/{security,database,testing,dev-infra}/src/**/*.ts',
+    ],
+    ignores: ['**/*.spec.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          ignoreVoid: false,
+          allowForKnownSafePromises: [{ from: 'package', name: 'FastifyReply', package: 'fastify' }],
+        },
+      ],
+    },
+  },
+  {
     // The test harness is for tests only: shipped code must never import it.
     files: ['apps/**/src/**/*.ts', 'libs/security/src/**/*.ts', 'libs/database/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],

@@ -37,6 +37,16 @@ describe('headers a client sends', () => {
       expect(seen).not.toHaveProperty(dropped);
     expect(seen).toMatchObject({ authorization: `Bearer ${token}`, accept: 'application/json' });
   });
+
+  it('pass an Idempotency-Key to the service unchanged, for it to keep the first answer', async () => {
+    await gateway.fetch('/api/runs', {
+      method: 'POST',
+      token,
+      json: {},
+      headers: { 'idempotency-key': '8e03978e-40d5-43e8-bc93-6894a57f9324' },
+    });
+    expect(gateway.runs.last!.headers['idempotency-key']).toBe('8e03978e-40d5-43e8-bc93-6894a57f9324');
+  });
 });
 
 describe('headers a service sends', () => {
@@ -50,12 +60,14 @@ describe('headers a service sends', () => {
         'set-cookie': 'tracking=1',
         'x-debug-sql': 'SELECT * FROM runs',
         'access-control-allow-origin': '*',
+        'idempotency-replayed': 'true',
       });
       response.end('{}');
     };
     const response = await gateway.fetch('/api/runs', { token });
 
     expect(response.headers.get('cache-control')).toBe('private, max-age=5');
+    expect(response.headers.get('idempotency-replayed')).toBe('true');
     for (const dropped of [
       'server',
       'x-powered-by',
@@ -127,7 +139,7 @@ describe('CORS', () => {
       headers: {
         origin,
         'access-control-request-method': 'POST',
-        'access-control-request-headers': 'authorization,content-type',
+        'access-control-request-headers': 'authorization,content-type,idempotency-key',
       },
     });
 
@@ -135,6 +147,17 @@ describe('CORS', () => {
     const response = await preflight('https://app.runnerly.example');
     expect(response.headers.get('access-control-allow-origin')).toBe('https://app.runnerly.example');
     expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+
+  it('lets a browser send an Idempotency-Key and read Idempotency-Replayed', async () => {
+    const preflighted = await preflight('https://app.runnerly.example');
+    expect(preflighted.headers.get('access-control-allow-headers')).toContain('Idempotency-Key');
+
+    const response = await gateway.fetch('/api/runs', {
+      token,
+      headers: { origin: 'https://app.runnerly.example' },
+    });
+    expect(response.headers.get('access-control-expose-headers')).toContain('Idempotency-Replayed');
   });
 
   it('gives any other origin nothing to work with', async () => {

@@ -1,5 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { DatabaseModule, DatabaseReadiness } from '@runnerly/database';
+import {
+  CreateIdempotencyKeys1765000000000,
+  DatabaseModule,
+  DatabaseReadiness,
+  IdempotencyRecord,
+} from '@runnerly/database';
 import {
   AuthModule,
   HealthModule,
@@ -16,8 +21,12 @@ import { RunsConfig } from './runs.config';
 import { Run } from './runs/run.entity';
 import { RunsFeatureModule } from './runs/runs-feature.module';
 
-export const RUNS_ENTITIES = [Run, ErasedAccount];
-export const RUNS_MIGRATIONS = [CreateRunsTable1732400000000, CreateErasedAccounts1732400000001];
+export const RUNS_ENTITIES = [Run, ErasedAccount, IdempotencyRecord];
+export const RUNS_MIGRATIONS = [
+  CreateRunsTable1732400000000,
+  CreateErasedAccounts1732400000001,
+  CreateIdempotencyKeys1765000000000,
+];
 
 export interface RunsModuleOverrides {
   /** Where logs go (tests capture them). */
@@ -55,6 +64,9 @@ export class RunsModule {
           entities: RUNS_ENTITIES,
           migrations: RUNS_MIGRATIONS,
           migrateOnStart: config.DATABASE_MIGRATE_ON_START,
+          poolSize: config.DATABASE_POOL_SIZE,
+          connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+          statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
         }),
         RunsFeatureModule,
         PurgeModule,

@@ -124,6 +124,33 @@ describe('the public API through the gateway (DESIGN.md §4b)', () => {
     expect((await api.call('GET', `/api/runs/${run.id}`, { token: ada.accessToken })).status).toBe(404);
   });
 
+  it('POST /api/runs with an Idempotency-Key answers a retry with the first run, marked replayed', async () => {
+    const key = `stack-${Date.now()}`;
+    const send = () =>
+      api.call<{ id: string }>('POST', '/api/runs', {
+        token: ada.accessToken,
+        headers: { 'idempotency-key': key },
+        json: {
+          title: 'Retried',
+          distanceMeters: 5000,
+          durationSeconds: 1500,
+          startedAt: '2024-06-01T06:00:00Z',
+        },
+      });
+    const first = await send();
+    const again = await send();
+
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotency-replayed')).toBeNull();
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotency-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    const list = await api.call<{ items: { title: string }[] }>('GET', '/api/runs?limit=100', {
+      token: ada.accessToken,
+    });
+    expect(list.body.items.filter((item) => item.title === 'Retried')).toHaveLength(1);
+  });
+
   it('admin: GET /api/users and PATCH /api/users/:id/role, for the first admin only', async () => {
     const admin = await api.logIn(ADMIN.email, ADMIN.password);
     const list = await api.call<{ items: { email: string }[] }>('GET', '/api/users?limit=100', {

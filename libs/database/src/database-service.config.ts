@@ -1,5 +1,7 @@
-import { IsBoolean, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsInt, Matches, Max, Min } from 'class-validator';
 import { BaseServiceConfig, Secret, ToBoolean } from '@runnerly/security';
+import { DATABASE_DEFAULTS } from './database.options';
 
 /** The configuration of a service that owns a PostgreSQL database. */
 export class DatabaseServiceConfig extends BaseServiceConfig {
@@ -12,4 +14,28 @@ export class DatabaseServiceConfig extends BaseServiceConfig {
   @ToBoolean()
   @IsBoolean()
   DATABASE_MIGRATE_ON_START = true;
+
+  /**
+   * Longest wait for a connection, whether a new one is being opened or the pool is full: past it the
+   * request answers 503 instead of hanging while the database is unreachable.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  DATABASE_CONNECT_TIMEOUT_MS: number = DATABASE_DEFAULTS.connectTimeoutMs;
+
+  /** A statement running longer is cancelled by the server, so one slow query cannot hold a connection. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DATABASE_STATEMENT_TIMEOUT_MS: number = DATABASE_DEFAULTS.statementTimeoutMs;
+
+  /** Connections this process keeps open. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DATABASE_POOL_SIZE: number = DATABASE_DEFAULTS.poolSize;
 }

@@ -14,12 +14,18 @@ export interface DatabaseOptions {
   migrateOnStart?: boolean;
   /** Connections kept by this process. Default: 10. */
   poolSize?: number;
-  /** A statement running longer is cancelled, so one slow query cannot hold a connection forever. Default: 5 s. */
+  /** A statement running longer is cancelled, so one slow query cannot hold a connection forever. Default: 2 s. */
   statementTimeoutMs?: number;
+  /** Longest wait to open a connection or to get one from a full pool. Default: 1.5 s. */
+  connectTimeoutMs?: number;
 }
 
+/**
+ * Bounded so that, while the database is unreachable, a request answers 503 within about 2 s
+ * (docs/explanation/reliability.md, "Database outages").
+ */
 export const DATABASE_DEFAULTS = {
   poolSize: 10,
-  statementTimeoutMs: 5_000,
-  connectTimeoutMs: 5_000,
+  statementTimeoutMs: 2_000,
+  connectTimeoutMs: 1_500,
 } as const;

@@ -1,6 +1,15 @@
 export { DatabaseModule } from './database.module';
 export { DATABASE_DEFAULTS, type DatabaseOptions } from './database.options';
 export { DatabaseReadiness } from './database.readiness';
-export { isUniqueViolation } from './postgres-errors';
+export { isDatabaseUnavailable, isUniqueViolation } from './postgres-errors';
 export { decodeCursor, encodeCursor, type KeysetPosition, toPage } from './keyset-cursor';
 export { DatabaseServiceConfig } from './database-service.config';
+export {
+  IDEMPOTENCY_REPLAYED_HEADER,
+  IdempotencyKey,
+  type KeyedRequest,
+} from './idempotency/idempotency-key.decorator';
+export { forgetIdempotencyKeysOf, type IdempotentAnswer, idempotently } from './idempotency/idempotently';
+export { IdempotencyRecord } from './idempotency/idempotency-record.entity';
+export { CreateIdempotencyKeys1765000000000 } from './idempotency/create-idempotency-keys.migration';
+export { requestFingerprint } from './idempotency/request-fingerprint';

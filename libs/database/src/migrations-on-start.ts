@@ -26,12 +26,15 @@ export class MigrationsOnStart implements OnModuleInit {
     const lock = this.dataSource.createQueryRunner();
     await lock.connect();
     try {
+      // Waiting for another replica's migrations may take longer than the statement timeout allows.
+      await lock.query('SET statement_timeout = 0');
       await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       const applied = await this.dataSource.runMigrations({ transaction: 'each' });
       if (applied.length > 0)
         this.logger.log({ migrations: applied.map((migration) => migration.name) }, 'Applied migrations');
     } finally {
       await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      await lock.query('RESET statement_timeout').catch(() => undefined);
       await lock.release();
     }
   }

@@ -7,3 +7,42 @@ export function isUniqueViolation(error: unknown): boolean {
     (error.driverError as { code?: string } | undefined)?.code === '23505'
   );
 }
+
+/** Socket errors of a server that is down, restarting or out of reach. */
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * SQLSTATEs of a server that ended or refused the session, not the statement: 57P01 admin_shutdown,
+ * 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up or in recovery). Class 08 (connection
+ * exception) is matched by its prefix.
+ */
+const SERVER_GONE = new Set(['57P01', '57P02', '57P03']);
+
+/** What node-postgres says, without a code, when a connection dies or cannot be had in time. */
+const DRIVER_CONNECTION_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable)/;
+
+/**
+ * True when an error means "the database cannot be reached right now" rather than "this request or this
+ * code is wrong": the one place that decides which database failures answer 503 with `Retry-After`
+ * (see `SafeExceptionFilter`). Anything else stays a bare 500.
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 3) return false;
+  const cause = error instanceof QueryFailedError ? (error.driverError as unknown) : error;
+  const { code, message, errors } = cause as { code?: unknown; message?: unknown; errors?: unknown };
+  if (typeof code === 'string' && (NETWORK_ERRORS.has(code) || SERVER_GONE.has(code) || /^08/.test(code)))
+    return true;
+  if (typeof message === 'string' && DRIVER_CONNECTION_MESSAGES.test(message)) return true;
+  // Node reports a refused connection to every address of a host as one AggregateError.
+  return Array.isArray(errors) && errors.some((inner) => isDatabaseUnavailable(inner, depth + 1));
+}

@@ -33,8 +33,12 @@ export {
   AuditedException,
   type AuditRecord,
   type FieldProblem,
+  DEPENDENCY_RETRY_AFTER_SECONDS,
   RateLimitedException,
+  RetryLaterException,
+  ServiceUnavailableException,
 } from './errors/app.exception';
+export { DEPENDENCY_OUTAGE, type DependencyOutage } from './errors/dependency-outage';
 export { type ErrorBody } from './errors/error-body';
 export { ErrorCode } from './errors/error-code';
 export { type ErrorReply, sendError, toErrorBody } from './errors/error-response';
@@ -47,12 +51,20 @@ export { type ReadinessCheck } from './health/readiness-check';
 export { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http/connection-limits';
 export { createServiceApp, type ServiceAppOptions, trustedHops } from './http/create-service-app';
 export { ALLOWED_METHODS, type HttpHardeningOptions } from './http/http-hardening';
+export { DEFAULT_SHUTDOWN, type ShutdownOptions } from './http/graceful-shutdown';
 export { HttpSecurityModule } from './http/http-security.module';
 export { exposeOpenApiDocument, OPENAPI_DOCUMENT_PATH } from './http/openapi-document';
 export { runService } from './http/run-service';
 export { REQUEST_ID_HEADER } from './http/request-id';
 export { type ServedRoute, servedRoutes } from './http/served-routes';
 export { SECURITY_HEADERS } from './http/security-headers';
+
+export {
+  BACKGROUND_TASK_FAILED,
+  PERIODIC_TASK_DEFAULTS,
+  PeriodicTask,
+  type PeriodicTaskOptions,
+} from './lifecycle/periodic-task';
 
 export { accountFingerprint } from './logging/account-fingerprint';
 export { AuditEvent, AuditLog, type AuditDetails } from './logging/audit-log.service';

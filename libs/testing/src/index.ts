@@ -6,4 +6,5 @@ export { default as setUpTestInfrastructure } from './global-setup';
 export { default as tearDownTestInfrastructure } from './global-teardown';
 export { DatabaseFingerprint, type TableFingerprints } from './fuzz/database-fingerprint';
 export { FuzzTarget, type WatchedDatabase } from './fuzz/fuzz-target';
+export { TcpFaultProxy } from './faults/tcp-fault-proxy';
 export * from './compose';

@@ -24,6 +24,12 @@ import {
 // Real processes: the built launcher, three services, PostgreSQL. A start takes 5-15 s.
 jest.setTimeout(180_000);
 
+const isReady = (url: string) =>
+  fetch(`${url}/health/ready`).then(
+    (response) => response.ok,
+    () => false,
+  );
+
 const exists = (path: string) =>
   access(path).then(
     () => true,
@@ -103,6 +109,38 @@ describe('npm start, on its embedded PostgreSQL', () => {
     }
   });
 
+  it('restarts the embedded PostgreSQL after kill -9, and an account registered before the kill still logs in', async () => {
+    const grace = { email: 'grace@example.com', password: 'a long and unusual passphrase 7' };
+    await registerAndLogIn(gatewayUrl, grace.email);
+    const killed = await postmasterPid(stateDir);
+
+    process.kill(killed, 'SIGKILL');
+
+    expect(await waitUntil(() => first.output.includes('PostgreSQL is back'), 30_000)).toBe(true);
+    expect(first.output).toContain(
+      'PostgreSQL killed by SIGKILL: restarting it in 0.5 s (crash 1 within 60 s)',
+    );
+    expect(await postmasterPid(stateDir)).not.toBe(killed);
+    expect(await waitUntil(() => isReady(gatewayUrl), 30_000)).toBe(true);
+    expect(await logIn(gatewayUrl, grace)).toEqual(
+      expect.objectContaining({ accessToken: expect.any(String) }),
+    );
+  });
+
+  it('restarts a service after kill -9, saying so, and the stack answers again', async () => {
+    const { runs: killed } = await recordedServicePids(stateDir);
+
+    process.kill(killed, 'SIGKILL');
+
+    expect(await waitUntil(() => first.output.includes('runs is back on'), 30_000)).toBe(true);
+    expect(first.output).toMatch(
+      /runs was killed by a signal: restarting it in \d\.\d s \(crash \d within 60 s\)/,
+    );
+    expect((await recordedServicePids(stateDir)).runs).not.toBe(killed);
+    expect(await waitUntil(() => isReady(gatewayUrl), 30_000)).toBe(true);
+    expect(first.exitCode).toBeNull();
+  });
+
   it('on Ctrl-C, stops the gateway, runs, users, then PostgreSQL, leaving no process or port behind', async () => {
     const services = await recordedServicePids(stateDir);
     const postgres = await postmasterPid(stateDir);
@@ -170,6 +208,25 @@ describe('npm start, on its embedded PostgreSQL', () => {
 
     next.signal('SIGINT');
     expect(await next.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('stops the whole stack, saying why, when a service keeps crashing (5 times within 60 s), and exits with 1', async () => {
+    const looping = start();
+    await looping.waitUntilUp();
+
+    // Each restart is killed as soon as its pid is recorded: a service that cannot stay up.
+    for (let crash = 1; crash <= 5; crash++) {
+      const { runs } = await recordedServicePids(stateDir);
+      process.kill(runs, 'SIGKILL');
+      if (crash < 5) {
+        await waitUntil(async () => (await recordedServicePids(stateDir)).runs !== runs, 15_000);
+      }
+    }
+
+    expect((await looping.exited).code).toBe(1);
+    expect(looping.output).toContain('runs was killed by a signal, crash 5 within 60 s: a crash loop');
+    expect(looping.output).toContain('restarting it in 4.0 s (crash 4 within 60 s)');
+    expect(await exists(join(stateDir, 'stack.pid.json'))).toBe(false);
   });
 });
 

@@ -6,22 +6,25 @@ import { REQUEST_ID_HEADER } from '@runnerly/security';
  * headers that internal services might trust (X-Forwarded-For, X-Request-Id, X-User-Id, ...): the
  * gateway sets those itself.
  */
-const CLIENT_HEADERS_FORWARDED = [
+const CLIENT_HEADERS_FORWARDED: readonly string[] = [
   'authorization',
   'content-type',
   'content-length',
   'accept',
   'user-agent',
-] as const;
+  // A client's promise that a retried write is the same write (services keep its first answer).
+  'idempotency-key',
+];
 
 /** Only these service headers reach the client; the gateway adds its own security headers. */
-const SERVICE_HEADERS_RETURNED = [
+const SERVICE_HEADERS_RETURNED: readonly string[] = [
   'content-type',
   'content-length',
   'cache-control',
   'retry-after',
   'www-authenticate',
-] as const;
+  'idempotency-replayed',
+];
 
 /** What the proxy needs of the incoming request (reply-from's request type is wider than Fastify's). */
 interface ClientRequest {

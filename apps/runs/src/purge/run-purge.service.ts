@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { forgetIdempotencyKeysOf } from '@runnerly/database';
 import { AuditEvent, AuditLog, OwnerScope, type ServicePrincipal } from '@runnerly/security';
 import { ErasedAccounts } from '../erasure/erased-accounts.service';
 import { OwnedRuns } from '../runs/owned-runs.repository';
@@ -17,9 +18,11 @@ export class RunPurge {
    * marked erased in the same transaction, so its still-valid access tokens cannot add runs afterwards.
    */
   async purgeRunsOf(userId: string, caller: ServicePrincipal): Promise<number> {
-    const count = await this.erasedAccounts.erase(userId, (db) =>
-      this.runs.within(db).deleteAllOf(OwnerScope.ofOwner(userId)),
-    );
+    const count = await this.erasedAccounts.erase(userId, async (db) => {
+      // The stored answers of its keyed writes are copies of its runs: they go too.
+      await forgetIdempotencyKeysOf(db, userId);
+      return this.runs.within(db).deleteAllOf(OwnerScope.ofOwner(userId));
+    });
     this.audit.record(AuditEvent.RunsPurged, { targetId: userId, clientId: caller.clientId, runs: count });
     return count;
   }

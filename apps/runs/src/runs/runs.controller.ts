@@ -9,8 +9,11 @@ import {
   Patch,
   Post,
   Query,
+  Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { type FastifyReply } from 'fastify';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { IDEMPOTENCY_REPLAYED_HEADER, IdempotencyKey, type KeyedRequest } from '@runnerly/database';
 import { CurrentUser, Roles, type UserPrincipal, uuidParam } from '@runnerly/security';
 import { CreateRunDto } from './dto/create-run.dto';
 import { ListRunsQuery } from './dto/list-runs.query';
@@ -31,9 +34,22 @@ export class RunsController {
     return this.runs.list(user, query);
   }
 
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'A unique string per run to record (e.g. a UUID): a retry with it never records a second run.',
+  })
   @Post()
-  create(@CurrentUser() user: UserPrincipal, @Body() dto: CreateRunDto): Promise<RunView> {
-    return this.runs.create(user, dto);
+  async create(
+    @CurrentUser() user: UserPrincipal,
+    @Body() dto: CreateRunDto,
+    @IdempotencyKey() keyed: KeyedRequest | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RunView> {
+    const answer = await this.runs.create(user, dto, keyed);
+    if (answer.replayed) void reply.header(IDEMPOTENCY_REPLAYED_HEADER, 'true');
+    return answer.body;
   }
 
   @Get(':id')

@@ -1,6 +1,12 @@
-import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { decodeCursor, toPage } from '@runnerly/database';
+import { HttpStatus, Injectable } from '@nestjs/common';
+import {
+  decodeCursor,
+  type IdempotentAnswer,
+  idempotently,
+  type KeyedRequest,
+  toPage,
+} from '@runnerly/database';
 import { AppException, ErrorCode, OwnerScope, type UserPrincipal } from '@runnerly/security';
 import { type QueryDeepPartialEntity, Repository } from 'typeorm';
 import { ErasedAccounts } from '../erasure/erased-accounts.service';
@@ -26,8 +32,9 @@ export class RunsService {
   /**
    * The owner is the caller, always: there is no way to create a run for someone else. An erased
    * account (deleted in `users`, its runs purged) can create nothing, even with a still-valid token.
+   * With an Idempotency-Key, a retry gets the first answer back instead of a second run.
    */
-  async create(user: UserPrincipal, dto: CreateRunDto): Promise<RunView> {
+  create(user: UserPrincipal, dto: CreateRunDto, keyed?: KeyedRequest): Promise<IdempotentAnswer<RunView>> {
     const run = this.repository.create({
       userId: user.id,
       title: dto.title,
@@ -36,7 +43,9 @@ export class RunsService {
       durationSeconds: dto.durationSeconds,
       startedAt: new Date(dto.startedAt),
     });
-    return RunView.of(await this.erasedAccounts.writeFor(user.id, (db) => db.save(run)));
+    return this.erasedAccounts.writeFor(user.id, (db) =>
+      idempotently(db, user.id, keyed, HttpStatus.CREATED, async () => RunView.of(await db.save(run))),
+    );
   }
 
   async get(user: UserPrincipal, id: string): Promise<RunView> {

@@ -16,6 +16,8 @@ export const ADMIN = { email: 'operator@stack.example', password: 'first admin p
 export interface StackOptions {
   /** Share rate-limit counters through the test run's Redis. */
   withRedis?: boolean;
+  /** Rewrites each service's database URL, e.g. through a `TcpFaultProxy` that can stage an outage. */
+  routeDatabase?: (url: string) => string;
   /** Extra environment per service (small rate limits, short timeouts, ...). */
   extra?: Partial<Record<StackService, Record<string, string>>>;
 }
@@ -56,7 +58,10 @@ export class Stack {
     const env = stackEnvironment({
       host: '127.0.0.1',
       ports: { gateway: await freePort(), users: await freePort(), runs: await freePort() },
-      databases: { users: users.url, runs: runs.url },
+      databases: {
+        users: options.routeDatabase?.(users.url) ?? users.url,
+        runs: options.routeDatabase?.(runs.url) ?? runs.url,
+      },
       redisUrl,
       nodeEnv: 'test',
       extra: {
@@ -114,6 +119,16 @@ export class Stack {
     });
     this.processes.set(name, started);
     return started;
+  }
+
+  /** The running process of a service, if it was started and not stopped. */
+  process(name: string): ServiceProcess | undefined {
+    return this.processes.get(name);
+  }
+
+  /** The URL of one service itself (not through the gateway). */
+  serviceUrl(service: StackService): string {
+    return `http://127.0.0.1:${this.env[service].PORT}`;
   }
 
   async stopService(name: string): Promise<void> {

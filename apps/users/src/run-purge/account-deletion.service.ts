@@ -41,6 +41,6 @@ export class AccountDeletion {
       await this.sessions.publishRevoked(live.map((session) => session.id));
     });
     this.audit.record(AuditEvent.AccountDeleted, { userId: accountId });
-    void this.dispatcher.dispatchDue();
+    this.dispatcher.dispatchSoon();
   }
 }

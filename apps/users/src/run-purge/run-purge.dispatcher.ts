@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { PeriodicTask } from '@runnerly/security';
 import { DataSource } from 'typeorm';
 import { UsersConfig } from '../users.config';
 import { RunPurgeRequest } from './run-purge-request.entity';
@@ -11,40 +12,41 @@ const BATCH = 20;
 /**
  * Delivers the run-purge outbox: each due request is sent to `runs`, removed once `runs` acknowledges
  * it, and otherwise retried with exponential backoff. Rows are claimed with FOR UPDATE SKIP LOCKED, so
- * several replicas of `users` never send the same purge at once.
+ * several replicas of `users` never send the same purge at once. The poll runs as a `PeriodicTask`, so
+ * an unreachable database is logged and retried with backoff instead of crashing the process.
  */
 @Injectable()
 export class RunPurgeDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('RunPurge');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly poll: PeriodicTask;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly runs: RunsClient,
     private readonly config: UsersConfig,
-  ) {}
+  ) {
+    this.poll = new PeriodicTask({
+      name: 'run-purge',
+      intervalMs: config.RUN_PURGE_POLL_INTERVAL_MS,
+      run: () => this.dispatchBatch(),
+    });
+  }
 
   onApplicationBootstrap(): void {
     if (!this.runs.isConfigured) {
       this.logger.warn('RUNS_URL is not set: run purges of deleted accounts stay queued until it is');
       return;
     }
-    this.timer = setInterval(() => void this.dispatchDue(), this.config.RUN_PURGE_POLL_INTERVAL_MS);
-    this.timer.unref();
+    this.poll.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.poll.stop();
   }
 
-  /** Sends every due purge now. Concurrent calls share one pass. */
-  dispatchDue(): Promise<void> {
-    if (!this.runs.isConfigured) return Promise.resolve();
-    this.running ??= this.dispatchBatch().finally(() => (this.running = undefined));
-    return this.running;
+  /** Starts sending the due purges now, without waiting; a pass already running takes them. */
+  dispatchSoon(): void {
+    if (this.runs.isConfigured) this.poll.trigger();
   }
 
   private async dispatchBatch(): Promise<void> {

@@ -69,6 +69,7 @@ export class EmbeddedPostgresServer {
   private url: string | undefined;
   private starting: Promise<string> | undefined;
   private stopping: Promise<void> | undefined;
+  private onUnexpectedExit: (reason: string) => void = () => undefined;
 
   constructor(options: EmbeddedPostgresServerOptions) {
     if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65_535) {
@@ -163,6 +164,11 @@ export class EmbeddedPostgresServer {
     return this.url;
   }
 
+  /** Called when the server ends without `stop()` (a crash, a kill): its owner may start it again. */
+  whenExitsUnexpectedly(listener: (reason: string) => void): void {
+    this.onUnexpectedExit = listener;
+  }
+
   /** Fast shutdown (open transactions are rolled back). Does nothing when the server is not running. */
   async stop(): Promise<void> {
     // A stop requested while starting applies to the server being started.
@@ -188,7 +194,9 @@ export class EmbeddedPostgresServer {
       if (Reflect.get(postgres, 'process') === child) Reflect.set(postgres, 'process', undefined);
       if (this.stopping === undefined && this.url !== undefined) {
         this.url = undefined;
-        this.log(`PostgreSQL exited without being asked to (${signal ?? `exit code ${code}`})`);
+        const reason = signal ? `killed by ${signal}` : `exit code ${code}`;
+        this.log(`PostgreSQL exited without being asked to (${reason})`);
+        this.onUnexpectedExit(reason);
       }
     });
   }

@@ -26,6 +26,8 @@ export function stackEnvironment(topology: StackTopology): Record<StackService, 
     NODE_ENV: topology.nodeEnv,
     HOST: topology.host,
     LOG_FORMAT: 'json',
+    // Nothing balances a local stack: no one needs time to notice a stopping service.
+    SHUTDOWN_DRAIN_DELAY_MS: '0',
     ...(topology.redisUrl ? { REDIS_URL: topology.redisUrl } : {}),
   };
   const jwksUrl = `${url(topology.ports.users)}/.well-known/jwks.json`;

@@ -1,4 +1,5 @@
 import { DEFAULT_CONNECTION_LIMITS } from '../http/connection-limits';
+import { DEFAULT_SHUTDOWN } from '../http/graceful-shutdown';
 import { DEFAULT_RATE_LIMITS } from '../throttling/rate-limit.options';
 import {
   BaseServiceConfig,
@@ -62,7 +63,29 @@ describe('BaseServiceConfig', () => {
         corsOrigins: [],
         connectionLimits: DEFAULT_CONNECTION_LIMITS,
         ipv6PrefixLength: 64,
+        shutdown: DEFAULT_SHUTDOWN,
       });
+    });
+
+    it('takes the shutdown drain delay and timeout from the config (a drain delay of 0 is allowed)', () => {
+      const config = loadConfig(BaseServiceConfig, {
+        SHUTDOWN_DRAIN_DELAY_MS: '0',
+        SHUTDOWN_TIMEOUT_MS: '2500',
+      });
+      expect(serviceAppOptionsFrom(config, { trustIncomingRequestId: true }).shutdown).toEqual({
+        drainDelayMs: 0,
+        timeoutMs: 2_500,
+      });
+    });
+
+    it.each([
+      ['SHUTDOWN_DRAIN_DELAY_MS', '-1'],
+      ['SHUTDOWN_DRAIN_DELAY_MS', '120001'],
+      ['SHUTDOWN_DRAIN_DELAY_MS', 'soon'],
+      ['SHUTDOWN_TIMEOUT_MS', '0'],
+      ['SHUTDOWN_TIMEOUT_MS', '600001'],
+    ])('refuses to start with %s=%s', (name, value) => {
+      expect(() => loadConfig(BaseServiceConfig, { [name]: value })).toThrow(`${name}: `);
     });
 
     it('takes the connection limits from the config', () => {

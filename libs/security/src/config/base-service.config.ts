@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { DEFAULT_CONNECTION_LIMITS } from '../http/connection-limits';
 import { type ServiceAppOptions } from '../http/create-service-app';
+import { DEFAULT_SHUTDOWN } from '../http/graceful-shutdown';
 import { type LoggingOptions } from '../logging/logging.module';
 import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from '../throttling/rate-limit.options';
 import { Secret } from './secret.decorator';
@@ -90,6 +91,24 @@ export class BaseServiceConfig {
   @Min(0)
   @Max(100_000)
   HTTP_MAX_CONNECTIONS_PER_CLIENT = DEFAULT_CONNECTION_LIMITS.maxConnectionsPerClient;
+
+  /**
+   * After SIGTERM, readiness fails for this long while requests are still served, so that balancers stop
+   * sending before the listener closes. Keep it above the balancer's probe interval times its failure
+   * threshold (Kubernetes: the preStop sleep). 0 where nothing balances.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
+  SHUTDOWN_DRAIN_DELAY_MS = DEFAULT_SHUTDOWN.drainDelayMs;
+
+  /** Then in-flight requests get this long to finish; still running after it, they are cut (exit status 1). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  SHUTDOWN_TIMEOUT_MS = DEFAULT_SHUTDOWN.timeoutMs;
 
   /** Shared rate-limit counters (several replicas). Unset: counters in memory, per process. */
   @Secret({ kind: 'url-password', requiredInProduction: false })
@@ -212,6 +231,7 @@ export function serviceAppOptionsFrom(
       maxConnectionsPerClient: config.HTTP_MAX_CONNECTIONS_PER_CLIENT,
     },
     ipv6PrefixLength: config.RATE_LIMIT_IPV6_PREFIX_LENGTH,
+    shutdown: { drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
     ...options,
   };
 }

@@ -44,14 +44,38 @@ export class AuditedException extends AppException {
 }
 
 /**
- * 429 Too Many Requests, with the standard `Retry-After` header (RFC 9110 §10.2.3) that
- * `SafeExceptionFilter` sets from `retryAfterSeconds`.
+ * A refusal the client may retry: `SafeExceptionFilter` sets the standard `Retry-After` header
+ * (RFC 9110 §10.2.3) from `retryAfterSeconds`.
  */
-export class RateLimitedException extends AppException {
+export class RetryLaterException extends AppException {
   readonly retryAfterSeconds: number;
 
-  constructor(retryAfterSeconds: number) {
-    super(ErrorCode.RateLimited, 'Too many requests. Retry later.');
+  constructor(code: ErrorCode, message: string, retryAfterSeconds: number) {
+    super(code, message);
     this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}
+
+/** 429 Too Many Requests, with `Retry-After`. */
+export class RateLimitedException extends RetryLaterException {
+  constructor(retryAfterSeconds: number) {
+    super(ErrorCode.RateLimited, 'Too many requests. Retry later.', retryAfterSeconds);
+  }
+}
+
+/** Seconds a client is asked to wait when a dependency of the service is down. */
+export const DEPENDENCY_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * 503 `SERVICE.UNAVAILABLE` with `Retry-After`: a dependency (the database) is unreachable, so the
+ * request was not carried out and may be sent again.
+ */
+export class ServiceUnavailableException extends RetryLaterException {
+  constructor(retryAfterSeconds = DEPENDENCY_RETRY_AFTER_SECONDS) {
+    super(
+      ErrorCode.ServiceUnavailable,
+      'The service is temporarily unavailable. Retry later.',
+      retryAfterSeconds,
+    );
   }
 }

@@ -48,6 +48,7 @@ describe('toErrorBody', () => {
       [ErrorCode.InvalidCredentials, 401],
       [ErrorCode.Forbidden, 403],
       [ErrorCode.NotFound, 404],
+      [ErrorCode.IdempotencyKeyReused, 422],
       [ErrorCode.RateLimited, 429],
       [ErrorCode.ServiceBusy, 503],
       [ErrorCode.ServiceUnavailable, 503],

@@ -1,12 +1,23 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Global, Module } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Public } from '../auth/auth.decorators';
 import { createTestApp, LogCapture } from '../testing';
 import { AuditEvent } from '../logging/audit-log.service';
 import { AppException, AuditedException } from './app.exception';
+import { DEPENDENCY_OUTAGE } from './dependency-outage';
 import { ErrorCode } from './error-code';
 
 const SQL = 'insert into "accounts" ("password_hash") values ($1) -- x9q7';
+
+class DatabaseDown extends Error {}
+
+/** What a dependency's module (the database module) provides: its own outage classifier. */
+@Global()
+@Module({
+  providers: [{ provide: DEPENDENCY_OUTAGE, useValue: (error: unknown) => error instanceof DatabaseDown }],
+  exports: [DEPENDENCY_OUTAGE],
+})
+class DependencyModule {}
 
 @Public()
 @Controller('fail')
@@ -21,6 +32,11 @@ class FailingController {
     throw new AppException(ErrorCode.Conflict, 'That email is already registered.');
   }
 
+  @Get('outage')
+  outage(): never {
+    throw new DatabaseDown('connect ECONNREFUSED 10.0.0.5:5432');
+  }
+
   @Get('audited')
   audited(): never {
     throw new AuditedException(ErrorCode.Forbidden, 'You are not allowed to do this.', {
@@ -30,15 +46,17 @@ class FailingController {
   }
 }
 
+// One capture for every app of this file: Nest's static Logger writes through the first app's logger.
+const logs = new LogCapture();
+beforeEach(() => logs.clear());
+
 describe('SafeExceptionFilter', () => {
-  const logs = new LogCapture();
   let app: NestFastifyApplication;
 
   beforeAll(async () => {
     app = await createTestApp({ logs, controllers: [FailingController] });
   });
   afterAll(() => app.close());
-  beforeEach(() => logs.clear());
 
   it('answers an unexpected error with a bare 500 in the error shape, and logs the details with the request id', async () => {
     const response = await app.inject({ method: 'GET', url: '/fail/unexpected' });
@@ -83,5 +101,56 @@ describe('SafeExceptionFilter', () => {
         audit: { event: 'authz.denied', userId: 'ann', reason: 'requires role admin' },
       }),
     ]);
+  });
+});
+
+describe('SafeExceptionFilter with a dependency outage classifier', () => {
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    app = await createTestApp({ logs, imports: [DependencyModule], controllers: [FailingController] });
+  });
+  afterAll(() => app.close());
+
+  it('answers an outage with 503 SERVICE.UNAVAILABLE, Retry-After and the safe shape, and logs the cause', async () => {
+    const response = await app.inject({ method: 'GET', url: '/fail/outage' });
+    const requestId = response.headers['x-request-id'];
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('2');
+    expect(response.json()).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      code: 'SERVICE.UNAVAILABLE',
+      message: 'The service is temporarily unavailable. Retry later.',
+      requestId,
+    });
+    expect(response.body).not.toContain('10.0.0.5');
+    expect(logs.withMessage('A dependency is unavailable: answered 503')).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        requestId,
+        err: expect.objectContaining({ message: expect.stringContaining('ECONNREFUSED') }),
+      }),
+    ]);
+  });
+
+  it('still answers any other unexpected error with the bare 500', async () => {
+    const response = await app.inject({ method: 'GET', url: '/fail/unexpected' });
+    expect(response.statusCode).toBe(500);
+    expect(response.headers['retry-after']).toBeUndefined();
+  });
+});
+
+describe('SafeExceptionFilter without a classifier', () => {
+  it('answers an outage like any unexpected error: a bare 500', async () => {
+    const app = await createTestApp({ controllers: [FailingController] });
+    try {
+      const response = await app.inject({ method: 'GET', url: '/fail/outage' });
+      expect(response.statusCode).toBe(500);
+      expect(response.json()).toMatchObject({ code: 'INTERNAL' });
+    } finally {
+      await app.close();
+    }
   });
 });

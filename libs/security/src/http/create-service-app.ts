@@ -11,6 +11,7 @@ import {
   fastifyTimeoutsOf,
   limitConnectionsPerClient,
 } from './connection-limits';
+import { DEFAULT_SHUTDOWN, prepareGracefulShutdown, type ShutdownOptions } from './graceful-shutdown';
 import { applyHttpHardening, type HttpHardeningOptions, setSecurityHeaders } from './http-hardening';
 import { refuseDeepJson } from './json-depth';
 import { REQUEST_ID_HEADER, requestIdGenerator } from './request-id';
@@ -29,6 +30,8 @@ export interface ServiceAppOptions extends HttpHardeningOptions {
   connectionLimits: ConnectionLimits;
   /** An IPv6 client is one network of this many bits (for the connection limit). Default: 64. */
   ipv6PrefixLength?: number;
+  /** How the service stops on SIGTERM/SIGINT. Default: DEFAULT_SHUTDOWN. */
+  shutdown?: ShutdownOptions;
 }
 
 /**
@@ -56,7 +59,8 @@ export async function createServiceApp(
     trustProxy: trustedHops(options.trustProxyHops),
     genReqId: requestIdGenerator(options.trustIncomingRequestId),
     routerOptions: { maxParamLength: 200 },
-    return503OnClosing: true,
+    // Off: its answer while closing is a bare framework body; prepareGracefulShutdown answers instead.
+    return503OnClosing: false,
     // Fastify answers a malformed URL (bad percent-encoding, an over-long parameter) itself, before any
     // hook or filter, with a body that quotes the path: answer in the common error shape instead.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -91,6 +95,7 @@ export async function createServiceApp(
     onRefused: (client) =>
       audit.record(AuditEvent.RateLimited, { client, reason: 'too many open connections' }),
   });
-  app.enableShutdownHooks();
+  // Instead of Nest's enableShutdownHooks, which closes databases before in-flight requests are done.
+  prepareGracefulShutdown(app, options.shutdown ?? DEFAULT_SHUTDOWN);
   return app;
 }

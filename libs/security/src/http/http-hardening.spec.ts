@@ -139,6 +139,7 @@ describe('HTTP hardening (createServiceApp)', () => {
         'Authorization',
         'Content-Type',
         'X-Request-Id',
+        'Idempotency-Key',
       ]);
     });
 

@@ -40,8 +40,8 @@ export async function applyHttpHardening(
     app.enableCors({
       origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
       methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-      exposedHeaders: ['Retry-After', 'X-Request-Id'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'Idempotency-Key'],
+      exposedHeaders: ['Retry-After', 'X-Request-Id', 'Idempotency-Replayed'],
       credentials: false,
       maxAge: 600,
     });

@@ -63,6 +63,11 @@ export class LauncherProcess {
     return this.child.pid!;
   }
 
+  /** null while it runs. */
+  get exitCode(): number | null {
+    return this.child.exitCode;
+  }
+
   get output(): string {
     return [...this.stdoutLines, ...this.stderrLines].join('\n');
   }

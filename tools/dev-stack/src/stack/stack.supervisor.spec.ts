@@ -12,6 +12,11 @@ const server = require('node:http').createServer((req, res) => res.end('ok'));
 server.listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write('listening\\n'));
 process.on('SIGTERM', () => { appendFileSync(process.env.STOP_LOG, process.env.NAME + '\\n'); process.exit(0); });
 `;
+// Ready, then dies a moment later: every time it is started.
+const CRASHING_SERVICE = `
+const server = require('node:http').createServer((req, res) => res.end('ok'));
+server.listen(Number(process.env.PORT), '127.0.0.1', () => setTimeout(() => process.exit(7), 300));
+`;
 const FAILING_SERVICE = `
 process.stdout.write(JSON.stringify({ level: 'fatal', msg: 'Refusing to start: invalid configuration' }) + '\\n');
 process.exit(3);
@@ -45,7 +50,13 @@ describe('StackSupervisor', () => {
     await writeFile(join(dir, 'failing-service.js'), FAILING_SERVICE);
     await writeFile(join(dir, 'stopped'), '');
     notes = [];
-    stack = new StackSupervisor((message) => notes.push(message));
+    await writeFile(join(dir, 'crashing-service.js'), CRASHING_SERVICE);
+    stack = new StackSupervisor((message) => notes.push(message), {
+      maxCrashes: 3,
+      windowMs: 60_000,
+      firstDelayMs: 50,
+      maxDelayMs: 100,
+    });
   });
 
   afterEach(async () => {
@@ -82,17 +93,33 @@ describe('StackSupervisor', () => {
     });
   });
 
-  it('fails the stack when a running service dies', async () => {
+  it('restarts a running service that dies, says so, and the service answers again', async () => {
     await startFake('users');
-    await startFake('runs');
+    const { url } = spawned[0]!;
 
     spawned[0]!.killNow();
 
+    await waitFor(() => notes.includes(`users is back on ${url}`));
+    expect(notes).toContain('users was killed by a signal: restarting it in 0.1 s (crash 1 within 60 s)');
+    expect(spawned).toHaveLength(2);
+    expect(await (await fetch(url)).text()).toBe('ok');
+    expect(stack.isEnding).toBe(false);
+    await stack.stop();
+    expect(await readFile(join(dir, 'stopped'), 'utf8')).toBe('users\n');
+  });
+
+  it('stops the stack on a crash loop, naming the service and its exit', async () => {
+    await startFake('users', 'crashing-service.js');
+
     expect(await stack.ended).toEqual({
       kind: 'failure',
-      message: 'users was killed by a signal',
-      lastOutput: { service: 'users', lines: ['listening'] },
+      message: 'users exited with code 7, crash 3 within 60 s: a crash loop',
+      lastOutput: { service: 'users', lines: [''] },
     });
+    expect(notes.filter((note) => note.includes('restarting it'))).toEqual([
+      'users exited with code 7: restarting it in 0.1 s (crash 1 within 60 s)',
+      'users exited with code 7: restarting it in 0.1 s (crash 2 within 60 s)',
+    ]);
   });
 
   it('keeps the first end: a service that exits once a stop was asked for is no failure', async () => {
@@ -113,6 +140,10 @@ describe('StackSupervisor', () => {
     expect(spawned).toEqual([]);
   });
 });
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();

@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type EmbeddedPostgresServer, ServiceProcess, type ServiceProcessOptions } from '@runnerly/dev-infra';
+import { CrashCounter, DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart.policy';
 
 /** Why the stack ends: asked to (a signal), or something failed (then the launcher exits with 1). */
 export type StackEnd =
@@ -8,11 +10,14 @@ export type StackEnd =
 /** How long a service gets to finish its requests and close its connections after SIGTERM. */
 export const SERVICE_STOP_TIMEOUT_MS = 10_000;
 
+type OnSpawned = (service: ServiceProcess) => Promise<void>;
+
 /**
- * Owns every process of the stack: it starts them in order, notices one that dies, and stops them in
- * reverse order (services first, PostgreSQL last, so that no service loses its database while it still
- * serves). The first end (a signal or a failure) wins; later ones are ignored, so a Ctrl-C that a
- * terminal and npm both deliver stops the stack once.
+ * Owns every process of the stack: it starts them in order, restarts one that crashes (with backoff;
+ * PostgreSQL's crash recovery keeps every committed write, and the services reconnect), and stops them
+ * in reverse order (services first, PostgreSQL last, so that no service loses its database while it still
+ * serves). A crash loop (see RestartPolicy) ends the stack. The first end (a signal or a failure) wins;
+ * later ones are ignored, so a Ctrl-C that a terminal and npm both deliver stops the stack once.
  */
 export class StackSupervisor {
   readonly ended: Promise<StackEnd>;
@@ -22,9 +27,17 @@ export class StackSupervisor {
   private postgres: EmbeddedPostgresServer | undefined;
   private endedWith: StackEnd | undefined;
   private resolveEnded: (end: StackEnd) => void = () => undefined;
+  private readonly crashes: CrashCounter;
+  /** "60 s": the crash-loop window, as the log lines say it. */
+  private readonly window: string;
 
-  constructor(private readonly note: (message: string) => void) {
+  constructor(
+    private readonly note: (message: string) => void,
+    restartPolicy: RestartPolicy = DEFAULT_RESTART_POLICY,
+  ) {
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+    this.crashes = new CrashCounter(restartPolicy);
+    this.window = `${restartPolicy.windowMs / 1000} s`;
   }
 
   get isEnding(): boolean {
@@ -42,6 +55,7 @@ export class StackSupervisor {
   async startPostgres(server: EmbeddedPostgresServer): Promise<string> {
     this.assertNotEnding();
     this.postgres = server;
+    server.whenExitsUnexpectedly((reason) => void this.restartPostgres(server, reason));
     return server.start();
   }
 
@@ -49,16 +63,11 @@ export class StackSupervisor {
    * Spawns a service and resolves once it is ready. `onSpawned` runs as soon as its pid exists (the
    * launcher records it), before the wait; a stop requested meanwhile stops it too.
    */
-  async startService(
-    options: ServiceProcessOptions,
-    onSpawned: (service: ServiceProcess) => Promise<void>,
-  ): Promise<void> {
+  async startService(options: ServiceProcessOptions, onSpawned: OnSpawned): Promise<void> {
     this.assertNotEnding();
     const startedAt = Date.now();
-    // Its own process group: a Ctrl-C in the terminal reaches the launcher, which stops services in order.
-    const service = ServiceProcess.spawn({ ...options, detached: true });
+    const service = this.spawn(options, onSpawned);
     this.services.push(service);
-    void service.waitForExit().then((code) => this.serviceExited(service, code));
     await onSpawned(service);
     try {
       this.awaitingReady.add(service);
@@ -99,13 +108,65 @@ export class StackSupervisor {
     for (const service of this.services) service.killNow();
   }
 
-  private serviceExited(service: ServiceProcess, code: number | null): void {
+  /** Its own process group: a Ctrl-C in the terminal reaches the launcher, which stops services in order. */
+  private spawn(options: ServiceProcessOptions, onSpawned: OnSpawned): ServiceProcess {
+    const service = ServiceProcess.spawn({ ...options, detached: true });
+    void service
+      .waitForExit()
+      .then((code) => this.serviceExited(service, code, options, onSpawned))
+      .catch((error: unknown) => this.end({ kind: 'failure', message: `${options.name}: ${String(error)}` }));
+    return service;
+  }
+
+  private async serviceExited(
+    service: ServiceProcess,
+    code: number | null,
+    options: ServiceProcessOptions,
+    onSpawned: OnSpawned,
+  ): Promise<void> {
     if (this.isEnding || this.awaitingReady.has(service)) return;
-    this.end({
-      kind: 'failure',
-      message: `${service.name} ${code === null ? 'was killed by a signal' : `exited with code ${code}`}`,
-      lastOutput: { service: service.name, lines: service.recentOutput.split('\n') },
-    });
+    const how = code === null ? 'was killed by a signal' : `exited with code ${code}`;
+    if (!(await this.waitToRestart(service.name, how, service.recentOutput))) return;
+    const restarted = this.spawn(options, onSpawned);
+    this.services[this.services.indexOf(service)] = restarted;
+    await onSpawned(restarted);
+    // A restart that dies again before it is ready is one more crash, counted by its own exit.
+    await restarted.ready().then(
+      () => this.note(`${service.name} is back on ${service.url}`),
+      () => undefined,
+    );
+  }
+
+  private async restartPostgres(server: EmbeddedPostgresServer, reason: string): Promise<void> {
+    if (!(await this.waitToRestart('PostgreSQL', reason, ''))) return;
+    try {
+      await server.start();
+      this.note('PostgreSQL is back (its crash recovery kept every committed write); services reconnect');
+    } catch (error) {
+      await this.restartPostgres(server, `failed to start: ${(error as Error).message.split('\n', 1)[0]}`);
+    }
+  }
+
+  /**
+   * Says what happened and what comes next, then waits the backoff delay. False when the stack is ending
+   * instead: on a crash loop (which ends it here) or a stop asked for meanwhile.
+   */
+  private async waitToRestart(component: string, how: string, lastOutput: string): Promise<boolean> {
+    const decision = this.crashes.crashed(component);
+    if (decision.kind === 'give up') {
+      this.end({
+        kind: 'failure',
+        message: `${component} ${how}, crash ${decision.crashesInWindow} within ${this.window}: a crash loop`,
+        lastOutput: { service: component, lines: lastOutput.split('\n') },
+      });
+      return false;
+    }
+    this.note(
+      `${component} ${how}: restarting it in ${(decision.delayMs / 1000).toFixed(1)} s ` +
+        `(crash ${decision.crashesInWindow} within ${this.window})`,
+    );
+    await sleep(decision.delayMs);
+    return !this.isEnding;
   }
 
   private assertNotEnding(): void {

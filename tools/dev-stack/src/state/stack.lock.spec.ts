@@ -69,6 +69,20 @@ describe('StackLock', () => {
     expect(record.services).toEqual([{ name: 'users', ...(await readProcessIdentity(users.pid!)) }]);
   });
 
+  it('replaces the entry of a restarted service instead of keeping its dead predecessor', async () => {
+    const lock = await claim();
+    await lock.recordService('users', (await startFakeService(entries.users)).pid!);
+    await lock.recordService('runs', (await startFakeService(entries.runs)).pid!);
+    const restarted = await startFakeService(entries.users);
+    await lock.recordService('users', restarted.pid!);
+
+    const { services } = (await readRecord()) as { services: { name: string; pid: number }[] };
+    expect(services.map((service) => [service.name, service.pid])).toEqual([
+      ['users', restarted.pid],
+      ['runs', expect.any(Number)],
+    ]);
+  });
+
   it('refuses to start while the launcher recorded there is alive', async () => {
     await claim();
 

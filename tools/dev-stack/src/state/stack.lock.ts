@@ -80,7 +80,11 @@ export class StackLock {
   async recordService(name: StackService, pid: number): Promise<void> {
     const identity = await readProcessIdentity(pid);
     if (identity === undefined) return; // Already gone, or not Linux: nothing a next launcher could verify.
-    this.record.services.push({ name, ...identity });
+    // A restarted service replaces its dead predecessor's entry.
+    const entry = { name, ...identity };
+    const index = this.record.services.findIndex((service) => service.name === name);
+    if (index === -1) this.record.services.push(entry);
+    else this.record.services[index] = entry;
     await this.write('replace');
   }
 

@@ -1,0 +1,128 @@
+import { Controller, Get } from '@nestjs/common';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Public } from '../auth/auth.decorators';
+import { HealthModule } from '../health/health.module';
+import { createTestApp, LogCapture, RawHttpClient } from '../testing';
+
+let slowRouteMs = 0;
+@Public()
+@Controller('slow')
+class SlowController {
+  @Get()
+  async slow(): Promise<{ done: boolean }> {
+    await sleep(slowRouteMs, undefined, { ref: false });
+    return { done: true };
+  }
+}
+
+const DRAIN_DELAY_MS = 300;
+const TIMEOUT_MS = 1_000;
+
+// In this process: SIGTERM is emitted to the process's listeners and process.exit is a spy. The same
+// shutdown on a real process and a real signal: apps/stack-e2e/e2e/graceful-shutdown.e2e-spec.ts.
+describe('graceful shutdown', () => {
+  const logs = new LogCapture();
+  let app: NestFastifyApplication;
+  let port: number;
+  let exit: jest.SpyInstance;
+  const messages = () => logs.lines.map((line) => line.msg);
+  const exited = async (): Promise<unknown> => {
+    while (exit.mock.calls.length === 0) await sleep(10);
+    return exit.mock.calls[0]?.[0];
+  };
+  const get = async (path: string) => {
+    const client = await RawHttpClient.connect(port);
+    void client.send([`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n`]);
+    while (client.response.status === 0 || !client.response.body) await sleep(5);
+    client.close();
+    return client.response;
+  };
+
+  beforeEach(async () => {
+    slowRouteMs = 0;
+    logs.clear();
+    exit = jest.spyOn(process, 'exit').mockImplementation(() => undefined as never);
+    app = await createTestApp({
+      logs,
+      imports: [HealthModule.forRoot([], [], { readinessCacheMs: 0 })],
+      controllers: [SlowController],
+      shutdown: { drainDelayMs: DRAIN_DELAY_MS, timeoutMs: TIMEOUT_MS },
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = Number(new URL(await app.getUrl()).port);
+  });
+
+  afterEach(async () => {
+    await app.close().catch(() => undefined);
+    exit.mockRestore();
+  });
+
+  it('fails readiness at once, serves other requests with Connection: close through the drain delay, then exits 0', async () => {
+    expect((await get('/health/ready')).status).toBe(200);
+    process.emit('SIGTERM', 'SIGTERM');
+
+    expect(await get('/health/ready')).toMatchObject({ status: 503, body: '{"status":"unavailable"}' });
+    expect(await get('/slow')).toMatchObject({
+      status: 200,
+      headers: expect.objectContaining({ connection: 'close' }),
+    });
+    expect(exit).not.toHaveBeenCalled();
+
+    expect(await exited()).toBe(0);
+    expect(messages()).toEqual(
+      expect.arrayContaining([
+        'Shutting down: readiness fails now, requests are served while balancers notice',
+        'Stopped',
+      ]),
+    );
+  });
+
+  it('answers a request still arriving once the listener is closed with 503 SERVICE.UNAVAILABLE and Retry-After', async () => {
+    process.emit('SIGTERM', 'SIGTERM');
+    const client = await RawHttpClient.connect(port);
+    void client.send(['GET /slow HTTP/1.1\r\nHost: x\r\n']);
+    await sleep(DRAIN_DELAY_MS + 100);
+    void client.send(['\r\n']);
+
+    const refusal = await client.closed;
+    expect(refusal).toMatchObject({
+      status: 503,
+      headers: expect.objectContaining({ 'retry-after': '1', connection: 'close' }),
+    });
+    expect(JSON.parse(refusal.body)).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      code: 'SERVICE.UNAVAILABLE',
+      message: 'The service is shutting down. Retry shortly.',
+      requestId: refusal.headers['x-request-id'],
+    });
+    expect(await exited()).toBe(0);
+  });
+
+  it('cuts a request still running after the timeout, and exits 1', async () => {
+    slowRouteMs = 60_000;
+    const client = await RawHttpClient.connect(port);
+    void client.send(['GET /slow HTTP/1.1\r\nHost: x\r\n\r\n']);
+    await sleep(50);
+    process.emit('SIGTERM', 'SIGTERM');
+
+    expect(await exited()).toBe(1);
+    expect((await client.closed).status).toBe(0);
+    expect(messages()).toContain('Shutdown timeout: cutting the requests still running');
+  });
+
+  it('shuts down once for a repeated signal (a Ctrl-C after a SIGTERM)', async () => {
+    process.emit('SIGTERM', 'SIGTERM');
+    process.emit('SIGINT', 'SIGINT');
+
+    expect(await exited()).toBe(0);
+    expect(exit).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves no signal listener behind when the application is closed another way', async () => {
+    const listening = process.listenerCount('SIGTERM');
+    await app.close();
+    expect(process.listenerCount('SIGTERM')).toBe(listening - 1);
+  });
+});

@@ -1,0 +1,104 @@
+import { type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from '@nestjs/common';
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { AppException } from '../errors/app.exception';
+import { ErrorCode } from '../errors/error-code';
+import { type ErrorReply, sendError } from '../errors/error-response';
+import { type HealthStatus } from '../health/health.controller';
+
+/** How a service stops on SIGTERM or SIGINT (see `prepareGracefulShutdown`). */
+export interface ShutdownOptions {
+  /**
+   * How long readiness fails while requests are still served, so that load balancers and orchestrators
+   * notice and stop sending traffic before the listener closes. 0 where nothing balances (npm start).
+   */
+  drainDelayMs: number;
+  /** Then, how long in-flight requests get to finish before their connections are cut (and exit is 1). */
+  timeoutMs: number;
+}
+
+/** A balancer probing every 1-2 s, twice, sees the failed readiness within 5 s; 10 s covers a slow upstream call. */
+export const DEFAULT_SHUTDOWN: ShutdownOptions = { drainDelayMs: 5_000, timeoutMs: 10_000 };
+
+/** What a client is told to wait before retrying on another instance, or on this one once replaced. */
+export const SHUTDOWN_RETRY_AFTER_SECONDS = 1;
+
+const READINESS_PATH = '/health/ready';
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+
+type Phase = 'serving' | 'draining' | 'closing';
+
+/**
+ * Stops without dropping traffic. A restart that simply closes the listener fails every request a balancer
+ * still sends for the seconds it needs to notice (502s, resets), and Fastify's own answer while closing is
+ * a bare framework body without a code or request id. On SIGTERM (or SIGINT) the service instead:
+ * 1. fails `/health/ready` at once (503) while serving everything else normally, for `drainDelayMs`;
+ * 2. closes the listener and its idle keep-alive connections, and lets in-flight requests finish, at most
+ *    `timeoutMs`; every answer from step 1 on carries `Connection: close`, so clients reconnect elsewhere;
+ *    a request that still arrives on an open connection gets the safe 503 `SERVICE.UNAVAILABLE`;
+ * 3. runs Nest's shutdown hooks (databases, Redis), once no request can need them, and exits 0
+ *    (1 when the timeout cut requests).
+ */
+export function prepareGracefulShutdown(app: NestFastifyApplication, options: ShutdownOptions): void {
+  const exit = (code: number) => process.exit(code);
+  const logger = new Logger('Shutdown');
+  const fastify = app.getHttpAdapter().getInstance();
+  let phase: Phase = 'serving';
+
+  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (phase === 'closing') {
+      void reply.header('retry-after', String(SHUTDOWN_RETRY_AFTER_SECONDS));
+      sendError(
+        reply as unknown as ErrorReply,
+        new AppException(ErrorCode.ServiceUnavailable, 'The service is shutting down. Retry shortly.'),
+        String(request.id),
+      );
+      return reply;
+    }
+    if (phase === 'draining' && request.url.split('?', 1)[0] === READINESS_PATH) {
+      const unavailable: HealthStatus = { status: 'unavailable' };
+      return reply.status(503).send(unavailable);
+    }
+    return undefined;
+  });
+  fastify.addHook('onSend', async (_request: FastifyRequest, reply: FastifyReply) => {
+    if (phase !== 'serving') void reply.header('connection', 'close');
+  });
+
+  const shutDown = async (signal: NodeJS.Signals): Promise<void> => {
+    if (phase !== 'serving') return;
+    phase = 'draining';
+    logger.log(
+      { signal, drainDelayMs: options.drainDelayMs, timeoutMs: options.timeoutMs },
+      'Shutting down: readiness fails now, requests are served while balancers notice',
+    );
+    await sleep(options.drainDelayMs);
+    phase = 'closing';
+    const server = app.getHttpServer() as Server;
+    let cut = false;
+    const deadline = setTimeout(() => {
+      cut = true;
+      logger.warn({ timeoutMs: options.timeoutMs }, 'Shutdown timeout: cutting the requests still running');
+      server.closeAllConnections();
+    }, options.timeoutMs);
+    // Stops accepting connections and closes idle keep-alive ones; resolves once the last one has ended.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    clearTimeout(deadline);
+    await app.close();
+    logger.log({ signal }, 'Stopped');
+    exit(cut ? 1 : 0);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    shutDown(signal).catch((error: unknown) => {
+      logger.error({ error: error instanceof Error ? error.message : String(error) }, 'Shutdown failed');
+      exit(1);
+    });
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  // An app closed another way (a test's app.close()) leaves no listener behind.
+  fastify.addHook('onClose', async () => {
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+  });
+}
