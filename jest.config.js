@@ -8,6 +8,7 @@ module.exports = {
     '<rootDir>/apps/gateway',
     '<rootDir>/apps/stack-e2e',
     '<rootDir>/apps/containers-e2e',
+    '<rootDir>/apps/faults-e2e',
     '<rootDir>/libs/database',
     '<rootDir>/libs/dev-infra',
     '<rootDir>/tools/dev-stack',

@@ -1,5 +1,11 @@
-import { everythingRequired, WORKSPACE_ROOT } from '@runnerly/testing';
-import { COMPOSE_COMMANDS, ComposeCli, type ComposeFlavour, composeInstalled } from './support/compose-cli';
+import {
+  COMPOSE_COMMANDS,
+  ComposeCli,
+  type ComposeFlavour,
+  composeInstalled,
+  everythingRequired,
+  WORKSPACE_ROOT,
+} from '@runnerly/testing';
 
 /**
  * The README promises docker-compose.yml works with both compose implementations. The running stack of the

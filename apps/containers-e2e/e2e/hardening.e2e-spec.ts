@@ -1,12 +1,11 @@
-import { LONG_RUNNING_SERVICES, NODE_SERVICES } from './support/containers-env';
-import { describeWithDocker } from './support/describe-with-docker';
+import { CONTAINERS_SUITE, LONG_RUNNING_SERVICES, NODE_SERVICES } from './support/containers-env';
 import {
   execIn,
   networkIsInternal,
   processUids,
   type StackContainer,
   stackContainers,
-} from './support/stack-containers';
+} from '@runnerly/testing';
 
 /** The tmpfs of each service: its only writable place besides its volumes. */
 const SCRATCH: Record<(typeof LONG_RUNNING_SERVICES)[number], string> = {
@@ -17,7 +16,7 @@ const SCRATCH: Record<(typeof LONG_RUNNING_SERVICES)[number], string> = {
   gateway: '/tmp',
 };
 
-describeWithDocker('the containers of docker-compose.yml', ({ project, gatewayUrl }) => {
+CONTAINERS_SUITE.describe('the containers of docker-compose.yml', ({ project, gatewayUrl }) => {
   let containers: Map<string, StackContainer>;
   const container = (service: string): StackContainer => {
     const found = containers.get(service);

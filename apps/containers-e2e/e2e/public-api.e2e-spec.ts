@@ -1,5 +1,5 @@
-import { type Account, GatewayClient } from './support/api-client';
-import { describeWithDocker } from './support/describe-with-docker';
+import { type Account, GatewayClient } from '@runnerly/testing';
+import { CONTAINERS_SUITE } from './support/containers-env';
 
 interface Run {
   id: string;
@@ -15,7 +15,7 @@ const A_RUN = {
   startedAt: '2026-11-20T07:00:00.000Z',
 };
 
-describeWithDocker('the compose stack, through the published gateway port', ({ gatewayUrl }) => {
+CONTAINERS_SUITE.describe('the compose stack, through the published gateway port', ({ gatewayUrl }) => {
   let api: GatewayClient;
   let ada: Account;
   let bob: Account;

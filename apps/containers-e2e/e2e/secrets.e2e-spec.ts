@@ -1,12 +1,11 @@
-import { LONG_RUNNING_SERVICES, NODE_SERVICES } from './support/containers-env';
-import { describeWithDocker } from './support/describe-with-docker';
+import { CONTAINERS_SUITE, LONG_RUNNING_SERVICES, NODE_SERVICES } from './support/containers-env';
 import {
   containerLog,
   execIn,
   publicMetadata,
   type StackContainer,
   stackContainers,
-} from './support/stack-containers';
+} from '@runnerly/testing';
 
 /** The files each consumer finds in /run/secrets/<consumer>/ (written by the `secrets-init` service). */
 const SECRET_FILES: Record<(typeof LONG_RUNNING_SERVICES)[number], string[]> = {
@@ -19,7 +18,7 @@ const SECRET_FILES: Record<(typeof LONG_RUNNING_SERVICES)[number], string[]> = {
 /** Variable names that would hold a secret if they were given as values instead of files. */
 const SECRET_LOOKING_NAME = /PASSWORD|SECRET|PRIVATE_KEY|TOKEN|DATABASE_URL|REDIS_URL|OAUTH_CLIENTS/;
 
-describeWithDocker('the secrets of the compose stack', ({ project }) => {
+CONTAINERS_SUITE.describe('the secrets of the compose stack', ({ project }) => {
   let containers: Map<string, StackContainer>;
   /** Every secret value of this stack, read inside the containers that own them. */
   const secrets: string[] = [];

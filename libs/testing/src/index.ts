@@ -7,3 +7,4 @@ export { default as tearDownTestInfrastructure } from './global-teardown';
 export { DatabaseFingerprint, type TableFingerprints } from './fuzz/database-fingerprint';
 export { FuzzTarget, type WatchedDatabase } from './fuzz/fuzz-target';
 export { TcpFaultProxy } from './faults/tcp-fault-proxy';
+export * from './compose';

@@ -5,7 +5,7 @@ import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, WORKSPACE_ROOT } from '@runnerly/testing';
+import { freePort, WORKSPACE_ROOT } from '@runnerly/dev-infra';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { COMPOSE_COMMANDS, ComposeCli, detectCompose, lastLines } from './compose-cli';
 

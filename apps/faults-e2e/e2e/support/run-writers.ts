@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Account } from '@runnerly/testing';
+
+/** Pause between two requests of one writer: two writers stay under the gateway's 300 requests a minute. */
+const PAUSE_MS = 600;
+/** A request that gets no answer in this time counts as unanswered, and is retried like a refused connection. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** One run a writer wants stored: retried under the same idempotency key until the API acknowledges it. */
+export interface IntendedWrite {
+  accountId: string;
+  title: string;
+  idempotencyKey: string;
+  /** When the API answered 201 (ms since the epoch); undefined while it has not. */
+  acknowledgedAt?: number;
+}
+
+/** One attempt as the client saw it: an HTTP answer, or none at all (refused, reset, timed out). */
+export interface Attempt {
+  at: number;
+  status: number | 'no answer';
+  /** The error body's `code`, for an answer that is not a 2xx. */
+  code?: string;
+  /** Whether a non-2xx answer had the common error shape with a request id. */
+  safeShape?: boolean;
+}
+
+/**
+ * Clients recording runs through the gateway, one loop per account, as a careful mobile app would: every run
+ * gets an idempotency key, and a write that fails in any way (an error answer, no answer) is retried with the
+ * same key until it is acknowledged. What they intended and every attempt are kept for the checks.
+ */
+export class RunWriters {
+  readonly writes: IntendedWrite[] = [];
+  readonly attempts: Attempt[] = [];
+  private loops: Promise<void>[] = [];
+  private stopping = false;
+  private stopDeadline = Infinity;
+
+  constructor(
+    private readonly gatewayUrl: string,
+    private readonly accounts: readonly Account[],
+    private readonly label: string,
+  ) {}
+
+  start(): void {
+    this.stopping = false;
+    this.stopDeadline = Infinity;
+    this.loops = this.accounts.map((account) => this.write(account));
+  }
+
+  /** Stops after the writes in progress were acknowledged, or gave up when `graceMs` ran out. */
+  async stop(graceMs = 30_000): Promise<void> {
+    this.stopping = true;
+    this.stopDeadline = Date.now() + graceMs;
+    await Promise.all(this.loops);
+  }
+
+  /** The first acknowledgement at or after `since`, or undefined. */
+  firstAcknowledgedSince(since: number): number | undefined {
+    return this.writes
+      .map((write) => write.acknowledgedAt)
+      .filter((at): at is number => at !== undefined && at >= since)
+      .sort((a, b) => a - b)[0];
+  }
+
+  private async write(account: Account): Promise<void> {
+    for (let n = 1; !this.stopping; n++) {
+      const write: IntendedWrite = {
+        accountId: account.id,
+        title: `${this.label} ${account.id.slice(0, 8)} #${n}`,
+        idempotencyKey: randomUUID(),
+      };
+      this.writes.push(write);
+      // An unacknowledged write is finished before stopping (within the grace), as a client would.
+      while (write.acknowledgedAt === undefined && Date.now() < this.stopDeadline) {
+        const attempt = await this.post(account, write);
+        this.attempts.push(attempt);
+        if (attempt.status === 201) write.acknowledgedAt = attempt.at;
+        await sleep(PAUSE_MS);
+      }
+    }
+  }
+
+  private async post(account: Account, write: IntendedWrite): Promise<Attempt> {
+    try {
+      const response = await fetch(`${this.gatewayUrl}/api/runs`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${account.accessToken}`,
+          'content-type': 'application/json',
+          'idempotency-key': write.idempotencyKey,
+        },
+        body: JSON.stringify({
+          title: write.title,
+          distanceMeters: 5_000,
+          durationSeconds: 1_500,
+          startedAt: new Date().toISOString(),
+        }),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      const text = await response.text();
+      const at = Date.now();
+      if (response.ok) return { at, status: response.status };
+      return { at, status: response.status, ...errorShapeOf(text) };
+    } catch {
+      return { at: Date.now(), status: 'no answer' };
+    }
+  }
+}
+
+/** The code of an error body, and whether the body is the common error shape with a request id. */
+function errorShapeOf(text: string): { code?: string; safeShape: boolean } {
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    const safeShape =
+      typeof body.statusCode === 'number' &&
+      typeof body.error === 'string' &&
+      typeof body.code === 'string' &&
+      typeof body.message === 'string' &&
+      typeof body.requestId === 'string' &&
+      body.requestId.length > 0;
+    return { code: typeof body.code === 'string' ? body.code : undefined, safeShape };
+  } catch {
+    return { safeShape: false };
+  }
+}

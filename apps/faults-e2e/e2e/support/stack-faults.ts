@@ -1,0 +1,69 @@
+import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stackContainers } from '@runnerly/testing';
+import { getContainerRuntimeClient } from 'testcontainers';
+
+/** What a container's life looked like at one moment: enough to tell that it exited or was restarted. */
+export interface ContainerLife {
+  running: boolean;
+  restartCount: number;
+  startedAt: string;
+}
+
+/**
+ * The faults the suite injects into the compose stack, through the Docker engine: a crash (SIGKILL to the
+ * container's main process) and an orderly stop for a while.
+ */
+export class StackFaults {
+  constructor(private readonly project: string) {}
+
+  /** Every container of the stack, by service name, as it stands now. */
+  async lives(): Promise<Map<string, ContainerLife>> {
+    const lives = new Map<string, ContainerLife>();
+    for (const [service, { inspect }] of await stackContainers(this.project)) {
+      lives.set(service, {
+        running: inspect.State.Running,
+        restartCount: inspect.RestartCount,
+        startedAt: inspect.State.StartedAt,
+      });
+    }
+    return lives;
+  }
+
+  /**
+   * A crash: SIGKILL to the container's main process, from the host. Docker's restart policy
+   * (`restart: unless-stopped`) starts it again, as it would after any crash. (`docker kill` would not do:
+   * Docker counts it as a manual stop, which the policy leaves alone.)
+   */
+  async kill(service: string): Promise<void> {
+    const pid = (await this.container(service)).inspect.State.Pid;
+    if (process.getuid?.() === 0) process.kill(pid, 'SIGKILL');
+    else execFileSync('sudo', ['-n', 'kill', '-KILL', String(pid)]);
+  }
+
+  /** `docker stop` (SIGTERM, then SIGKILL after 10 s), and `docker start` once `outageMs` have passed. */
+  async stopFor(service: string, outageMs: number): Promise<void> {
+    const { dockerode } = (await getContainerRuntimeClient()).container;
+    const { id } = await this.container(service);
+    await dockerode.getContainer(id).stop({ t: 10 });
+    await sleep(outageMs);
+    await dockerode.getContainer(id).start();
+  }
+
+  /** Resolves, with the time, once the container runs and its healthcheck passes again. */
+  async healthy(service: string, timeoutMs = 120_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const { inspect } = await this.container(service);
+      if (inspect.State.Running && inspect.State.Health?.Status === 'healthy') return Date.now();
+      await sleep(250);
+    }
+    throw new Error(`${service} was not healthy again within ${timeoutMs / 1000} s`);
+  }
+
+  private async container(service: string) {
+    const container = (await stackContainers(this.project)).get(service);
+    if (!container) throw new Error(`the stack has no ${service} container`);
+    return container;
+  }
+}

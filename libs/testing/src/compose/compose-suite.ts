@@ -1,0 +1,103 @@
+import { everythingRequired } from '@runnerly/security/testing';
+import { type RunningStack, startComposeStack, whyContainersAreUnavailable } from './compose-stack';
+
+/** What a test file gets of the stack its project's global setup started. */
+export interface ComposeStackUnderTest {
+  /** http://127.0.0.1:<port>, the only published port. */
+  gatewayUrl: string;
+  /** The compose project name; its containers carry the label com.docker.compose.project=<name>. */
+  project: string;
+}
+
+type GlobalWithStacks = typeof globalThis & { [key: symbol]: RunningStack | undefined };
+
+/**
+ * One docker-compose.yml stack for one jest project: the project's global setup starts it under a compose
+ * project of its own (so a suite that kills containers never disturbs another suite's stack), and hands it to
+ * the test files, which run in other processes, through environment variables that jest workers inherit.
+ */
+export class ComposeSuite {
+  private readonly env: Record<'gatewayUrl' | 'project' | 'unavailable' | 'failed', string>;
+  private readonly holder: symbol;
+
+  /** `name` tells the variables of this suite apart from another's: `containers` → RUNNERLY_CONTAINERS_*. */
+  constructor(name: string) {
+    const prefix = `RUNNERLY_${name.toUpperCase()}`;
+    this.env = {
+      gatewayUrl: `${prefix}_GATEWAY_URL`,
+      project: `${prefix}_PROJECT`,
+      // Why there is no stack because the machine cannot run one (no engine, no compose): the suites skip.
+      unavailable: `${prefix}_UNAVAILABLE`,
+      // Why the stack did not come up although the machine can run one: the suites fail with this message.
+      failed: `${prefix}_FAILED`,
+    };
+    this.holder = Symbol.for(`runnerly:${name}-stack`);
+  }
+
+  /**
+   * The global setup: builds the images and starts the stack once for the run. It never throws: a machine
+   * without Docker makes the suites skip (or fail under RUNNERLY_REQUIRE_ALL=1), a stack that does not come up
+   * makes them fail, and in both cases the other projects of `npm test` still run.
+   */
+  async setUp(): Promise<void> {
+    const holder = globalThis as GlobalWithStacks;
+    if (holder[this.holder]) return;
+    const unavailable = await whyContainersAreUnavailable();
+    if (unavailable) {
+      process.env[this.env.unavailable] = unavailable;
+      return;
+    }
+    try {
+      const stack = await startComposeStack();
+      holder[this.holder] = stack;
+      process.env[this.env.project] = stack.project;
+      process.env[this.env.gatewayUrl] = stack.gatewayUrl;
+      process.stderr.write(
+        `\nContainer stack: compose project ${stack.project}, gateway ${stack.gatewayUrl}, ` +
+          `built and healthy in ${stack.startSeconds} s\n`,
+      );
+    } catch (error) {
+      process.env[this.env.failed] = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  /** The global teardown: removes the stack's containers, networks, volumes and secrets (the images stay). */
+  async tearDown(): Promise<void> {
+    const holder = globalThis as GlobalWithStacks;
+    const stack = holder[this.holder];
+    holder[this.holder] = undefined;
+    await stack?.stop();
+  }
+
+  /**
+   * `describe` for a file that needs the stack. Without a Docker engine or compose the suite is skipped with
+   * a loud reason, or fails when everything is required (RUNNERLY_REQUIRE_ALL=1, as CI sets it). A stack that
+   * could not be built or started always fails: that is a bug, not a missing tool.
+   */
+  describe(name: string, body: (stack: ComposeStackUnderTest) => void): void {
+    const failed = process.env[this.env.failed];
+    const unavailable = process.env[this.env.unavailable];
+    const gatewayUrl = process.env[this.env.gatewayUrl];
+    const project = process.env[this.env.project];
+
+    if (gatewayUrl && project) {
+      describe(name, () => body({ gatewayUrl, project }));
+      return;
+    }
+    if (failed || everythingRequired()) {
+      const reason = failed
+        ? `the compose stack did not start: ${failed}`
+        : `Docker is required (RUNNERLY_REQUIRE_ALL=1) but unavailable: ${unavailable ?? 'the global setup did not run'}`;
+      describe(name, () => {
+        it('has the running compose stack it needs', () => {
+          throw new Error(reason);
+        });
+      });
+      return;
+    }
+    process.emitWarning(
+      `SKIPPED "${name}": it needs Docker and compose, and ${unavailable ?? 'the global setup did not run'}.`,
+    );
+    describe.skip(`${name} [skipped: needs Docker]`, () => body({ gatewayUrl: '', project: '' }));
+  }
+}

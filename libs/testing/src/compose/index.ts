@@ -1,0 +1,21 @@
+export {
+  COMPOSE_COMMANDS,
+  ComposeCli,
+  type ComposeFlavour,
+  type ComposeResult,
+  composeInstalled,
+  detectCompose,
+  lastLines,
+} from './compose-cli';
+export { type RunningStack, startComposeStack, whyContainersAreUnavailable } from './compose-stack';
+export { ComposeSuite, type ComposeStackUnderTest } from './compose-suite';
+export { type Account, type ApiResponse, GatewayClient } from './gateway-client';
+export {
+  containerLog,
+  execIn,
+  networkIsInternal,
+  processUids,
+  publicMetadata,
+  type StackContainer,
+  stackContainers,
+} from './stack-containers';
