@@ -10,20 +10,23 @@ import { type ContainerLife, StackFaults } from './support/stack-faults';
 // writes succeed again soon after the component is back, and no other container exits.
 
 interface Fault {
-  component: 'postgres' | 'redis' | 'users' | 'runs' | 'gateway';
+  /** The compose service whose container the fault hits. */
+  service: 'postgres' | 'redis' | 'users' | 'runs' | 'gateway';
+  /** What that is, for the test names: `users` and `runs` run as two replicas each. */
+  component: string;
   how: 'crashed' | 'stopped for 5 s';
 }
 
 const FAULTS: Fault[] = [
-  { component: 'postgres', how: 'crashed' },
-  { component: 'postgres', how: 'stopped for 5 s' },
-  { component: 'redis', how: 'crashed' },
-  { component: 'redis', how: 'stopped for 5 s' },
-  { component: 'users', how: 'crashed' },
-  { component: 'users', how: 'stopped for 5 s' },
-  { component: 'runs', how: 'crashed' },
-  { component: 'runs', how: 'stopped for 5 s' },
-  { component: 'gateway', how: 'crashed' },
+  { service: 'postgres', component: 'PostgreSQL', how: 'crashed' },
+  { service: 'postgres', component: 'PostgreSQL', how: 'stopped for 5 s' },
+  { service: 'redis', component: 'Redis', how: 'crashed' },
+  { service: 'redis', component: 'Redis', how: 'stopped for 5 s' },
+  { service: 'users', component: 'one users replica', how: 'crashed' },
+  { service: 'users', component: 'one users replica', how: 'stopped for 5 s' },
+  { service: 'runs', component: 'one runs replica', how: 'crashed' },
+  { service: 'runs', component: 'one runs replica', how: 'stopped for 5 s' },
+  { service: 'gateway', component: 'the gateway', how: 'crashed' },
 ];
 const OUTAGE_MS = 5_000;
 /** Writes must be acknowledged again within this time of the component being healthy again. */
@@ -42,7 +45,7 @@ FAULTS_SUITE.describe('the compose stack under faults', ({ gatewayUrl, project }
 
   afterAll(() => writeFaultReport(results));
 
-  describe.each(FAULTS)('with $component $how', ({ component, how }) => {
+  describe.each(FAULTS)('with $component $how', ({ service, component, how }) => {
     const label = `${component} ${how}`;
     let writers: RunWriters;
     let before: Map<string, ContainerLife>;
@@ -59,9 +62,9 @@ FAULTS_SUITE.describe('the compose stack under faults', ({ gatewayUrl, project }
       await sleep(2_000);
 
       faultAt = Date.now();
-      if (how === 'crashed') await faults.kill(component);
-      else await faults.stopFor(component, OUTAGE_MS);
-      backAt = await faults.healthy(component);
+      if (how === 'crashed') await faults.kill(service);
+      else await faults.stopFor(service, OUTAGE_MS);
+      backAt = await faults.backAndHealthy(service, before.get(service)!);
 
       const deadline = backAt + RECOVERY_SECONDS * 1_000;
       while (
@@ -97,9 +100,9 @@ FAULTS_SUITE.describe('the compose stack under faults', ({ gatewayUrl, project }
     });
 
     it(`takes no other container down with ${component}`, () => {
-      for (const [service, life] of before) {
-        if (service === component || !life.running) continue;
-        expect({ service, ...after.get(service) }).toEqual({ service, ...life });
+      for (const [name, life] of before) {
+        if (name === service || !life.running) continue;
+        expect({ name, ...after.get(name) }).toEqual({ name, ...life });
       }
     });
   });

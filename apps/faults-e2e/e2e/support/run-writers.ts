@@ -12,6 +12,8 @@ export interface IntendedWrite {
   accountId: string;
   title: string;
   idempotencyKey: string;
+  /** The request body, the same in every attempt: a retry is the same request, or the key is refused (422). */
+  body: string;
   /** When the API answered 201 (ms since the epoch); undefined while it has not. */
   acknowledgedAt?: number;
 }
@@ -67,10 +69,17 @@ export class RunWriters {
 
   private async write(account: Account): Promise<void> {
     for (let n = 1; !this.stopping; n++) {
+      const title = `${this.label} ${account.id.slice(0, 8)} #${n}`;
       const write: IntendedWrite = {
         accountId: account.id,
-        title: `${this.label} ${account.id.slice(0, 8)} #${n}`,
+        title,
         idempotencyKey: randomUUID(),
+        body: JSON.stringify({
+          title,
+          distanceMeters: 5_000,
+          durationSeconds: 1_500,
+          startedAt: new Date().toISOString(),
+        }),
       };
       this.writes.push(write);
       // An unacknowledged write is finished before stopping (within the grace), as a client would.
@@ -92,12 +101,7 @@ export class RunWriters {
           'content-type': 'application/json',
           'idempotency-key': write.idempotencyKey,
         },
-        body: JSON.stringify({
-          title: write.title,
-          distanceMeters: 5_000,
-          durationSeconds: 1_500,
-          startedAt: new Date().toISOString(),
-        }),
+        body: write.body,
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       const text = await response.text();

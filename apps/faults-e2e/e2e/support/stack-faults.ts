@@ -50,12 +50,16 @@ export class StackFaults {
     await dockerode.getContainer(id).start();
   }
 
-  /** Resolves, with the time, once the container runs and its healthcheck passes again. */
-  async healthy(service: string, timeoutMs = 120_000): Promise<number> {
+  /**
+   * Resolves, with the time, once the container was started again after `before` (its life before the
+   * fault) and its healthcheck passes: right after a crash Docker may still report the old, healthy state.
+   */
+  async backAndHealthy(service: string, before: ContainerLife, timeoutMs = 120_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const { inspect } = await this.container(service);
-      if (inspect.State.Running && inspect.State.Health?.Status === 'healthy') return Date.now();
+      const restarted = inspect.State.StartedAt !== before.startedAt;
+      if (restarted && inspect.State.Running && inspect.State.Health?.Status === 'healthy') return Date.now();
       await sleep(250);
     }
     throw new Error(`${service} was not healthy again within ${timeoutMs / 1000} s`);
