@@ -1,5 +1,5 @@
 import { type ServerResponse } from 'node:http';
-import { DEFAULT_READINESS_CACHE_MS } from '@runnerly/security';
+import { DEFAULT_READINESS_CACHE_MS, INSTANCE_STOPPING_HEADER } from '@runnerly/security';
 import { GatewayTestApp } from './support/gateway-test-app';
 import { type StubHandler, StubUpstream } from './support/stub-upstream';
 
@@ -30,6 +30,20 @@ function resetFirstRequest(): void {
     const answer = instance.handler;
     instance.handler = (request, response) =>
       resets-- > 0 ? (response as ServerResponse).socket!.destroy() : answer(request, response);
+  }
+}
+
+/** Both instances answer the first request either of them receives as an instance whose listener closed. */
+function refuseFirstRequestWhileStopping(): void {
+  let refusals = 1;
+  for (const instance of instances) {
+    const answer = instance.handler;
+    instance.handler = (request, response) =>
+      refusals-- > 0
+        ? void response
+            .writeHead(503, { 'content-type': 'application/json', [INSTANCE_STOPPING_HEADER]: '1' })
+            .end('{}')
+        : answer(request, response);
   }
 }
 
@@ -86,6 +100,15 @@ it('retries a POST with an Idempotency-Key on the other instance, forwarding the
 it('retries a GET whose connection broke before an answer (safe by HTTP semantics)', async () => {
   resetFirstRequest();
   expect((await gateway.fetch('/api/runs', { token })).status).toBe(200);
+  expect(received()).toEqual([1, 1]);
+});
+
+it('retries a POST without a key that an instance refused while stopping (its 503 says it never ran it)', async () => {
+  refuseFirstRequestWhileStopping();
+  const response = await postRun();
+
+  expect(response.status).toBe(200);
+  expect(response.headers.get(INSTANCE_STOPPING_HEADER)).toBeNull();
   expect(received()).toEqual([1, 1]);
 });
 

@@ -51,7 +51,7 @@ export { type ReadinessCheck } from './health/readiness-check';
 export { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http/connection-limits';
 export { createServiceApp, type ServiceAppOptions, trustedHops } from './http/create-service-app';
 export { ALLOWED_METHODS, type HttpHardeningOptions } from './http/http-hardening';
-export { DEFAULT_SHUTDOWN, type ShutdownOptions } from './http/graceful-shutdown';
+export { DEFAULT_SHUTDOWN, INSTANCE_STOPPING_HEADER, type ShutdownOptions } from './http/graceful-shutdown';
 export { HttpSecurityModule } from './http/http-security.module';
 export { exposeOpenApiDocument, OPENAPI_DOCUMENT_PATH } from './http/openapi-document';
 export { runService } from './http/run-service';

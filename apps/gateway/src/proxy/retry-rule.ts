@@ -1,3 +1,5 @@
+import { INSTANCE_STOPPING_HEADER } from '@runnerly/security';
+
 /** Sent by a client that may repeat a write; the service then answers a repeat with the first answer. */
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
@@ -50,4 +52,13 @@ export function mayRetry({ method, headers, cause }: FailedAttempt): boolean {
   if (connectFailed(cause)) return true;
   if (!BROKEN_BEFORE_ANSWER.has(codeOf(cause) ?? '')) return false;
   return IDEMPOTENT_METHODS.has(method) || headers[IDEMPOTENCY_KEY_HEADER] !== undefined;
+}
+
+/**
+ * An answer that proves the request was never processed: the 503 of an instance whose listener had closed
+ * (graceful shutdown refuses such a request before any handler runs). Like a refused connection, it may go
+ * to another instance whatever the method.
+ */
+export function refusedWhileStopping(statusCode: number, headers: Record<string, unknown>): boolean {
+  return statusCode === 503 && headers[INSTANCE_STOPPING_HEADER] === '1';
 }

@@ -3,7 +3,7 @@ import { AppException, ErrorCode, type ErrorReply, sendError } from '@runnerly/s
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { GatewayConfig } from '../gateway.config';
 import { forwardedRequestHeaders, returnedResponseHeaders } from './forwarded-headers';
-import { connectFailed, mayRetry } from './retry-rule';
+import { connectFailed, mayRetry, refusedWhileStopping } from './retry-rule';
 import { type Upstream, Upstreams } from './upstreams';
 
 const METHODS_WITH_BODY = new Set(['POST', 'PATCH']);
@@ -47,12 +47,32 @@ export class UpstreamProxy {
       body: METHODS_WITH_BODY.has(request.method) ? (request.body ?? {}) : null,
       rewriteRequestHeaders: forwardedRequestHeaders,
       rewriteHeaders: returnedResponseHeaders,
-      // reply-from's own retries repeat the same instance, and any answer (a 503 too) is final.
+      // reply-from's own retries repeat the same instance, and any answer is final but one: the 503 of an
+      // instance that was stopping, which never ran the request.
       retryDelay: () => null,
+      onResponse: (_request, proxied, response) => {
+        // undici's answer: its status, its raw headers (before the allowlist) and its body stream; the
+        // type reply-from declares for it is Node's ServerResponse, which has no `headers`.
+        const { headers } = response as unknown as { headers: Record<string, unknown> };
+        if (refusedWhileStopping(response.statusCode, headers) && this.mayTryNext(attempt)) {
+          response.stream.resume();
+          this.logger.warn(
+            { upstream: attempt.upstream, requestId: String(request.id) },
+            'Upstream instance is stopping; retrying on another',
+          );
+          // The next attempt sets its own status and headers over this one's.
+          for (const name of Object.keys(proxied.getHeaders())) proxied.removeHeader(name);
+          return void this.send(request, reply, { ...attempt, index: attempt.index + 1 });
+        }
+        void proxied.send(response.stream);
+      },
       onError: (failed, { error }) => {
         const { cause } = error as Error & { cause?: unknown };
         if (connectFailed(cause)) this.upstreams.pool(attempt.upstream).markDown(instance);
-        if (this.mayTryNext(request, attempt, cause)) {
+        if (
+          mayRetry({ method: request.method, headers: request.headers, cause }) &&
+          this.mayTryNext(attempt)
+        ) {
           this.logger.warn(
             { upstream: attempt.upstream, error: error.message, requestId: String(request.id) },
             'Upstream instance failed; retrying on another',
@@ -65,11 +85,10 @@ export class UpstreamProxy {
   }
 
   /** At most once per other instance, and never past the time one attempt may take. */
-  private mayTryNext(request: FastifyRequest, attempt: Attempt, cause: unknown): boolean {
+  private mayTryNext(attempt: Attempt): boolean {
     return (
       attempt.index + 1 < attempt.instances.length &&
-      Date.now() - attempt.startedAt < this.config.UPSTREAM_TIMEOUT_MS &&
-      mayRetry({ method: request.method, headers: request.headers, cause })
+      Date.now() - attempt.startedAt < this.config.UPSTREAM_TIMEOUT_MS
     );
   }
 

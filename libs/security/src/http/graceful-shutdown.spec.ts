@@ -78,7 +78,7 @@ describe('graceful shutdown', () => {
     );
   });
 
-  it('answers a request still arriving once the listener is closed with 503 SERVICE.UNAVAILABLE and Retry-After', async () => {
+  it('answers a request still arriving once the listener is closed with 503 SERVICE.UNAVAILABLE, Retry-After, and the mark that it never ran', async () => {
     process.emit('SIGTERM', 'SIGTERM');
     const client = await RawHttpClient.connect(port);
     void client.send(['GET /slow HTTP/1.1\r\nHost: x\r\n']);
@@ -88,7 +88,11 @@ describe('graceful shutdown', () => {
     const refusal = await client.closed;
     expect(refusal).toMatchObject({
       status: 503,
-      headers: expect.objectContaining({ 'retry-after': '1', connection: 'close' }),
+      headers: expect.objectContaining({
+        'retry-after': '1',
+        connection: 'close',
+        'x-instance-stopping': '1',
+      }),
     });
     expect(JSON.parse(refusal.body)).toEqual({
       statusCode: 503,

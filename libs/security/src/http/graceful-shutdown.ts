@@ -25,6 +25,13 @@ export const DEFAULT_SHUTDOWN: ShutdownOptions = { drainDelayMs: 5_000, timeoutM
 /** What a client is told to wait before retrying on another instance, or on this one once replaced. */
 export const SHUTDOWN_RETRY_AFTER_SECONDS = 1;
 
+/**
+ * Marks the 503 of an instance whose listener has closed: the request was refused before any handler ran,
+ * so a proxy may send it to another instance whatever its method (the gateway does; it never passes this
+ * header on to clients).
+ */
+export const INSTANCE_STOPPING_HEADER = 'x-instance-stopping';
+
 const READINESS_PATH = '/health/ready';
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
@@ -49,7 +56,9 @@ export function prepareGracefulShutdown(app: NestFastifyApplication, options: Sh
 
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (phase === 'closing') {
-      void reply.header('retry-after', String(SHUTDOWN_RETRY_AFTER_SECONDS));
+      void reply
+        .header('retry-after', String(SHUTDOWN_RETRY_AFTER_SECONDS))
+        .header(INSTANCE_STOPPING_HEADER, '1');
       sendError(
         reply as unknown as ErrorReply,
         new AppException(ErrorCode.ServiceUnavailable, 'The service is shutting down. Retry shortly.'),
