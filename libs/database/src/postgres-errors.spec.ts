@@ -30,6 +30,10 @@ describe('isDatabaseUnavailable', () => {
     ['SQLSTATE 57P02 crash_shutdown', withCode('57P02')],
     ['SQLSTATE 57P03 cannot_connect_now', withCode('57P03', 'the database system is starting up')],
     [
+      'a statement timeout (SQLSTATE 57014, rolled back)',
+      queryFailed(withCode('57014', 'canceling statement due to statement timeout')),
+    ],
+    [
       'a refusal on every address of the host',
       Object.assign(new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')]), {
         code: undefined,
@@ -41,7 +45,6 @@ describe('isDatabaseUnavailable', () => {
 
   it.each([
     ['a unique violation', queryFailed(withCode('23505', 'duplicate key value violates unique constraint'))],
-    ['a statement timeout', queryFailed(withCode('57014', 'canceling statement due to statement timeout'))],
     ['a syntax error', queryFailed(withCode('42601'))],
     ['a permission error', queryFailed(withCode('42501'))],
     ['a plain bug', new TypeError("Cannot read properties of undefined (reading 'id')")],

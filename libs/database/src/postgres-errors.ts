@@ -27,20 +27,30 @@ const NETWORK_ERRORS = new Set([
  */
 const SERVER_GONE = new Set(['57P01', '57P02', '57P03']);
 
+/**
+ * SQLSTATE 57014 query_canceled: PostgreSQL gave up on a statement that outlasted `statement_timeout`
+ * (an overloaded server, a long lock wait). The statement and its transaction were rolled back, so
+ * nothing was stored, and later the same request may well succeed: an honest 503, not a bug's 500.
+ */
+const STATEMENT_TIMED_OUT = '57014';
+
 /** What node-postgres says, without a code, when a connection dies or cannot be had in time. */
 const DRIVER_CONNECTION_MESSAGES =
   /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable)/;
 
 /**
- * True when an error means "the database cannot be reached right now" rather than "this request or this
- * code is wrong": the one place that decides which database failures answer 503 with `Retry-After`
- * (see `SafeExceptionFilter`). Anything else stays a bare 500.
+ * True when an error means "the database cannot be reached, or cannot answer in time, right now" rather
+ * than "this request or this code is wrong": the one place that decides which database failures answer
+ * 503 with `Retry-After` (see `SafeExceptionFilter`). Anything else stays a bare 500.
  */
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) return false;
   const cause = error instanceof QueryFailedError ? (error.driverError as unknown) : error;
   const { code, message, errors } = cause as { code?: unknown; message?: unknown; errors?: unknown };
-  if (typeof code === 'string' && (NETWORK_ERRORS.has(code) || SERVER_GONE.has(code) || /^08/.test(code)))
+  if (
+    typeof code === 'string' &&
+    (NETWORK_ERRORS.has(code) || SERVER_GONE.has(code) || code === STATEMENT_TIMED_OUT || /^08/.test(code))
+  )
     return true;
   if (typeof message === 'string' && DRIVER_CONNECTION_MESSAGES.test(message)) return true;
   // Node reports a refused connection to every address of a host as one AggregateError.
