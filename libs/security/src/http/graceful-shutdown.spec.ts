@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Agent, request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Public } from '../auth/auth.decorators';
 import { HealthModule } from '../health/health.module';
@@ -39,18 +40,32 @@ describe('graceful shutdown', () => {
     return client.response;
   };
 
-  beforeEach(async () => {
-    slowRouteMs = 0;
-    logs.clear();
-    exit = jest.spyOn(process, 'exit').mockImplementation(() => undefined as never);
+  /** One request on `agent`'s kept-alive connection: its status and headers, or the error's code. */
+  const getWith = (agent: Agent, path: string) =>
+    new Promise<{ status: number; headers: Record<string, unknown> } | { error: string }>((resolve) => {
+      httpRequest(`http://127.0.0.1:${port}${path}`, { agent }, (response) => {
+        response.resume();
+        response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers }));
+      })
+        .on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }))
+        .end();
+    });
+  const start = async (drainDelayMs: number) => {
     app = await createTestApp({
       logs,
       imports: [HealthModule.forRoot([], [], { readinessCacheMs: 0 })],
       controllers: [SlowController],
-      shutdown: { drainDelayMs: DRAIN_DELAY_MS, timeoutMs: TIMEOUT_MS },
+      shutdown: { drainDelayMs, timeoutMs: TIMEOUT_MS },
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     port = Number(new URL(await app.getUrl()).port);
+  };
+
+  beforeEach(async () => {
+    slowRouteMs = 0;
+    logs.clear();
+    exit = jest.spyOn(process, 'exit').mockImplementation(() => undefined as never);
+    await start(DRAIN_DELAY_MS);
   });
 
   afterEach(async () => {
@@ -102,6 +117,34 @@ describe('graceful shutdown', () => {
       requestId: refusal.headers['x-request-id'],
     });
     expect(await exited()).toBe(0);
+  });
+
+  it('keeps an idle keep-alive connection open once the listener is closed: a request sent on it gets the retryable 503, never a reset', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect(await getWith(agent, '/slow')).toMatchObject({ status: 200 });
+    process.emit('SIGTERM', 'SIGTERM');
+    await sleep(DRAIN_DELAY_MS + 100);
+
+    // The connection went idle before the drain, so it is still open, and the agent sends on it.
+    expect(await getWith(agent, '/slow')).toMatchObject({
+      status: 503,
+      headers: expect.objectContaining({ 'x-instance-stopping': '1', connection: 'close' }),
+    });
+    expect(await exited()).toBe(0);
+    agent.destroy();
+  });
+
+  it('without a drain delay (nothing balances, nothing to retry on), closes idle connections at once and exits without waiting for them', async () => {
+    await app.close();
+    await start(0);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect(await getWith(agent, '/slow')).toMatchObject({ status: 200 });
+    const signalledAt = Date.now();
+    process.emit('SIGTERM', 'SIGTERM');
+
+    expect(await exited()).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(TIMEOUT_MS / 2);
+    agent.destroy();
   });
 
   it('cuts a request still running after the timeout, and exits 1', async () => {

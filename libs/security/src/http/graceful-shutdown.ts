@@ -1,4 +1,5 @@
 import { type Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -42,9 +43,10 @@ type Phase = 'serving' | 'draining' | 'closing';
  * still sends for the seconds it needs to notice (502s, resets), and Fastify's own answer while closing is
  * a bare framework body without a code or request id. On SIGTERM (or SIGINT) the service instead:
  * 1. fails `/health/ready` at once (503) while serving everything else normally, for `drainDelayMs`;
- * 2. closes the listener and its idle keep-alive connections, and lets in-flight requests finish, at most
- *    `timeoutMs`; every answer from step 1 on carries `Connection: close`, so clients reconnect elsewhere;
- *    a request that still arrives on an open connection gets the safe 503 `SERVICE.UNAVAILABLE`;
+ * 2. closes the listener and lets in-flight requests finish, at most `timeoutMs`; every answer from step 1
+ *    on carries `Connection: close`, so clients reconnect elsewhere; a request that still arrives on an
+ *    open connection gets the safe 503 `SERVICE.UNAVAILABLE`, marked as never run (a proxy retries it);
+ *    idle keep-alive connections are left to close at their keep-alive timeout (see `stopListening`);
  * 3. runs Nest's shutdown hooks (databases, Redis), once no request can need them, and exits 0
  *    (1 when the timeout cut requests).
  */
@@ -53,6 +55,11 @@ export function prepareGracefulShutdown(app: NestFastifyApplication, options: Sh
   const logger = new Logger('Shutdown');
   const fastify = app.getHttpAdapter().getInstance();
   let phase: Phase = 'serving';
+  let inFlight = 0;
+  (app.getHttpServer() as Server).on('request', (_request, response) => {
+    inFlight++;
+    response.once('close', () => inFlight--);
+  });
 
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (phase === 'closing') {
@@ -86,14 +93,16 @@ export function prepareGracefulShutdown(app: NestFastifyApplication, options: Sh
     await sleep(options.drainDelayMs);
     phase = 'closing';
     const server = app.getHttpServer() as Server;
+    const closed = stopListening(server, { closeIdleAtOnce: options.drainDelayMs === 0 });
     let cut = false;
     const deadline = setTimeout(() => {
+      server.closeIdleConnections();
+      if (inFlight === 0) return;
       cut = true;
       logger.warn({ timeoutMs: options.timeoutMs }, 'Shutdown timeout: cutting the requests still running');
       server.closeAllConnections();
     }, options.timeoutMs);
-    // Stops accepting connections and closes idle keep-alive ones; resolves once the last one has ended.
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closed;
     clearTimeout(deadline);
     await app.close();
     logger.log({ signal }, 'Stopped');
@@ -109,5 +118,21 @@ export function prepareGracefulShutdown(app: NestFastifyApplication, options: Sh
   // An app closed another way (a test's app.close()) leaves no listener behind.
   fastify.addHook('onClose', async () => {
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+  });
+}
+
+/**
+ * Stops accepting connections; resolves once the last open one has ended. Node's `http.Server#close`
+ * would also close the idle keep-alive connections at once, but a client may be sending a request on one
+ * at that very moment: the request then dies with a reset, which a proxy cannot tell from a request that
+ * ran, so it may not retry a write. Left open instead, an idle connection either carries one more request,
+ * answered with the retryable 503, or is closed by the server at its keep-alive timeout, which the client
+ * was told (`Keep-Alive: timeout=…`) and stops using it before (undici: 2 s before). With no drain delay
+ * there is no balancer and no other instance to retry on: idle connections close at once (a quick Ctrl-C).
+ */
+function stopListening(server: Server, { closeIdleAtOnce }: { closeIdleAtOnce: boolean }): Promise<void> {
+  return new Promise<void>((resolve) => {
+    NetServer.prototype.close.call(server, () => resolve());
+    if (closeIdleAtOnce) server.closeIdleConnections();
   });
 }
