@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Account, GatewayClient } from '@runnerly/testing';
+import { AccountReaders } from './support/account-readers';
+import { type Attempt, failed } from './support/attempt';
 import { type FaultResult, seconds, writeFaultReport } from './support/fault-report';
 import { FAULTS_SUITE } from './support/faults-env';
 import { type IntendedWrite, RunWriters } from './support/run-writers';
@@ -7,7 +9,9 @@ import { type ContainerLife, StackFaults } from './support/stack-faults';
 
 // The stack's promise under faults: whatever single component crashes or stops, no write a client saw
 // acknowledged is lost, a retried write is never stored twice, no answer is a 500 or leaves the error shape,
-// writes succeed again soon after the component is back, and no other container exits.
+// writes succeed again soon after the component is back, and no other container exits. With two replicas of
+// `users` and `runs`, losing one of them fails no request at all: writes carry idempotency keys and reads are
+// GETs, so the gateway may send any request the lost replica did not answer to the other one.
 
 interface Fault {
   /** The compose service whose container the fault hits. */
@@ -48,6 +52,7 @@ FAULTS_SUITE.describe('the compose stack under faults', ({ gatewayUrl, project }
   describe.each(FAULTS)('with $component $how', ({ service, component, how }) => {
     const label = `${component} ${how}`;
     let writers: RunWriters;
+    let readers: AccountReaders;
     let before: Map<string, ContainerLife>;
     let after: Map<string, ContainerLife>;
     let faultAt: number;
@@ -57,8 +62,10 @@ FAULTS_SUITE.describe('the compose stack under faults', ({ gatewayUrl, project }
 
     beforeAll(async () => {
       writers = new RunWriters(gatewayUrl, accounts, label);
+      readers = new AccountReaders(gatewayUrl, accounts);
       before = await faults.lives();
       writers.start();
+      readers.start();
       await sleep(2_000);
 
       faultAt = Date.now();
@@ -73,11 +80,11 @@ FAULTS_SUITE.describe('the compose stack under faults', ({ gatewayUrl, project }
       )
         await sleep(250);
       await sleep(2_000);
-      await writers.stop();
+      await Promise.all([writers.stop(), readers.stop()]);
 
       after = await faults.lives();
       stored = await storedTitles(gatewayUrl, accounts, label);
-      results.push(measure(label, writers, stored, faultAt, backAt, firstWriteAfterBack));
+      results.push(measure(label, writers, readers, stored, faultAt, backAt, firstWriteAfterBack));
     }, SCENARIO_TIMEOUT_MS);
 
     it('loses no acknowledged write, and stores no write twice', () => {
@@ -87,13 +94,23 @@ FAULTS_SUITE.describe('the compose stack under faults', ({ gatewayUrl, project }
       expect([...stored].filter(([, count]) => count > 1)).toEqual([]);
     });
 
-    it('never answers 500, and answers every error in the common shape with a request id', () => {
-      const errors = writers.attempts.filter(
+    it('never answers 500, and answers every error in the common shape with a request id (writes and account reads)', () => {
+      const errors = [...writers.attempts, ...readers.attempts].filter(
         (attempt) => attempt.status !== 'no answer' && attempt.status >= 400,
       );
       expect(errors.filter((attempt) => attempt.status === 500)).toEqual([]);
       expect(errors.filter((attempt) => !attempt.safeShape)).toEqual([]);
     });
+
+    if (service === 'users' || service === 'runs')
+      it(`fails no request while ${component} is down: the other replica answers every write and every account read`, () => {
+        expect(readers.attempts.length).toBeGreaterThan(0);
+        const failures = (attempts: Attempt[]) => attempts.filter(failed);
+        expect({ writes: failures(writers.attempts), reads: failures(readers.attempts) }).toEqual({
+          writes: [],
+          reads: [],
+        });
+      });
 
     it(`stores writes again within ${RECOVERY_SECONDS} s of ${component} being back`, () => {
       expect(firstWriteAfterBack).toBeDefined();
@@ -137,6 +154,7 @@ async function storedTitles(
 function measure(
   fault: string,
   writers: RunWriters,
+  readers: AccountReaders,
   stored: Map<string, number>,
   faultAt: number,
   backAt: number,
@@ -161,6 +179,8 @@ function measure(
     acknowledged: acknowledged.length,
     errorAnswers,
     unanswered: writers.attempts.filter((attempt) => attempt.status === 'no answer').length,
+    reads: readers.attempts.length,
+    readsFailed: readers.attempts.filter(failed).length,
     longestGapSeconds: seconds(Math.max(0, ...gaps)),
     backAfterSeconds: seconds(backAt - faultAt),
     firstWriteAfterSeconds:

@@ -13,6 +13,9 @@ export interface FaultResult {
   errorAnswers: Record<string, number>;
   /** Attempts that got no answer at all: connection refused or reset, or no answer within 10 s. */
   unanswered: number;
+  /** Account reads (GET /api/users/me) sent, and how many failed (an error answer or none). */
+  reads: number;
+  readsFailed: number;
   /** The longest time without an acknowledged write, while the fault lasted. */
   longestGapSeconds: number;
   /** From the fault to the component running and healthy again. */
@@ -36,6 +39,7 @@ export function writeFaultReport(results: readonly FaultResult[]): void {
         .map(([status, count]) => `${status} ×${count}`)
         .join(', ') || 'none',
       r.unanswered,
+      `${r.reads} / ${r.readsFailed}`,
       r.longestGapSeconds,
       r.backAfterSeconds,
       r.firstWriteAfterSeconds ?? 'never',
@@ -50,12 +54,13 @@ export function writeFaultReport(results: readonly FaultResult[]): void {
       '',
       `Written by \`apps/faults-e2e\` (\`npm test -- --selectProjects faults-e2e\`) on ${new Date().toISOString().slice(0, 10)}; ` +
         'do not edit by hand. Two clients record runs through the gateway of the compose stack, each run under an ' +
-        'idempotency key and retried with it until acknowledged, while one component at a time is crashed ' +
+        'idempotency key and retried with it until acknowledged, and a third reads their accounts (`GET /api/users/me`, ' +
+        'never retried by the client), while one component at a time is crashed ' +
         '(SIGKILL; Docker restarts it) or stopped for 5 s. Times in seconds. What each column means: ' +
         '[explanation/reliability.md](../explanation/reliability.md#the-fault-suite).',
       '',
-      '| fault | writes acknowledged | error answers | no answer | longest time without a write | back healthy after | first write after that | acknowledged writes lost | stored twice |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| fault | writes acknowledged | error answers | no answer | account reads / failed | longest time without a write | back healthy after | first write after that | acknowledged writes lost | stored twice |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows.map((row) => `| ${row} |`),
       '',
     ].join('\n'),

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Account } from '@runnerly/testing';
+import { type Attempt, attempt } from './attempt';
 
 /** Pause between two requests of one writer: two writers stay under the gateway's 300 requests a minute. */
 const PAUSE_MS = 600;
-/** A request that gets no answer in this time counts as unanswered, and is retried like a refused connection. */
-const REQUEST_TIMEOUT_MS = 10_000;
 
 /** One run a writer wants stored: retried under the same idempotency key until the API acknowledges it. */
 export interface IntendedWrite {
@@ -16,16 +15,6 @@ export interface IntendedWrite {
   body: string;
   /** When the API answered 201 (ms since the epoch); undefined while it has not. */
   acknowledgedAt?: number;
-}
-
-/** One attempt as the client saw it: an HTTP answer, or none at all (refused, reset, timed out). */
-export interface Attempt {
-  at: number;
-  status: number | 'no answer';
-  /** The error body's `code`, for an answer that is not a 2xx. */
-  code?: string;
-  /** Whether a non-2xx answer had the common error shape with a request id. */
-  safeShape?: boolean;
 }
 
 /**
@@ -92,41 +81,15 @@ export class RunWriters {
     }
   }
 
-  private async post(account: Account, write: IntendedWrite): Promise<Attempt> {
-    try {
-      const response = await fetch(`${this.gatewayUrl}/api/runs`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${account.accessToken}`,
-          'content-type': 'application/json',
-          'idempotency-key': write.idempotencyKey,
-        },
-        body: write.body,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-      const text = await response.text();
-      const at = Date.now();
-      if (response.ok) return { at, status: response.status };
-      return { at, status: response.status, ...errorShapeOf(text) };
-    } catch {
-      return { at: Date.now(), status: 'no answer' };
-    }
-  }
-}
-
-/** The code of an error body, and whether the body is the common error shape with a request id. */
-function errorShapeOf(text: string): { code?: string; safeShape: boolean } {
-  try {
-    const body = JSON.parse(text) as Record<string, unknown>;
-    const safeShape =
-      typeof body.statusCode === 'number' &&
-      typeof body.error === 'string' &&
-      typeof body.code === 'string' &&
-      typeof body.message === 'string' &&
-      typeof body.requestId === 'string' &&
-      body.requestId.length > 0;
-    return { code: typeof body.code === 'string' ? body.code : undefined, safeShape };
-  } catch {
-    return { safeShape: false };
+  private post(account: Account, write: IntendedWrite): Promise<Attempt> {
+    return attempt(`${this.gatewayUrl}/api/runs`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${account.accessToken}`,
+        'content-type': 'application/json',
+        'idempotency-key': write.idempotencyKey,
+      },
+      body: write.body,
+    });
   }
 }

@@ -1,0 +1,45 @@
+/** A request that gets no answer in this time counts as unanswered. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** One request as the client saw it: an HTTP answer, or none at all (refused, reset, timed out). */
+export interface Attempt {
+  at: number;
+  status: number | 'no answer';
+  /** The error body's `code`, for an answer that is not a 2xx. */
+  code?: string;
+  /** Whether a non-2xx answer had the common error shape with a request id. */
+  safeShape?: boolean;
+}
+
+/** Sends one request through the gateway and records what came back; never throws. */
+export async function attempt(url: string, init: RequestInit): Promise<Attempt> {
+  try {
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const text = await response.text();
+    const at = Date.now();
+    if (response.ok) return { at, status: response.status };
+    return { at, status: response.status, ...errorShapeOf(text) };
+  } catch {
+    return { at: Date.now(), status: 'no answer' };
+  }
+}
+
+/** Whether an attempt failed: an error answer, or no answer at all. */
+export const failed = ({ status }: Attempt): boolean => status === 'no answer' || status >= 400;
+
+/** The code of an error body, and whether the body is the common error shape with a request id. */
+function errorShapeOf(text: string): { code?: string; safeShape: boolean } {
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    const safeShape =
+      typeof body.statusCode === 'number' &&
+      typeof body.error === 'string' &&
+      typeof body.code === 'string' &&
+      typeof body.message === 'string' &&
+      typeof body.requestId === 'string' &&
+      body.requestId.length > 0;
+    return { code: typeof body.code === 'string' ? body.code : undefined, safeShape };
+  } catch {
+    return { safeShape: false };
+  }
+}
