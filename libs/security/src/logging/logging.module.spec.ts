@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Logger, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Logger, Post, Res } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IsOptional, IsString } from 'class-validator';
+import { type FastifyReply } from 'fastify';
 import { Public } from '../auth/auth.decorators';
 import { createTestApp, LogCapture } from '../testing';
 
@@ -44,6 +45,12 @@ class Routes {
   @Get('boom')
   boom(): never {
     throw new Error('boom');
+  }
+
+  /** What the gateway does with an upstream's 503: passes the answer on, with no exception of its own. */
+  @Get('passed-on')
+  passedOn(@Res() reply: FastifyReply): void {
+    void reply.status(503).send({ statusCode: 503, code: 'SERVICE.UNAVAILABLE' });
   }
 
   @Get('health/live')
@@ -111,12 +118,34 @@ describe('LoggingModule', () => {
 
     it.each([
       { outcome: 'a client error', method: 'POST', url: '/login', level: 'warn', msg: 'request completed' },
-      { outcome: 'a server error', method: 'GET', url: '/boom', level: 'error', msg: 'request errored' },
-    ] as const)('logs $outcome at level $level', async ({ method, url, level, msg }) => {
-      await app.inject({ method, url, payload: method === 'POST' ? { unexpected: true } : undefined });
-      expect(logs.withMessage(msg)).toEqual([
-        expect.objectContaining({ level, req: expect.objectContaining({ url }) }),
-      ]);
+      {
+        outcome: 'a server error (a bug)',
+        method: 'GET',
+        url: '/boom',
+        level: 'error',
+        msg: 'request errored',
+      },
+      {
+        outcome: "an upstream's 503 passed on",
+        method: 'GET',
+        url: '/passed-on',
+        level: 'warn',
+        msg: 'request errored',
+      },
+    ] as const)(
+      'logs $outcome at level $level, without a stack trace',
+      async ({ method, url, level, msg }) => {
+        await app.inject({ method, url, payload: method === 'POST' ? { unexpected: true } : undefined });
+        const lines = logs.withMessage(msg);
+        expect(lines).toEqual([expect.objectContaining({ level, req: expect.objectContaining({ url }) })]);
+        expect(lines[0]).not.toHaveProperty('err');
+      },
+    );
+
+    it("logs a bug's stack once, on the exception filter's line, not on the access line", async () => {
+      await app.inject({ method: 'GET', url: '/boom' });
+      const withStack = logs.lines.filter((line) => (line.err as { stack?: unknown } | undefined)?.stack);
+      expect(withStack.map((line) => line.msg)).toEqual(['Unhandled error while serving a request']);
     });
 
     it('leaves health probes out of the access log', async () => {

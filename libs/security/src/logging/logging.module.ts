@@ -59,8 +59,14 @@ function httpLoggerOptions(options: LoggingOptions): Options<IncomingMessage, Se
       ignore: (req) =>
         ((req as { originalUrl?: string }).originalUrl ?? req.url)?.startsWith('/health/') ?? false,
     },
+    // A 500 is a bug; any other refusal, a 502/503/504 included, is an answer the service chose (an
+    // upstream's outage passed on by the gateway is not the gateway's error).
     customLogLevel: (_req, res, err) =>
-      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      res.statusCode === 500 ? 'error' : err || res.statusCode >= 400 ? 'warn' : 'info',
+    // pino-http puts an error on every 5xx line, a made-up "failed with status code 503" with a stack of
+    // its own frames when the request had none: one stack trace per upstream 5xx, noise that hides real
+    // errors. The error behind a 5xx is logged once, with its stack, by SafeExceptionFilter.
+    customErrorObject: (_req, _res, _error, { err: _noise, ...line }: Record<string, unknown>) => line,
     // Only what an operator needs: headers and bodies may hold credentials, so they are left out.
     serializers: {
       // Errors through an allowlist of fields: never the parameters or the row a database error carries.
