@@ -109,7 +109,9 @@ describe('graceful shutdown (SIGTERM to the built gateway)', () => {
 
     expect(await gateway.waitForExit()).toBe(0);
     expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(DRAIN_DELAY_MS);
-    expect(Date.now() - signalledAt).toBeLessThan(DRAIN_DELAY_MS + TIMEOUT_MS);
+    // An idle keep-alive connection (the test's readiness polling holds one) is left open until it closes or
+    // the timeout comes: the shutdown may take the whole timeout, and no longer.
+    expect(Date.now() - signalledAt).toBeLessThan(DRAIN_DELAY_MS + TIMEOUT_MS + 1_000);
     keepAlive.destroy();
   });
 
