@@ -1,14 +1,14 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createServiceApp, serviceAppOptionsFrom } from '@runnerly/security';
+import { createServiceApp, serviceAppOptionsFrom, type ServiceOverrides } from '@runnerly/security';
 import { setupApiDocs } from './docs/api-docs';
 import { docsEnabled, type GatewayConfig } from './gateway.config';
-import { GatewayModule, type GatewayModuleOverrides } from './gateway.module';
+import { GatewayModule } from './gateway.module';
 import { registerUpstreamProxy } from './proxy/register-upstream-proxy';
 
 /** The gateway, assembled: main.ts and the tests both build it here, so they test what runs. */
 export async function createGateway(
   config: GatewayConfig,
-  overrides: GatewayModuleOverrides = {},
+  overrides: ServiceOverrides = {},
 ): Promise<NestFastifyApplication> {
   const app = await createServiceApp(
     GatewayModule.forRoot(config, overrides),

@@ -3,7 +3,7 @@ import {
   AuthModule,
   HealthModule,
   JwksKeyResolver,
-  type LoggingOptions,
+  type ServiceOverrides,
   RateLimitStorageReadiness,
   ServiceFoundationModule,
 } from '@runnerly/security';
@@ -24,17 +24,13 @@ import { UsersRoutes } from './routes/users.routes';
 })
 class RoutesModule {}
 
-export interface GatewayModuleOverrides {
-  logDestination?: LoggingOptions['destination'];
-}
-
 /**
  * The gateway: the security modules in the same order as every service (rate limits before
  * authentication, so failed attempts count), then the route table and health.
  */
 @Module({})
 export class GatewayModule {
-  static forRoot(config: GatewayConfig, overrides: GatewayModuleOverrides = {}): DynamicModule {
+  static forRoot(config: GatewayConfig, overrides: ServiceOverrides = {}): DynamicModule {
     return {
       module: GatewayModule,
       imports: [

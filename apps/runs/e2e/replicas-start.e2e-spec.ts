@@ -1,9 +1,10 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@runnerly/security';
-import { JwksServer, LogCapture, startTestApp, TestKeys } from '@runnerly/security/testing';
+import { initTestApp, JwksServer, LogCapture, TestKeys } from '@runnerly/security/testing';
 import { createTestDatabase, type TestDatabase } from '@runnerly/testing';
+import { createRunsApp } from '../src/runs.app';
 import { RunsConfig } from '../src/runs.config';
-import { RUNS_MIGRATIONS, RunsModule } from '../src/runs.module';
+import { RUNS_MIGRATIONS } from '../src/runs.module';
 
 const REPLICAS = 3;
 
@@ -32,7 +33,7 @@ it('starts replicas together on a fresh database: each migration is applied once
   });
   const started = await Promise.allSettled(
     Array.from({ length: REPLICAS }, () =>
-      startTestApp(RunsModule.forRoot(config, { logDestination: new LogCapture() })),
+      createRunsApp(config, { logDestination: new LogCapture() }).then(initTestApp),
     ),
   );
   for (const result of started) if (result.status === 'fulfilled') apps.push(result.value);

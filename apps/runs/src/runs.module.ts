@@ -9,7 +9,7 @@ import {
   AuthModule,
   HealthModule,
   JwksKeyResolver,
-  type LoggingOptions,
+  type ServiceOverrides,
   RateLimitStorageReadiness,
   ServiceFoundationModule,
 } from '@runnerly/security';
@@ -28,11 +28,6 @@ export const RUNS_MIGRATIONS = [
   CreateIdempotencyKeys1765000000000,
 ];
 
-export interface RunsModuleOverrides {
-  /** Where logs go (tests capture them). */
-  logDestination?: LoggingOptions['destination'];
-}
-
 /**
  * The `runs` service: the runners' activities. It verifies the tokens `users` signs with the keys
  * `users` publishes, and cannot mint any. The security foundation comes first,
@@ -40,7 +35,7 @@ export interface RunsModuleOverrides {
  */
 @Module({})
 export class RunsModule {
-  static forRoot(config: RunsConfig, overrides: RunsModuleOverrides = {}): DynamicModule {
+  static forRoot(config: RunsConfig, overrides: ServiceOverrides = {}): DynamicModule {
     return {
       module: RunsModule,
       imports: [

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import {
   AuthModule,
   HealthModule,
-  type LoggingOptions,
+  type ServiceOverrides,
   RateLimitStorageReadiness,
   ServiceFoundationModule,
   PasswordHasher,
@@ -41,18 +41,13 @@ export const USERS_MIGRATIONS = [CreateIdentityTables1732300000000, CreateRunPur
 })
 class PasswordsModule {}
 
-export interface UsersModuleOverrides {
-  /** Where logs go (tests capture them). */
-  logDestination?: LoggingOptions['destination'];
-}
-
 /**
  * The `users` service: identity provider and sole holder of the signing key. The security foundation
  * comes first, then authentication (so that rate limits count failed attempts too).
  */
 @Module({})
 export class UsersModule {
-  static forRoot(config: UsersConfig, overrides: UsersModuleOverrides = {}): DynamicModule {
+  static forRoot(config: UsersConfig, overrides: ServiceOverrides = {}): DynamicModule {
     return {
       module: UsersModule,
       imports: [

@@ -22,6 +22,9 @@ export interface ServiceFoundationOptions<Config extends BaseServiceConfig> {
   logDestination?: DestinationStream;
 }
 
+/** What a service's tests may change when they build it (its `create…App`): only where its logs go. */
+export type ServiceOverrides = Pick<ServiceFoundationOptions<BaseServiceConfig>, 'logDestination'>;
+
 /**
  * What every Runnerly service imports first: its validated config, logging and audit, the validation
  * pipe and safe errors, rate limiting, then authentication. The order is the point: global guards run

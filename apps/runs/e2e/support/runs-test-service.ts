@@ -5,13 +5,13 @@ import {
   bearer,
   JwksServer,
   LogCapture,
-  startTestApp,
+  initTestApp,
   TestKeys,
   TestTokens,
 } from '@runnerly/security/testing';
 import { createTestDatabase, type TestDatabase } from '@runnerly/testing';
+import { createRunsApp } from '../../src/runs.app';
 import { RunsConfig } from '../../src/runs.config';
-import { RunsModule } from '../../src/runs.module';
 
 /** A person with an id and a ready access token. */
 export interface TestPerson {
@@ -49,9 +49,7 @@ export class RunsTestService {
       RATE_LIMIT_GENERAL_LIMIT: '100000',
       ...env,
     });
-    const app = await startTestApp(RunsModule.forRoot(config, { logDestination: logs }), {
-      trustIncomingRequestId: true,
-    });
+    const app = await initTestApp(await createRunsApp(config, { logDestination: logs }));
     return new RunsTestService(app, db, keys, tokens, jwks, logs);
   }
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig, serviceAppOptionsFrom } from '@runnerly/security';
+import { loadConfig } from '@runnerly/security';
 import {
   bearer,
+  initTestApp,
   LogCapture,
-  startTestApp,
   TEST_ISSUER,
   TestKeys,
   TestTokens,
@@ -12,7 +12,7 @@ import {
 import { createTestDatabase, type TestDatabase } from '@runnerly/testing';
 import { type LightMyRequestResponse } from 'fastify';
 import { UsersConfig } from '../../src/users.config';
-import { UsersModule } from '../../src/users.module';
+import { createUsersApp } from '../../src/users.app';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -31,7 +31,7 @@ export interface LoggedInUser extends RegisteredUser {
 }
 
 /**
- * The `users` service booted in-process exactly as main.ts boots it (createServiceApp), on its own
+ * The `users` service booted in-process exactly as main.ts boots it (createUsersApp), on its own
  * fresh PostgreSQL database with a least-privilege role, with its logs captured.
  */
 export class UsersTestApp {
@@ -76,10 +76,7 @@ export class UsersTestApp {
       RATE_LIMIT_KEY_PREFIX: `test:${db.url.split('/').at(-1)}:${randomUUID().slice(0, 8)}:`,
       ...env,
     });
-    const app = await startTestApp(
-      UsersModule.forRoot(config, { logDestination: logs }),
-      serviceAppOptionsFrom(config, { trustIncomingRequestId: true, acceptFormBodies: true }),
-    );
+    const app = await initTestApp(await createUsersApp(config, { logDestination: logs }));
     return new UsersTestApp(app, db, logs, keys, new TestTokens(keys, { issuer: TEST_ISSUER }));
   }
 

@@ -2,7 +2,7 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Public } from '../auth/auth.decorators';
 import { LoggingModule } from '../logging/logging.module';
-import { LogCapture, TEST_APP_OPTIONS } from '../testing';
+import { defaultServiceAppOptions, LogCapture } from '../testing';
 import { createServiceApp } from './create-service-app';
 import { exposeOpenApiDocument } from './openapi-document';
 
@@ -23,7 +23,7 @@ class ThingsModule {}
 
 describe('exposeOpenApiDocument', () => {
   const start = async (enabled: boolean): Promise<NestFastifyApplication> => {
-    const app = await createServiceApp(ThingsModule, TEST_APP_OPTIONS);
+    const app = await createServiceApp(ThingsModule, defaultServiceAppOptions());
     exposeOpenApiDocument(app, { title: 'Things', enabled });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();

@@ -3,7 +3,13 @@
 
 export { httpContext } from './execution-context';
 export { LogCapture, type LogLine } from './log-capture';
-export { createTestApp, startTestApp, TEST_APP_OPTIONS, type TestAppOptions } from './test-app';
+export {
+  createTestApp,
+  defaultServiceAppOptions,
+  initTestApp,
+  startTestApp,
+  type TestAppOptions,
+} from './test-app';
 export { generateRsaPrivateKeyPem, TestKeys } from './test-keys';
 export {
   bearer,

@@ -1,33 +1,41 @@
 import { type DynamicModule, Module, type ModuleMetadata, type Type } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type LevelWithSilent } from 'pino';
-import { DEFAULT_CONNECTION_LIMITS } from '../http/connection-limits';
+import { BaseServiceConfig, serviceAppOptionsFrom } from '../config/base-service.config';
+import { loadConfig } from '../config/load-config';
 import { createServiceApp, type ServiceAppOptions } from '../http/create-service-app';
 import { HttpSecurityModule } from '../http/http-security.module';
 import { LoggingModule } from '../logging/logging.module';
 import { LogCapture } from './log-capture';
 
-/** The production defaults of createServiceApp's options, for tests that change only one of them. */
-export const TEST_APP_OPTIONS: ServiceAppOptions = {
-  bodyLimitBytes: 16 * 1024,
-  trustProxyHops: 0,
-  trustIncomingRequestId: false,
-  corsOrigins: [],
-  connectionLimits: DEFAULT_CONNECTION_LIMITS,
-};
+/**
+ * createServiceApp's options for a service on the default configuration, derived the way services derive
+ * theirs (serviceAppOptionsFrom): a test app gets exactly the production defaults, never a copy of them.
+ */
+export function defaultServiceAppOptions(): ServiceAppOptions {
+  const config = loadConfig(BaseServiceConfig, { NODE_ENV: 'test' });
+  return serviceAppOptionsFrom(config, { trustIncomingRequestId: false });
+}
 
 /**
- * Starts a service's root module the way its `main.ts` does (createServiceApp, so every HTTP protection
- * applies), ready for `app.inject(...)`. Close it in `afterAll`.
+ * Readies an assembled service (a service's own `create…App`, as its `main.ts` builds it) for
+ * `app.inject(...)`, without listening. Close it in `afterAll`.
+ */
+export async function initTestApp(app: NestFastifyApplication): Promise<NestFastifyApplication> {
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
+
+/**
+ * Starts a root module through createServiceApp (so every HTTP protection applies) with the default
+ * options, or these overrides, ready for `app.inject(...)`. Close it in `afterAll`.
  */
 export async function startTestApp(
   rootModule: Type | DynamicModule,
   options: Partial<ServiceAppOptions> = {},
 ): Promise<NestFastifyApplication> {
-  const app = await createServiceApp(rootModule, { ...TEST_APP_OPTIONS, ...options });
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return app;
+  return initTestApp(await createServiceApp(rootModule, { ...defaultServiceAppOptions(), ...options }));
 }
 
 export interface TestAppOptions
