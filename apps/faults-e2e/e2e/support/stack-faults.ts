@@ -41,11 +41,14 @@ export class StackFaults {
     else execFileSync('sudo', ['-n', 'kill', '-KILL', String(pid)]);
   }
 
-  /** `docker stop` (SIGTERM, then SIGKILL after 10 s), and `docker start` once `outageMs` have passed. */
+  /**
+   * `docker stop` (SIGTERM, then SIGKILL after 20 s, the `stop_grace_period` of docker-compose.yml: a drain
+   * and a keep-alive linger fit in it), and `docker start` once `outageMs` have passed.
+   */
   async stopFor(service: string, outageMs: number): Promise<void> {
     const { dockerode } = (await getContainerRuntimeClient()).container;
     const { id } = await this.container(service);
-    await dockerode.getContainer(id).stop({ t: 10 });
+    await dockerode.getContainer(id).stop({ t: 20 });
     await sleep(outageMs);
     await dockerode.getContainer(id).start();
   }
