@@ -22,6 +22,9 @@ process.stdout.write(JSON.stringify({ level: 'fatal', msg: 'Refusing to start: i
 process.exit(3);
 `;
 
+// Each test spawns node processes, which a loaded CI machine can take seconds to start.
+jest.setTimeout(30_000);
+
 describe('StackSupervisor', () => {
   let dir: string;
   let notes: string[];
@@ -49,9 +52,10 @@ describe('StackSupervisor', () => {
     await writeFile(join(dir, 'fake-service.js'), FAKE_SERVICE);
     await writeFile(join(dir, 'failing-service.js'), FAILING_SERVICE);
     await writeFile(join(dir, 'stopped'), '');
-    notes = [];
     await writeFile(join(dir, 'crashing-service.js'), CRASHING_SERVICE);
-    stack = new StackSupervisor((message) => notes.push(message), {
+    // This stack's notes only: a stack left behind by a failed test must not write into the next test's.
+    const stackNotes: string[] = (notes = []);
+    stack = new StackSupervisor((message) => stackNotes.push(message), {
       maxCrashes: 3,
       windowMs: 60_000,
       firstDelayMs: 50,
@@ -77,6 +81,10 @@ describe('StackSupervisor', () => {
       'Stopped runs',
       'Stopped users',
     ]);
+    // Exiting because they were asked to is no crash: none of them comes back.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(notes.filter((note) => note.includes('restarting'))).toEqual([]);
+    expect(spawned).toHaveLength(3);
     expect(notes[0]).toMatch(/^users is ready on http:\/\/127\.0\.0\.1:\d+ \(\d+\.\d s\)$/);
   });
 

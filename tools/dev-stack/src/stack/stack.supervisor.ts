@@ -26,6 +26,8 @@ export class StackSupervisor {
   private readonly awaitingReady = new Set<ServiceProcess>();
   private postgres: EmbeddedPostgresServer | undefined;
   private endedWith: StackEnd | undefined;
+  /** Set by `stop()`: the services exit because they were asked to, and none may be restarted. */
+  private stopping = false;
   private resolveEnded: (end: StackEnd) => void = () => undefined;
   private readonly crashes: CrashCounter;
   /** "60 s": the crash-loop window, as the log lines say it. */
@@ -91,6 +93,7 @@ export class StackSupervisor {
 
   /** Services in reverse start order (SIGTERM, then SIGKILL after a while), then PostgreSQL. */
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const service of [...this.services].reverse()) {
       if (!service.isRunning) continue;
       await service.stop(SERVICE_STOP_TIMEOUT_MS);
@@ -124,7 +127,7 @@ export class StackSupervisor {
     options: ServiceProcessOptions,
     onSpawned: OnSpawned,
   ): Promise<void> {
-    if (this.isEnding || this.awaitingReady.has(service)) return;
+    if (this.isEnding || this.stopping || this.awaitingReady.has(service)) return;
     const how = code === null ? 'was killed by a signal' : `exited with code ${code}`;
     if (!(await this.waitToRestart(service.name, how, service.recentOutput))) return;
     const restarted = this.spawn(options, onSpawned);
@@ -166,7 +169,7 @@ export class StackSupervisor {
         `(crash ${decision.crashesInWindow} within ${this.window})`,
     );
     await sleep(decision.delayMs);
-    return !this.isEnding;
+    return !this.isEnding && !this.stopping;
   }
 
   private assertNotEnding(): void {
