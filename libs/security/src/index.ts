@@ -98,7 +98,7 @@ export { SecurityRedis } from './redis/security-redis';
 export { CredentialsEndpoint, SkipRateLimit, Throttler } from './throttling/throttling.constants';
 
 export { JWKS_DEFAULTS, JwksKeyResolver, type JwksKeyResolverOptions } from './tokens/jwks-key-resolver';
-export { KEY_RESOLVER, type KeyResolver } from './tokens/key-resolver';
+export { type KeyResolver } from './tokens/key-resolver';
 export { IsPublicKeyBundle, parsePublicKeyBundle } from './tokens/public-key-bundle';
 export { type PublicJwk, SIGNING_ALGORITHM, SigningKey } from './tokens/signing-key';
 export { type Jwks, SigningKeyRing } from './tokens/signing-key-ring';

@@ -7,6 +7,3 @@ import { type KeyObject } from 'node:crypto';
 export interface KeyResolver {
   resolve(kid: string): Promise<KeyObject | undefined>;
 }
-
-/** Injection token for the service's KeyResolver. */
-export const KEY_RESOLVER = Symbol('runnerly:key-resolver');
