@@ -1,14 +1,14 @@
-import { ApiClient, type Session } from './support/api-client';
 import { eventually } from './support/eventually';
 import { ADMIN, Stack } from './support/stack';
+import { type Account, GatewayClient } from '@runnerly/testing';
 
 let stack: Stack;
-let api: ApiClient;
-let ada: Session;
+let api: GatewayClient;
+let ada: Account;
 
 beforeAll(async () => {
   stack = await Stack.start();
-  api = new ApiClient(stack.gatewayUrl);
+  api = new GatewayClient(stack.gatewayUrl);
   ada = await api.signUp('ada');
 }, 120_000);
 
@@ -16,7 +16,7 @@ afterAll(() => stack?.stop());
 
 describe('the public API through the gateway (DESIGN.md §4b)', () => {
   it('POST /api/auth/register creates an account: 201 {id, email, displayName, createdAt}', async () => {
-    const email = ApiClient.nextEmail('new');
+    const email = GatewayClient.nextEmail('new');
     const response = await api.call('POST', '/api/auth/register', {
       json: { email, password: 'another long passphrase', displayName: 'New' },
     });

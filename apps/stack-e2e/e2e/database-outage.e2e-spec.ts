@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TcpFaultProxy, TEST_ENV } from '@runnerly/testing';
-import { ApiClient, type Session } from './support/api-client';
+import { TcpFaultProxy, TEST_ENV, type Account, GatewayClient } from '@runnerly/testing';
 import { eventually } from './support/eventually';
 import { Stack } from './support/stack';
 
@@ -8,8 +7,8 @@ import { Stack } from './support/stack';
 // as the services see it (connections reset, new ones refused), and no container restarted under other suites.
 let proxy: TcpFaultProxy;
 let stack: Stack;
-let api: ApiClient;
-let ada: Session;
+let api: GatewayClient;
+let ada: Account;
 /** Measured by these tests; written to stderr at the end (docs/explanation/reliability.md quotes them). */
 const measured: Record<string, number> = {};
 
@@ -23,7 +22,7 @@ const RUN = {
 beforeAll(async () => {
   proxy = await TcpFaultProxy.inFrontOf(process.env[TEST_ENV.postgresUrl]!);
   stack = await Stack.start({ routeDatabase: (url) => proxy.route(url) });
-  api = new ApiClient(stack.gatewayUrl);
+  api = new GatewayClient(stack.gatewayUrl);
   ada = await api.signUp('ada');
 }, 120_000);
 
@@ -49,7 +48,11 @@ describe('while the database is down', () => {
       'POST',
       '/api/auth/register',
       () => ({
-        json: { email: ApiClient.nextEmail('new'), password: 'a good long passphrase 1', displayName: 'N' },
+        json: {
+          email: GatewayClient.nextEmail('new'),
+          password: 'a good long passphrase 1',
+          displayName: 'N',
+        },
       }),
     ],
   ])(

@@ -25,8 +25,7 @@ import {
   uuidLike,
   withUnknownMember,
 } from '@runnerly/security/testing';
-import { FuzzTarget } from '@runnerly/testing';
-import { ApiClient, type Session } from './support/api-client';
+import { FuzzTarget, type Account, GatewayClient } from '@runnerly/testing';
 import { eventually } from './support/eventually';
 import { ADMIN, Stack } from './support/stack';
 
@@ -36,17 +35,17 @@ import { ADMIN, Stack } from './support/stack';
 // steer the runs.
 
 let stack: Stack;
-let api: ApiClient;
+let api: GatewayClient;
 let target: FuzzTarget;
-let ada: Session;
-let admin: Omit<Session, 'id'>;
+let ada: Account;
+let admin: Omit<Account, 'id'>;
 let adasRun: string;
 /** The token of an account deleted before the fuzzing: a generated DELETE /api/users/me deletes nothing. */
 let ghostToken: string;
 
 beforeAll(async () => {
   stack = await Stack.start();
-  api = new ApiClient(stack.gatewayUrl);
+  api = new GatewayClient(stack.gatewayUrl);
   ada = await api.signUp('ada');
   admin = await api.logIn(ADMIN.email, ADMIN.password);
   adasRun = (await api.createRun(ada.accessToken)).id;

@@ -1,15 +1,15 @@
-import { ApiClient, type Session } from './support/api-client';
 import { ADMIN, Stack } from './support/stack';
+import { type Account, GatewayClient } from '@runnerly/testing';
 
 let stack: Stack;
-let api: ApiClient;
-let ada: Session;
-let bob: Session;
+let api: GatewayClient;
+let ada: Account;
+let bob: Account;
 let adasRun: { id: string };
 
 beforeAll(async () => {
   stack = await Stack.start();
-  api = new ApiClient(stack.gatewayUrl);
+  api = new GatewayClient(stack.gatewayUrl);
   [ada, bob] = await Promise.all([api.signUp('ada'), api.signUp('bob')]);
   adasRun = await api.createRun(ada.accessToken, { title: "Ada's long run", distanceMeters: 21_097 });
   await api.createRun(bob.accessToken, { title: "Bob's run" });

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { RawHttpClient } from '@runnerly/security/testing';
-import { ApiClient, type Session } from './support/api-client';
 import { eventually } from './support/eventually';
 import { ADMIN, Stack } from './support/stack';
+import { type Account, GatewayClient } from '@runnerly/testing';
 
 /** Recognisable values: if any of them shows up in a log line, something logged what it must not. */
 const SECRETS = {
@@ -23,8 +23,8 @@ const LINE_BREAKS = [
 ];
 
 let stack: Stack;
-let api: ApiClient;
-let ada: Session;
+let api: GatewayClient;
+let ada: Account;
 const emails: string[] = [];
 const tokens: string[] = [];
 
@@ -42,7 +42,7 @@ beforeAll(async () => {
       },
     },
   });
-  api = new ApiClient(stack.gatewayUrl);
+  api = new GatewayClient(stack.gatewayUrl);
   // A constraint users does not know about, so that one INSERT fails inside PostgreSQL with its values.
   await stack.databases.users.query(
     `ALTER TABLE accounts ADD CONSTRAINT test_refuses_display_name CHECK (display_name <> '${SECRETS.displayName}')`,
@@ -64,7 +64,7 @@ async function driveEverythingThatLogs(): Promise<void> {
   await api.call('POST', '/api/auth/register', {
     json: { email: 'not-an-email', password: SECRETS.password, displayName: 'x', role: SECRETS.fieldValue },
   });
-  const dbFailure = ApiClient.nextEmail('failure');
+  const dbFailure = GatewayClient.nextEmail('failure');
   emails.push(dbFailure);
   const failed = await api.call('POST', '/api/auth/register', {
     json: { email: dbFailure, password: SECRETS.password, displayName: SECRETS.displayName },

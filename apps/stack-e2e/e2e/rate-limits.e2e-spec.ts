@@ -1,13 +1,12 @@
-import { describeWithRedis, freePort } from '@runnerly/testing';
-import { ApiClient } from './support/api-client';
+import { describeWithRedis, freePort, GatewayClient } from '@runnerly/testing';
 import { Stack } from './support/stack';
 
 const GENERAL_LIMIT = 30;
 
 describeWithRedis('rate limits shared by two gateway replicas through Redis', () => {
   let stack: Stack;
-  let first: ApiClient;
-  let second: ApiClient;
+  let first: GatewayClient;
+  let second: GatewayClient;
 
   beforeAll(async () => {
     stack = await Stack.start({
@@ -16,8 +15,8 @@ describeWithRedis('rate limits shared by two gateway replicas through Redis', ()
         gateway: { RATE_LIMIT_GENERAL_LIMIT: String(GENERAL_LIMIT) },
       },
     });
-    first = new ApiClient(stack.gatewayUrl);
-    second = new ApiClient(await stack.startReplicaGateway('gateway-2'));
+    first = new GatewayClient(stack.gatewayUrl);
+    second = new GatewayClient(await stack.startReplicaGateway('gateway-2'));
   }, 120_000);
 
   afterAll(() => stack?.stop());
@@ -47,8 +46,8 @@ describeWithRedis('rate limits shared by two gateway replicas through Redis', ()
   });
 
   it('stop a client guessing one account on whichever replica of users the guesses arrive', async () => {
-    const email = ApiClient.nextEmail('target');
-    const guess = (client: ApiClient) =>
+    const email = GatewayClient.nextEmail('target');
+    const guess = (client: GatewayClient) =>
       client.call('POST', '/api/auth/login', { json: { email, password: 'guess number one' } });
     // The general limit above is spent for 127.0.0.1, so this runs on a fresh stack: two replicas of
     // users sharing Redis, each behind its own gateway.
@@ -64,7 +63,10 @@ describeWithRedis('rate limits shared by two gateway replicas through Redis', ()
         PORT: gatewayPort,
         USERS_URL: `http://127.0.0.1:${usersPort}`,
       });
-      const [a, b] = [new ApiClient(fresh.gatewayUrl), new ApiClient(`http://127.0.0.1:${gatewayPort}`)];
+      const [a, b] = [
+        new GatewayClient(fresh.gatewayUrl),
+        new GatewayClient(`http://127.0.0.1:${gatewayPort}`),
+      ];
       const statuses = [];
       for (const client of [a, b, a, b]) statuses.push((await guess(client)).status);
       expect(statuses).toEqual([401, 401, 401, 429]);

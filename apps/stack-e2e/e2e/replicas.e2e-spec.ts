@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ApiClient, type Session } from './support/api-client';
 import { Stack } from './support/stack';
+import { type Account, GatewayClient } from '@runnerly/testing';
 
 let stack: Stack;
-let api: ApiClient;
-let ada: Session;
+let api: GatewayClient;
+let ada: Account;
 
 beforeAll(async () => {
   // A drain delay, as in production: an instance answers with Connection: close before its listener
@@ -15,7 +15,7 @@ beforeAll(async () => {
     secondRuns: true,
     extra: { runs: { SHUTDOWN_DRAIN_DELAY_MS: '1000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '4000' } },
   });
-  api = new ApiClient(stack.gatewayUrl);
+  api = new GatewayClient(stack.gatewayUrl);
   ada = await api.signUp('ada');
 }, 180_000);
 

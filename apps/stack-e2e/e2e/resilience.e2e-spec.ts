@@ -1,18 +1,17 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
-import { serviceEntry } from '@runnerly/testing';
-import { ApiClient, type Session } from './support/api-client';
+import { serviceEntry, type Account, GatewayClient } from '@runnerly/testing';
 import { eventually } from './support/eventually';
 import { Stack } from './support/stack';
 
 let stack: Stack;
-let api: ApiClient;
-let ada: Session;
+let api: GatewayClient;
+let ada: Account;
 
 beforeAll(async () => {
   stack = await Stack.start();
-  api = new ApiClient(stack.gatewayUrl);
+  api = new GatewayClient(stack.gatewayUrl);
   ada = await api.signUp('ada');
 }, 120_000);
 

@@ -1,5 +1,4 @@
-import { describeWithRedis } from '@runnerly/testing';
-import { ApiClient } from './support/api-client';
+import { describeWithRedis, GatewayClient } from '@runnerly/testing';
 import { ADMIN, Stack } from './support/stack';
 
 /**
@@ -8,11 +7,11 @@ import { ADMIN, Stack } from './support/stack';
  */
 describeWithRedis('ended sessions across the stack', () => {
   let stack: Stack;
-  let api: ApiClient;
+  let api: GatewayClient;
 
   beforeAll(async () => {
     stack = await Stack.start({ withRedis: true });
-    api = new ApiClient(stack.gatewayUrl);
+    api = new GatewayClient(stack.gatewayUrl);
   }, 120_000);
 
   afterAll(() => stack?.stop());

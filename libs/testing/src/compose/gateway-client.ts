@@ -15,47 +15,88 @@ export interface Account {
 
 let accounts = 0;
 
-/** What a browser or mobile app would do: plain HTTP to the published gateway port, nothing else. */
+/**
+ * A client of the public API, as a web or mobile app would be: plain HTTP to the gateway, nothing else.
+ * `defaultHeaders` go with every request (a test's client address, say).
+ */
 export class GatewayClient {
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly defaultHeaders: Record<string, string> = {},
+  ) {}
 
   async call<Body = Record<string, unknown>>(
     method: string,
     path: string,
-    options: { token?: string; json?: unknown; headers?: Record<string, string> } = {},
+    options: { token?: string; json?: unknown; headers?: Record<string, string>; body?: string } = {},
   ): Promise<ApiResponse<Body>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.json !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
+    const response = await this.send(method, path, {
       headers,
-      body: options.json === undefined ? undefined : JSON.stringify(options.json),
+      body: options.json !== undefined ? JSON.stringify(options.json) : options.body,
     });
-    const text = await response.text();
     return {
       status: response.status,
       headers: response.headers,
-      body: (text ? JSON.parse(text) : {}) as Body,
+      body: (response.body ? JSON.parse(response.body) : {}) as Body,
     };
   }
 
-  static nextEmail(name: string): string {
-    return `${name}.${++accounts}.${Date.now()}@containers.example`;
+  /** A request as given, its answer as text: for bodies and answers that may be anything. */
+  async send(
+    method: string,
+    path: string,
+    options: { headers?: Record<string, string>; body?: string } = {},
+  ): Promise<ApiResponse<string>> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { ...this.defaultHeaders, ...options.headers },
+      body: options.body,
+    });
+    return { status: response.status, headers: response.headers, body: await response.text() };
+  }
+
+  static nextEmail(name = 'runner'): string {
+    return `${name}.${++accounts}.${Date.now()}@runnerly.example`;
   }
 
   /** Registers a new account and logs in: two calls through the gateway, to users, to PostgreSQL. */
-  async signUp(name: string, password = 'a long and unguessable passphrase'): Promise<Account> {
+  async signUp(name = 'runner', password = 'a good long passphrase 1'): Promise<Account> {
     const email = GatewayClient.nextEmail(name);
     const registered = await this.call<{ id: string }>('POST', '/api/auth/register', {
       json: { email, password, displayName: name },
     });
     if (registered.status !== 201)
       throw new Error(`register: ${registered.status} ${JSON.stringify(registered.body)}`);
+    return { id: registered.body.id, ...(await this.logIn(email, password)) };
+  }
+
+  async logIn(email: string, password: string): Promise<Omit<Account, 'id'>> {
     const login = await this.call<{ accessToken: string; refreshToken: string }>('POST', '/api/auth/login', {
       json: { email, password },
     });
     if (login.status !== 200) throw new Error(`login: ${login.status} ${JSON.stringify(login.body)}`);
-    return { id: registered.body.id, email, password, ...login.body };
+    return { email, password, ...login.body };
+  }
+
+  /** Records a run (a valid one, or with `overrides`) and returns it as stored. */
+  async createRun(
+    token: string,
+    overrides: Record<string, unknown> = {},
+  ): Promise<{ id: string } & Record<string, unknown>> {
+    const run = await this.call<{ id: string }>('POST', '/api/runs', {
+      token,
+      json: {
+        title: 'Easy run',
+        distanceMeters: 8000,
+        durationSeconds: 2700,
+        startedAt: new Date(Date.now() - 3_600_000).toISOString(),
+        ...overrides,
+      },
+    });
+    if (run.status !== 201) throw new Error(`create run: ${run.status} ${JSON.stringify(run.body)}`);
+    return run.body;
   }
 }
