@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { RunsTestService, validRun } from './support/runs-test-service';
+import { RunsTestService, type TestPerson, validRun } from './support/runs-test-service';
 
 // A database that is up but too slow to answer (here: a table locked by another session) must cost a client
 // a bounded wait and an honest, retryable answer: PostgreSQL cancels the statement at the statement timeout,
@@ -20,17 +20,15 @@ afterAll(async () => {
   await service?.close();
 });
 
+const recordRun = (person: TestPerson) =>
+  service.app.inject({ method: 'POST', url: '/runs', headers: person.headers, payload: validRun() });
+
 it('answers 503 SERVICE.UNAVAILABLE with Retry-After when a write outlasts the statement timeout, and stores nothing', async () => {
   const ada = service.user();
   await locker.query('BEGIN');
   await locker.query('LOCK TABLE runs IN ACCESS EXCLUSIVE MODE');
   const started = Date.now();
-  const answer = await service.app.inject({
-    method: 'POST',
-    url: '/runs',
-    headers: ada.headers,
-    payload: validRun(),
-  });
+  const answer = await recordRun(ada);
   const waitedMs = Date.now() - started;
   await locker.query('ROLLBACK');
 
@@ -43,12 +41,7 @@ it('answers 503 SERVICE.UNAVAILABLE with Retry-After when a write outlasts the s
 
 it('serves the same write once the lock is gone', async () => {
   const ada = service.user();
-  const answer = await service.app.inject({
-    method: 'POST',
-    url: '/runs',
-    headers: ada.headers,
-    payload: validRun(),
-  });
+  const answer = await recordRun(ada);
   expect(answer.statusCode).toBe(201);
   expect(await service.countRuns(ada.id)).toBe(1);
 });
