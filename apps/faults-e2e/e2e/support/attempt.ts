@@ -1,3 +1,5 @@
+import { errorBodyProblem } from '@runnerly/security/testing';
+
 /** A request that gets no answer in this time counts as unanswered. */
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -18,7 +20,7 @@ export async function attempt(url: string, init: RequestInit): Promise<Attempt> 
     const text = await response.text();
     const at = Date.now();
     if (response.ok) return { at, status: response.status };
-    return { at, status: response.status, ...errorShapeOf(text) };
+    return { at, status: response.status, ...errorShapeOf(response.status, text) };
   } catch {
     return { at: Date.now(), status: 'no answer' };
   }
@@ -27,19 +29,13 @@ export async function attempt(url: string, init: RequestInit): Promise<Attempt> 
 /** Whether an attempt failed: an error answer, or no answer at all. */
 export const failed = ({ status }: Attempt): boolean => status === 'no answer' || status >= 400;
 
-/** The code of an error body, and whether the body is the common error shape with a request id. */
-function errorShapeOf(text: string): { code?: string; safeShape: boolean } {
+/** The error body's code, and whether the body is the common error shape with a request id. */
+function errorShapeOf(status: number, text: string): { code?: string; safeShape: boolean } {
+  const safeShape = errorBodyProblem({ status, body: text }) === undefined;
   try {
-    const body = JSON.parse(text) as Record<string, unknown>;
-    const safeShape =
-      typeof body.statusCode === 'number' &&
-      typeof body.error === 'string' &&
-      typeof body.code === 'string' &&
-      typeof body.message === 'string' &&
-      typeof body.requestId === 'string' &&
-      body.requestId.length > 0;
-    return { code: typeof body.code === 'string' ? body.code : undefined, safeShape };
+    const { code } = JSON.parse(text) as { code?: unknown };
+    return { code: typeof code === 'string' ? code : undefined, safeShape };
   } catch {
-    return { safeShape: false };
+    return { safeShape };
   }
 }

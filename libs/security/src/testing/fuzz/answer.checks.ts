@@ -25,27 +25,35 @@ const ERROR_CODES = new Set<string>(Object.values(ErrorCode));
  * Never 5xx: a request that makes a service fail is a bug, whatever the request.
  */
 export function expectSafeAnswer(answer: FuzzAnswer): void {
-  const fail = (problem: string) => {
-    throw new Error(`${problem}; the answer was ${answer.status}: ${answer.body.slice(0, 300)}`);
-  };
   if (answer.status >= 200 && answer.status < 300) return;
-  if (answer.status < 400 || answer.status >= 500) fail('expected 2xx or 4xx');
-  const bytes = Buffer.byteLength(answer.body);
-  if (bytes >= MAX_ERROR_BODY_BYTES) fail(`the error body is ${bytes} bytes`);
+  const problem =
+    answer.status < 400 || answer.status >= 500 ? 'expected 2xx or 4xx' : errorBodyProblem(answer);
+  if (problem !== undefined)
+    throw new Error(`${problem}; the answer was ${answer.status}: ${answer.body.slice(0, 300)}`);
+}
 
+/**
+ * What is wrong with an error answer's body, or undefined when it is the common error body
+ * (`{statusCode, error, code, message, requestId, fields?}`, see toErrorBody) under MAX_ERROR_BODY_BYTES.
+ */
+export function errorBodyProblem(answer: FuzzAnswer): string | undefined {
+  const bytes = Buffer.byteLength(answer.body);
+  if (bytes >= MAX_ERROR_BODY_BYTES) return `the error body is ${bytes} bytes`;
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(answer.body) as Record<string, unknown>;
   } catch {
-    return fail('the error body is not JSON');
+    return 'the error body is not JSON';
   }
   const unexpected = Object.keys(body).filter((key) => !ERROR_BODY_KEYS.has(key));
-  if (unexpected.length > 0) fail(`the error body has unexpected members ${unexpected.join(', ')}`);
-  if (body.statusCode !== answer.status) fail('statusCode differs from the HTTP status');
-  if (typeof body.error !== 'string' || typeof body.message !== 'string') fail('error or message is missing');
-  if (typeof body.code !== 'string' || !ERROR_CODES.has(body.code)) fail('code is not an ErrorCode');
-  if (typeof body.requestId !== 'string' || body.requestId === '') fail('requestId is missing');
-  if (body.fields !== undefined && !isFieldList(body.fields)) fail('fields is not a list of field problems');
+  if (unexpected.length > 0) return `the error body has unexpected members ${unexpected.join(', ')}`;
+  if (body.statusCode !== answer.status) return 'statusCode differs from the HTTP status';
+  if (typeof body.error !== 'string' || typeof body.message !== 'string')
+    return 'error or message is missing';
+  if (typeof body.code !== 'string' || !ERROR_CODES.has(body.code)) return 'code is not an ErrorCode';
+  if (typeof body.requestId !== 'string' || body.requestId === '') return 'requestId is missing';
+  if (body.fields !== undefined && !isFieldList(body.fields)) return 'fields is not a list of field problems';
+  return undefined;
 }
 
 function isFieldList(fields: unknown): boolean {

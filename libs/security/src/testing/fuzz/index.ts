@@ -1,4 +1,10 @@
-export { answerOf, expectSafeAnswer, type FuzzAnswer, MAX_ERROR_BODY_BYTES } from './answer.checks';
+export {
+  answerOf,
+  errorBodyProblem,
+  expectSafeAnswer,
+  type FuzzAnswer,
+  MAX_ERROR_BODY_BYTES,
+} from './answer.checks';
 export { BuiltInsSnapshot } from './built-ins.snapshot';
 export { dateTimeString, EDGE_DATE_TIMES, instantNearNow } from './date.arbitraries';
 export { emailValues, textFieldValues } from './field.arbitraries';
