@@ -73,9 +73,7 @@ export default tseslint.config(
               sourceTag: 'scope:testing',
               onlyDependOnLibsWithTags: ['scope:shared', 'scope:tooling', 'scope:testing'],
             },
-            { sourceTag: 'scope:users', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-            { sourceTag: 'scope:runs', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
+            { sourceTag: 'scope:service', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
             {
               sourceTag: 'scope:stack',
               onlyDependOnLibsWithTags: ['scope:shared', 'scope:tooling', 'scope:testing'],
