@@ -59,6 +59,8 @@ FAULTS_SUITE.describe('the compose stack under faults', ({ gatewayUrl, project }
     let backAt: number;
     let firstWriteAfterBack: number | undefined;
     let stored: Map<string, number>;
+    /** The 500s, if any, with what the services logged about them: a failure says which error escaped. */
+    let serverErrors: { answers: Attempt[]; logged: string[] };
 
     beforeAll(async () => {
       writers = new RunWriters(gatewayUrl, accounts, label);
@@ -84,6 +86,11 @@ FAULTS_SUITE.describe('the compose stack under faults', ({ gatewayUrl, project }
 
       after = await faults.lives();
       stored = await storedTitles(gatewayUrl, accounts, label);
+      const answers = [...writers.attempts, ...readers.attempts].filter(({ status }) => status === 500);
+      serverErrors = {
+        answers,
+        logged: await faults.logLinesAbout(answers.flatMap(({ requestId }) => requestId ?? [])),
+      };
       results.push(measure(label, writers, readers, stored, faultAt, backAt, firstWriteAfterBack));
     }, SCENARIO_TIMEOUT_MS);
 
@@ -98,7 +105,7 @@ FAULTS_SUITE.describe('the compose stack under faults', ({ gatewayUrl, project }
       const errors = [...writers.attempts, ...readers.attempts].filter(
         (attempt) => attempt.status !== 'no answer' && attempt.status >= 400,
       );
-      expect(errors.filter((attempt) => attempt.status === 500)).toEqual([]);
+      expect(serverErrors).toEqual({ answers: [], logged: [] });
       expect(errors.filter((attempt) => !attempt.safeShape)).toEqual([]);
     });
 

@@ -11,6 +11,8 @@ export interface Attempt {
   code?: string;
   /** Whether a non-2xx answer had the common error shape with a request id. */
   safeShape?: boolean;
+  /** The error body's `requestId`: it finds the services' log lines about this answer. */
+  requestId?: string;
 }
 
 /** Sends one request through the gateway and records what came back; never throws. */
@@ -29,12 +31,13 @@ export async function attempt(url: string, init: RequestInit): Promise<Attempt> 
 /** Whether an attempt failed: an error answer, or no answer at all. */
 export const failed = ({ status }: Attempt): boolean => status === 'no answer' || status >= 400;
 
-/** The error body's code, and whether the body is the common error shape with a request id. */
-function errorShapeOf(status: number, text: string): { code?: string; safeShape: boolean } {
+/** The error body's code and request id, and whether the body is the common error shape with a request id. */
+function errorShapeOf(status: number, text: string): Pick<Attempt, 'code' | 'safeShape' | 'requestId'> {
   const safeShape = errorBodyProblem({ status, body: text }) === undefined;
   try {
-    const { code } = JSON.parse(text) as { code?: unknown };
-    return { code: typeof code === 'string' ? code : undefined, safeShape };
+    const { code, requestId } = JSON.parse(text) as { code?: unknown; requestId?: unknown };
+    const asString = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    return { code: asString(code), safeShape, requestId: asString(requestId) };
   } catch {
     return { safeShape };
   }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { stackContainers } from '@runnerly/testing';
+import { containerLog, projectContainerIds, stackContainers } from '@runnerly/testing';
 import { getContainerRuntimeClient } from 'testcontainers';
 
 /** What a container's life looked like at one moment: enough to tell that it exited or was restarted. */
@@ -66,6 +66,16 @@ export class StackFaults {
       await sleep(250);
     }
     throw new Error(`${service} was not healthy again within ${timeoutMs / 1000} s`);
+  }
+
+  /** Every line that any container of the stack (replicas included) logged about these request ids. */
+  async logLinesAbout(requestIds: readonly string[]): Promise<string[]> {
+    if (requestIds.length === 0) return [];
+    const lines: string[] = [];
+    for (const id of await projectContainerIds(this.project))
+      for (const line of (await containerLog({ id })).split('\n'))
+        if (requestIds.some((requestId) => line.includes(requestId))) lines.push(line);
+    return lines;
   }
 
   private async container(service: string) {

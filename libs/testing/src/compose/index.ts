@@ -15,6 +15,7 @@ export {
   execIn,
   networkIsInternal,
   processUids,
+  projectContainerIds,
   publicMetadata,
   type StackContainer,
   stackContainers,

@@ -14,19 +14,30 @@ async function docker(): Promise<Dockerode> {
   return (await getContainerRuntimeClient()).container.dockerode;
 }
 
-/** Every container of the compose project, running or exited, by service name. */
+/**
+ * Every container of the compose project, running or exited, by service name. A service with replicas
+ * appears once (one of its containers): `projectContainerIds` lists them all.
+ */
 export async function stackContainers(project: string): Promise<Map<string, StackContainer>> {
   const dockerode = await docker();
-  const listed = await dockerode.listContainers({
-    all: true,
-    filters: { label: [`com.docker.compose.project=${project}`] },
-  });
   const containers = new Map<string, StackContainer>();
-  for (const { Id, Labels } of listed) {
+  for (const { Id, Labels } of await listProject(project)) {
     const service = Labels['com.docker.compose.service']!;
     containers.set(service, { service, id: Id, inspect: await dockerode.getContainer(Id).inspect() });
   }
   return containers;
+}
+
+/** The id of every container of the compose project, replicas included, running or exited. */
+export async function projectContainerIds(project: string): Promise<string[]> {
+  return (await listProject(project)).map(({ Id }) => Id);
+}
+
+async function listProject(project: string) {
+  return (await docker()).listContainers({
+    all: true,
+    filters: { label: [`com.docker.compose.project=${project}`] },
+  });
 }
 
 /** Runs a command in a running container, as the container's user (`docker exec`). */
@@ -59,7 +70,7 @@ export async function publicMetadata(container: StackContainer): Promise<string>
 }
 
 /** A container's log (stdout and stderr), as `docker logs` prints it. */
-export async function containerLog(container: StackContainer): Promise<string> {
+export async function containerLog(container: Pick<StackContainer, 'id'>): Promise<string> {
   const raw = await (
     await docker()
   )
