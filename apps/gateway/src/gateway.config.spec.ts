@@ -1,9 +1,18 @@
+import { UPSTREAMS } from '@runnerly/platform';
 import { loadConfig } from '@runnerly/security';
-import { GatewayConfig } from './gateway.config';
+import { GatewayConfig, instancesOf } from './gateway.config';
 
 const load = (env: Record<string, string>) => loadConfig(GatewayConfig, { NODE_ENV: 'test', ...env });
 
-describe('GatewayConfig USERS_URL and RUNS_URL', () => {
+describe('GatewayConfig <NAME>_URL, one per internal service of the manifest', () => {
+  it('defaults each to the service on this machine, at its manifest port', () => {
+    const config = load({});
+    expect(UPSTREAMS.map((upstream) => instancesOf(config, upstream))).toEqual([
+      ['http://127.0.0.1:3001'],
+      ['http://127.0.0.1:3002'],
+    ]);
+  });
+
   it.each([
     ['one URL, as before', 'http://runs:3002', ['http://runs:3002']],
     [
@@ -12,7 +21,7 @@ describe('GatewayConfig USERS_URL and RUNS_URL', () => {
       ['http://runs-1:3002', 'https://runs-2:3002'],
     ],
   ])('reads %s', (_case, value, instances) => {
-    expect(load({ RUNS_URL: value }).RUNS_URL).toEqual(instances);
+    expect(instancesOf(load({ RUNS_URL: value }), 'runs')).toEqual(instances);
   });
 
   it.each([

@@ -11,6 +11,14 @@ import {
   Max,
   Min,
 } from 'class-validator';
+import {
+  JWKS_PATH,
+  localServiceUrl,
+  serviceUrlVariable,
+  TOKEN_ISSUER,
+  type UpstreamName,
+  UPSTREAMS,
+} from '@runnerly/platform';
 import { BaseServiceConfig, ToBoolean } from '@runnerly/security';
 
 const SERVICE_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
@@ -36,23 +44,9 @@ export class GatewayConfig extends BaseServiceConfig {
   /** The public edge limits open connections per client (0 behind a load balancer that does it). */
   override HTTP_MAX_CONNECTIONS_PER_CLIENT = 100;
 
-  /** The instances of `users`, comma-separated base URLs; the gateway balances across them. */
-  @CommaSeparated()
-  @IsUrl(SERVICE_URL, { each: true })
-  @ArrayNotEmpty()
-  @ArrayMaxSize(MAX_INSTANCES)
-  USERS_URL: string[] = ['http://127.0.0.1:3001'];
-
-  /** The instances of `runs`, as USERS_URL. */
-  @CommaSeparated()
-  @IsUrl(SERVICE_URL, { each: true })
-  @ArrayNotEmpty()
-  @ArrayMaxSize(MAX_INSTANCES)
-  RUNS_URL: string[] = ['http://127.0.0.1:3002'];
-
   /** Where the public keys of `users` are published; the gateway pre-checks tokens with them. */
   @IsUrl(SERVICE_URL)
-  JWKS_URL = 'http://127.0.0.1:3001/.well-known/jwks.json';
+  JWKS_URL = `${localServiceUrl(TOKEN_ISSUER)}${JWKS_PATH}`;
 
   /** Browser origins allowed to call the API, comma-separated, exact (https://app.example.com). Empty: none. */
   @CommaSeparated()
@@ -82,6 +76,33 @@ export class GatewayConfig extends BaseServiceConfig {
   @ToBoolean()
   @IsBoolean()
   DOCS_ENABLED?: boolean;
+
+  constructor() {
+    super();
+    // Each upstream's instances (declared below) default to the service on this machine, at its manifest port.
+    for (const upstream of UPSTREAMS)
+      Object.assign(this, { [serviceUrlVariable(upstream)]: [localServiceUrl(upstream)] });
+  }
+}
+
+/**
+ * The instances of each internal service of the manifest, from its variable: `USERS_URL`, `RUNS_URL`, ...
+ * (comma-separated base URLs; the gateway balances across them). Declared here, one per upstream, with the
+ * validation a hand-written field would carry, so a service added to the manifest needs no gateway config.
+ */
+export function instancesOf(config: GatewayConfig, upstream: UpstreamName): readonly string[] {
+  return (config as unknown as Record<string, string[]>)[serviceUrlVariable(upstream)]!;
+}
+
+for (const upstream of UPSTREAMS) {
+  const variable = serviceUrlVariable(upstream);
+  for (const decorate of [
+    CommaSeparated(),
+    IsUrl(SERVICE_URL, { each: true }),
+    ArrayNotEmpty(),
+    ArrayMaxSize(MAX_INSTANCES),
+  ])
+    decorate(GatewayConfig.prototype, variable);
 }
 
 export function docsEnabled(config: GatewayConfig): boolean {

@@ -52,12 +52,15 @@ beforeAll(async () => {
   ghostToken = (await api.signUp('ghost')).accessToken;
   await api.call('DELETE', '/api/users/me', { token: ghostToken });
   await eventually(async () =>
-    expect(await stack.databases.users.query('SELECT 1 FROM run_purge_requests')).toEqual([]),
+    expect(await stack.database('users').query('SELECT 1 FROM run_purge_requests')).toEqual([]),
   );
   target = await FuzzTarget.open({
     databases: [
-      { db: stack.databases.users, tables: ['accounts', 'sessions', 'refresh_tokens', 'run_purge_requests'] },
-      { db: stack.databases.runs, tables: ['runs', 'erased_accounts'] },
+      {
+        db: stack.database('users'),
+        tables: ['accounts', 'sessions', 'refresh_tokens', 'run_purge_requests'],
+      },
+      { db: stack.database('runs'), tables: ['runs', 'erased_accounts'] },
     ],
     inProcess: false,
   });

@@ -19,7 +19,7 @@ afterAll(() => stack?.stop());
 
 const stored = async () =>
   (
-    await stack.databases.runs.query('SELECT title, distance_meters FROM runs WHERE id = $1', [adasRun.id])
+    await stack.database('runs').query('SELECT title, distance_meters FROM runs WHERE id = $1', [adasRun.id])
   )[0];
 
 describe("another user cannot reach Ada's run (OWASP API1)", () => {
@@ -70,7 +70,7 @@ describe("another user cannot reach Ada's run (OWASP API1)", () => {
       },
     });
     expect(response.status).toBe(400);
-    expect(await stack.databases.runs.query(`SELECT id FROM runs WHERE title = 'planted'`)).toEqual([]);
+    expect(await stack.database('runs').query(`SELECT id FROM runs WHERE title = 'planted'`)).toEqual([]);
   });
 });
 
@@ -95,7 +95,7 @@ describe('an admin', () => {
         })
       ).status,
     ).toBe(403);
-    const [row] = await stack.databases.users.query('SELECT role FROM accounts WHERE id = $1', [bob.id]);
+    const [row] = await stack.database('users').query('SELECT role FROM accounts WHERE id = $1', [bob.id]);
     expect(row).toEqual({ role: 'user' });
   });
 });

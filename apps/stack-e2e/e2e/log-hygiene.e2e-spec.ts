@@ -44,9 +44,11 @@ beforeAll(async () => {
   });
   api = new GatewayClient(stack.gatewayUrl);
   // A constraint users does not know about, so that one INSERT fails inside PostgreSQL with its values.
-  await stack.databases.users.query(
-    `ALTER TABLE accounts ADD CONSTRAINT test_refuses_display_name CHECK (display_name <> '${SECRETS.displayName}')`,
-  );
+  await stack
+    .database('users')
+    .query(
+      `ALTER TABLE accounts ADD CONSTRAINT test_refuses_display_name CHECK (display_name <> '${SECRETS.displayName}')`,
+    );
   await driveEverythingThatLogs();
 }, 120_000);
 
@@ -101,12 +103,12 @@ const allLines = () => Object.values(stack.rawLogs).flat();
 
 describe('the logs of every service', () => {
   it('hold no password, token, password hash, key, client secret, database password or email', async () => {
-    const hashes = await stack.databases.users.query<{ password_hash: string }>(
-      'SELECT password_hash FROM accounts',
-    );
-    const digests = await stack.databases.users.query<{ token_hash: string }>(
-      'SELECT token_hash FROM refresh_tokens',
-    );
+    const hashes = await stack
+      .database('users')
+      .query<{ password_hash: string }>('SELECT password_hash FROM accounts');
+    const digests = await stack
+      .database('users')
+      .query<{ token_hash: string }>('SELECT token_hash FROM refresh_tokens');
     const keyLines = stack.env.users
       .JWT_PRIVATE_KEY!.split('\n')
       .filter((line) => line.length > 20 && !line.includes('-----'));

@@ -77,10 +77,9 @@ describe('when runs is down', () => {
     await stack.stopService('runs');
     try {
       expect((await api.call('DELETE', '/api/users/me', { token: leaving.accessToken })).status).toBe(204);
-      const [queued] = await stack.databases.users.query(
-        'SELECT attempts FROM run_purge_requests WHERE account_id = $1',
-        [leaving.id],
-      );
+      const [queued] = await stack
+        .database('users')
+        .query('SELECT attempts FROM run_purge_requests WHERE account_id = $1', [leaving.id]);
       expect(queued).toBeDefined();
       expect(await stack.runCountOf(leaving.id)).toBe(2);
     } finally {
@@ -89,9 +88,9 @@ describe('when runs is down', () => {
     await eventually(async () => expect(await stack.runCountOf(leaving.id)).toBe(0), 15_000);
     await eventually(async () =>
       expect(
-        await stack.databases.users.query('SELECT 1 FROM run_purge_requests WHERE account_id = $1', [
-          leaving.id,
-        ]),
+        await stack
+          .database('users')
+          .query('SELECT 1 FROM run_purge_requests WHERE account_id = $1', [leaving.id]),
       ).toEqual([]),
     );
   });

@@ -12,6 +12,7 @@ export {
   assertValidServiceDatabase,
   MIN_SERVICE_PASSWORD_LENGTH,
   provisionServiceDatabase,
+  provisionStackDatabases,
   SERVICE_DATABASE_NAME_PATTERN,
   type ServiceDatabase,
 } from './postgres/provision-service-database';
@@ -22,11 +23,6 @@ export {
   stopRecordedProcess,
 } from './process/process-identity';
 export { ServiceProcess, type ServiceOutputLine, type ServiceProcessOptions } from './stack/service-process';
-export {
-  STACK_SERVICES,
-  type StackService,
-  stackEnvironment,
-  type StackTopology,
-} from './stack/stack-environment';
+export { stackEnvironment, type StackTopology } from './stack/stack-environment';
 export { ensureBuilt, serviceEntry, WORKSPACE_ROOT } from './build/ensure-built';
 export { freePort } from './net/free-port';

@@ -6,11 +6,11 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   EmbeddedPostgresServer,
-  provisionServiceDatabase,
+  provisionStackDatabases,
   ServiceProcess,
-  STACK_SERVICES,
   stackEnvironment,
 } from '@runnerly/dev-infra';
+import { SERVICE_NAMES, type ServiceName } from '@runnerly/platform';
 import { generateSecret } from '@runnerly/security';
 import { load, type LoadResult } from './load';
 
@@ -18,7 +18,13 @@ const ROOT = resolve(__dirname, '../../..');
 const RESULTS = resolve(ROOT, 'tools/bench/results');
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const PORTS = { ceiling: 39_100, gateway: 39_101, users: 39_102, runs: 39_103, postgres: 39_104 };
+const CEILING_PORT = 39_100;
+const POSTGRES_PORT = 39_099;
+/** Each service of the manifest on its own port, from 39101 up. */
+const PORTS = Object.fromEntries(SERVICE_NAMES.map((name, index) => [name, 39_101 + index])) as Record<
+  ServiceName,
+  number
+>;
 
 /**
  * DESIGN.md §7: on one machine, in one run, the same small JSON read measured three ways: raw node:http
@@ -27,24 +33,24 @@ const PORTS = { ceiling: 39_100, gateway: 39_101, users: 39_102, runs: 39_103, p
  */
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'runnerly-bench-'));
-  const ceiling = spawn(process.execPath, ['-e', CEILING_SERVER, String(PORTS.ceiling)], { stdio: 'ignore' });
-  const postgres = new EmbeddedPostgresServer({ dataDir: join(work, 'postgres'), port: PORTS.postgres });
+  const ceiling = spawn(process.execPath, ['-e', CEILING_SERVER, String(CEILING_PORT)], { stdio: 'ignore' });
+  const postgres = new EmbeddedPostgresServer({ dataDir: join(work, 'postgres'), port: POSTGRES_PORT });
   const services: ServiceProcess[] = [];
   try {
-    const databases = await provisionDatabases(await postgres.start());
+    const databases = await provisionStackDatabases(await postgres.start(), () => generateSecret());
     const env = stackEnvironment({
       host: '127.0.0.1',
       ports: PORTS,
       databases,
       nodeEnv: 'production',
       extra: Object.fromEntries(
-        STACK_SERVICES.map((service) => [service, { ...UNLIMITED, LOG_LEVEL: 'warn' }]),
+        SERVICE_NAMES.map((service) => [service, { ...UNLIMITED, LOG_LEVEL: 'warn' }]),
       ),
     });
     env.users.JWT_PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 })
       .privateKey.export({ type: 'pkcs8', format: 'pem' })
       .toString();
-    for (const service of STACK_SERVICES) {
+    for (const service of SERVICE_NAMES) {
       services.push(
         await ServiceProcess.start({
           name: service,
@@ -57,10 +63,10 @@ async function main(): Promise<void> {
     }
     const token = await seed(`http://127.0.0.1:${PORTS.gateway}`);
     const auth = { authorization: `Bearer ${token}` };
-    await waitForPort(PORTS.ceiling);
+    await waitForPort(CEILING_PORT);
 
     const scenarios: [string, string, Record<string, string>][] = [
-      ['node:http (ceiling)', `http://127.0.0.1:${PORTS.ceiling}/runs`, {}],
+      ['node:http (ceiling)', `http://127.0.0.1:${CEILING_PORT}/runs`, {}],
       ['runs alone: GET /runs?limit=10', `http://127.0.0.1:${PORTS.runs}/runs?limit=10`, auth],
       ['gateway → runs: GET /api/runs?limit=10', `http://127.0.0.1:${PORTS.gateway}/api/runs?limit=10`, auth],
       ['runs alone: GET /health/live', `http://127.0.0.1:${PORTS.runs}/health/live`, {}],
@@ -92,18 +98,6 @@ const UNLIMITED = {
   RATE_LIMIT_FAILED_CREDENTIALS_PER_CLIENT_LIMIT: '1000',
   RATE_LIMIT_FAILED_CREDENTIALS_PER_ACCOUNT_LIMIT: '100000',
 };
-
-async function provisionDatabases(superuserUrl: string): Promise<{ users: string; runs: string }> {
-  const urls: Record<string, string> = {};
-  for (const name of ['users', 'runs']) {
-    const password = generateSecret();
-    await provisionServiceDatabase(superuserUrl, { database: name, role: name, password });
-    const url = new URL(superuserUrl);
-    Object.assign(url, { username: name, password, pathname: `/${name}` });
-    urls[name] = url.toString();
-  }
-  return { users: urls.users!, runs: urls.runs! };
-}
 
 /** One user with 20 runs; returns the user's access token. */
 async function seed(gateway: string): Promise<string> {

@@ -269,8 +269,7 @@ describe('npm start, with USERS_DATABASE_URL and RUNS_DATABASE_URL', () => {
       expect(launcher.records.find((record) => record.msg === 'Runnerly is up')).toMatchObject({
         database: {
           kind: 'external',
-          users: `127.0.0.1:${postgresPort}/users`,
-          runs: `127.0.0.1:${postgresPort}/runs`,
+          urls: { users: `127.0.0.1:${postgresPort}/users`, runs: `127.0.0.1:${postgresPort}/runs` },
         },
       });
       expect(launcher.records.some((record) => record.service === 'postgres')).toBe(false);
@@ -294,7 +293,7 @@ describe('npm start, with USERS_DATABASE_URL and RUNS_DATABASE_URL', () => {
 
     expect((await launcher.exited).code).toBe(1);
     expect(launcher.stderrLines.join('\n')).toContain(
-      'USERS_DATABASE_URL is set but RUNS_DATABASE_URL is not: set both to use your own PostgreSQL databases',
+      'USERS_DATABASE_URL is set but RUNS_DATABASE_URL is not: set every one to use your own PostgreSQL databases',
     );
     expect(launcher.output).not.toContain(new URL(databaseUrls.USERS_DATABASE_URL).password);
   });

@@ -5,8 +5,9 @@ import './preflight/node-version.guard'; // First: on an older Node the imports 
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isColorSupported } from 'pino-pretty';
-import { disarmEmbeddedPostgresSignalHooks, STACK_SERVICES } from '@runnerly/dev-infra';
-import { loadStackConfig, type StackConfig } from './config/stack.config';
+import { disarmEmbeddedPostgresSignalHooks } from '@runnerly/dev-infra';
+import { SERVICE_NAMES } from '@runnerly/platform';
+import { loadStackConfig, portVariable, type StackConfig } from './config/stack.config';
 import { LauncherOutput } from './output/launcher.output';
 import { summarizeStack } from './output/stack.summary';
 import { assertServicesBuilt } from './preflight/build.check';
@@ -89,15 +90,17 @@ async function startStack(
   output: LauncherOutput,
   startedAt: number,
 ): Promise<void> {
-  output.info(
-    `Starting Runnerly: users on :${config.ports.users}, runs on :${config.ports.runs}, ` +
-      `gateway on ${config.gatewayHost}:${config.ports.gateway}, state in ${config.stateDir}`,
+  const listening = SERVICE_NAMES.map((service) =>
+    service === 'gateway'
+      ? `gateway on ${config.gatewayHost}:${config.ports.gateway}`
+      : `${service} on :${config.ports[service]}`,
   );
+  output.info(`Starting Runnerly: ${listening.join(', ')}, state in ${config.stateDir}`);
   await assertPortsFree(await wantedPorts(config));
   const databases = await prepareServiceDatabases(config, stack, output);
 
   const environments = serviceEnvironments(config, databases);
-  for (const service of STACK_SERVICES) {
+  for (const service of SERVICE_NAMES) {
     await stack.startService(
       {
         name: service,
@@ -118,11 +121,12 @@ async function startStack(
  * server: that may be the orphan of a killed launcher, which EmbeddedPostgresServer stops first.
  */
 async function wantedPorts(config: StackConfig): Promise<WantedPort[]> {
-  const ports: WantedPort[] = [
-    { owner: 'users', host: config.internalHost, port: config.ports.users, variable: 'RUNNERLY_USERS_PORT' },
-    { owner: 'runs', host: config.internalHost, port: config.ports.runs, variable: 'RUNNERLY_RUNS_PORT' },
-    { owner: 'the gateway', host: config.gatewayHost, port: config.ports.gateway, variable: 'GATEWAY_PORT' },
-  ];
+  const ports: WantedPort[] = SERVICE_NAMES.map((service) => ({
+    owner: service === 'gateway' ? 'the gateway' : service,
+    host: service === 'gateway' ? config.gatewayHost : config.internalHost,
+    port: config.ports[service],
+    variable: portVariable(service),
+  }));
   const { databases } = config;
   if (databases.kind === 'embedded') {
     const serverRecorded = await access(join(databases.dataDir, 'postmaster.pid')).then(

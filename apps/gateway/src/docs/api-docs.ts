@@ -1,20 +1,20 @@
 import { Logger } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { UPSTREAMS } from '@runnerly/platform';
 import { OPENAPI_DOCUMENT_PATH } from '@runnerly/security';
-import { type GatewayConfig } from '../gateway.config';
-import { type Upstream } from '../proxy/upstreams';
+import { type GatewayConfig, instancesOf } from '../gateway.config';
 
-/** How a service's paths appear publicly. The gateway's own route table decides what is kept. */
-const PUBLIC_PREFIX: Record<Upstream, (path: string) => string> = {
-  users: (path) => (path.startsWith('/.well-known/') ? path : `/api${path}`),
-  runs: (path) => `/api${path}`,
-};
+/**
+ * How a service's path appears publicly: under /api, except the well-known documents (the JWKS), which keep
+ * their standard place. The gateway's own route table decides what is kept.
+ */
+const publicPath = (path: string) => (path.startsWith('/.well-known/') ? path : `/api${path}`);
 const METHODS = ['get', 'post', 'patch', 'delete'] as const;
 
 /**
- * Swagger UI of the whole public API at /docs (development only): the OpenAPI documents of `users` and
- * `runs`, rewritten to their public paths and filtered down to the routes the gateway really serves,
+ * Swagger UI of the whole public API at /docs (development only): the OpenAPI documents of every internal
+ * service of the manifest, rewritten to their public paths and filtered down to the routes the gateway really serves,
  * so internal routes can never appear in the docs.
  */
 export async function setupApiDocs(app: NestFastifyApplication, config: GatewayConfig): Promise<void> {
@@ -37,10 +37,8 @@ export async function setupApiDocs(app: NestFastifyApplication, config: GatewayC
     },
     paths: {},
   };
-  for (const [upstream, url] of [
-    ['users', config.USERS_URL[0]!],
-    ['runs', config.RUNS_URL[0]!],
-  ] as const) {
+  for (const upstream of UPSTREAMS) {
+    const url = instancesOf(config, upstream)[0]!;
     const part = await fetchDocument(
       new URL(OPENAPI_DOCUMENT_PATH.slice(1), url.endsWith('/') ? url : `${url}/`),
     ).catch((error: Error) => {
@@ -53,14 +51,13 @@ export async function setupApiDocs(app: NestFastifyApplication, config: GatewayC
     if (!part) continue;
     Object.assign(document.components!.schemas!, part.components?.schemas);
     for (const [path, operations] of Object.entries(part.paths)) {
-      const publicPath = PUBLIC_PREFIX[upstream](path);
       const kept = Object.fromEntries(
-        METHODS.filter((method) => operations[method] && served(method, publicPath)).map((method) => [
+        METHODS.filter((method) => operations[method] && served(method, publicPath(path))).map((method) => [
           method,
           operations[method],
         ]),
       );
-      if (Object.keys(kept).length > 0) document.paths[publicPath] = kept;
+      if (Object.keys(kept).length > 0) document.paths[publicPath(path)] = kept;
     }
   }
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });

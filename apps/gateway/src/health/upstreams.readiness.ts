@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { UPSTREAMS } from '@runnerly/platform';
 import { type ReadinessCheck } from '@runnerly/security';
-import { UPSTREAMS, Upstreams } from '../proxy/upstreams';
+import { Upstreams } from '../proxy/upstreams';
 
 const PROBE_TIMEOUT_MS = 1_500;
 

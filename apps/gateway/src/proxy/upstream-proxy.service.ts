@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { type UpstreamName } from '@runnerly/platform';
 import { AppException, ErrorCode, type ErrorReply, sendError } from '@runnerly/security';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { GatewayConfig } from '../gateway.config';
 import { forwardedRequestHeaders, returnedResponseHeaders } from './forwarded-headers';
 import { connectFailed, mayRetry, refusedWhileStopping } from './retry-rule';
-import { type Upstream, Upstreams } from './upstreams';
+import { Upstreams } from './upstreams';
 
 const METHODS_WITH_BODY = new Set(['POST', 'PATCH']);
 
@@ -12,7 +13,7 @@ type ProxiedReply = ErrorReply & { request: { id: unknown } };
 
 /** One request's way through the instances of its service. */
 interface Attempt {
-  upstream: Upstream;
+  upstream: UpstreamName;
   path: string;
   instances: string[];
   index: number;
@@ -35,7 +36,7 @@ export class UpstreamProxy {
     private readonly config: GatewayConfig,
   ) {}
 
-  forward(request: FastifyRequest, reply: FastifyReply, upstream: Upstream, path: string): FastifyReply {
+  forward(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamName, path: string): FastifyReply {
     const instances = this.upstreams.pool(upstream).attemptOrder();
     return this.send(request, reply, { upstream, path, instances, index: 0, startedAt: Date.now() });
   }
@@ -94,7 +95,7 @@ export class UpstreamProxy {
 
   private answerUnavailable(
     reply: ProxiedReply,
-    upstream: Upstream,
+    upstream: UpstreamName,
     error: Error & { statusCode?: number },
   ): void {
     const timedOut = error.statusCode === 504;

@@ -1,26 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { GatewayConfig } from '../gateway.config';
+import { type UpstreamName, UPSTREAMS } from '@runnerly/platform';
+import { GatewayConfig, instancesOf } from '../gateway.config';
 import { InstancePool } from './instance-pool';
 
-/** The internal services behind the gateway. */
-export type Upstream = 'users' | 'runs';
-
-export const UPSTREAMS: readonly Upstream[] = ['users', 'runs'];
-
-/** The instances of each internal service (USERS_URL, RUNS_URL), and the URL of a path on one of them. */
+/**
+ * The instances of each internal service of the manifest (USERS_URL, RUNS_URL, ...), and the URL of a path
+ * on one of them.
+ */
 @Injectable()
 export class Upstreams {
-  private readonly pools: Record<Upstream, InstancePool>;
+  private readonly pools: ReadonlyMap<UpstreamName, InstancePool>;
 
   constructor(config: GatewayConfig) {
-    this.pools = {
-      users: new InstancePool(config.USERS_URL.map(withTrailingSlash)),
-      runs: new InstancePool(config.RUNS_URL.map(withTrailingSlash)),
-    };
+    this.pools = new Map(
+      UPSTREAMS.map((upstream) => [
+        upstream,
+        new InstancePool(instancesOf(config, upstream).map(withTrailingSlash)),
+      ]),
+    );
   }
 
-  pool(upstream: Upstream): InstancePool {
-    return this.pools[upstream];
+  pool(upstream: UpstreamName): InstancePool {
+    return this.pools.get(upstream)!;
   }
 
   /** Paths are fixed by the route table. */

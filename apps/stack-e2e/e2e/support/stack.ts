@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ServiceProcess, STACK_SERVICES, type StackService, stackEnvironment } from '@runnerly/dev-infra';
+import { ServiceProcess, stackEnvironment } from '@runnerly/dev-infra';
+import { DATABASE_SERVICES, SERVICE_NAMES, type ServiceName } from '@runnerly/platform';
 import { generateRsaPrivateKeyPem } from '@runnerly/security/testing';
 import {
   createTestDatabase,
@@ -19,7 +20,7 @@ export interface StackOptions {
   /** Rewrites each service's database URL, e.g. through a `TcpFaultProxy` that can stage an outage. */
   routeDatabase?: (url: string) => string;
   /** Extra environment per service (small rate limits, short timeouts, ...). */
-  extra?: Partial<Record<StackService, Record<string, string>>>;
+  extra?: Partial<Record<ServiceName, Record<string, string>>>;
   /** A second instance of `runs`, named `runs-2`, in the gateway's RUNS_URL list beside the first. */
   secondRuns?: boolean;
 }
@@ -28,7 +29,7 @@ export interface StackOptions {
 export type ServiceLogLine = Record<string, unknown> & { msg?: string; requestId?: string };
 
 /**
- * The whole stack for one test file: users, runs and the gateway as separate processes (the built
+ * The whole stack for one test file: every service of the manifest as a separate process (the built
  * JavaScript, as in production) on their own least-privilege databases, wired by the same
  * stackEnvironment that `npm start` uses. Tests talk to the gateway only.
  */
@@ -40,15 +41,16 @@ export class Stack {
   private readonly overrides = new Map<string, Record<string, string>>();
 
   private constructor(
-    readonly env: Record<StackService, Record<string, string>>,
-    readonly databases: { users: TestDatabase; runs: TestDatabase },
+    readonly env: Record<ServiceName, Record<string, string>>,
+    private readonly databases: ReadonlyMap<ServiceName, TestDatabase>,
   ) {}
 
   static async start(options: StackOptions = {}): Promise<Stack> {
-    const [users, runs] = await Promise.all([
-      createTestDatabase('stack_users'),
-      createTestDatabase('stack_runs'),
-    ]);
+    const databases = new Map(
+      await Promise.all(
+        DATABASE_SERVICES.map(async (name) => [name, await createTestDatabase(`stack_${name}`)] as const),
+      ),
+    );
     const redisUrl = options.withRedis ? testRedisUrl() : undefined;
     // All test traffic comes from 127.0.0.1: limits stay out of the way unless a spec sets its own.
     const generousLimits = {
@@ -60,11 +62,12 @@ export class Stack {
     if (options.withRedis && !redisUrl) throw new Error('This stack needs Redis: use describeWithRedis');
     const env = stackEnvironment({
       host: '127.0.0.1',
-      ports: { gateway: await freePort(), users: await freePort(), runs: await freePort() },
-      databases: {
-        users: options.routeDatabase?.(users.url) ?? users.url,
-        runs: options.routeDatabase?.(runs.url) ?? runs.url,
-      },
+      ports: Object.fromEntries(
+        await Promise.all(SERVICE_NAMES.map(async (name) => [name, await freePort()] as const)),
+      ) as Record<ServiceName, number>,
+      databases: Object.fromEntries(
+        [...databases].map(([name, { url }]) => [name, options.routeDatabase?.(url) ?? url]),
+      ),
       redisUrl,
       nodeEnv: 'test',
       extra: {
@@ -88,9 +91,9 @@ export class Stack {
     });
     const secondRuns = options.secondRuns ? { PORT: String(await freePort()) } : undefined;
     if (secondRuns) env.gateway.RUNS_URL += `,http://127.0.0.1:${secondRuns.PORT}`;
-    const stack = new Stack(env, { users, runs });
+    const stack = new Stack(env, databases);
     try {
-      for (const service of STACK_SERVICES) {
+      for (const service of SERVICE_NAMES) {
         await stack.startService(service);
         if (service === 'runs' && secondRuns) await stack.startService('runs', 'runs-2', secondRuns);
       }
@@ -107,7 +110,7 @@ export class Stack {
 
   /** Starts (or restarts) one service with its stack environment, plus overrides. */
   async startService(
-    service: StackService,
+    service: ServiceName,
     name: string = service,
     overrides: Record<string, string> = {},
   ): Promise<ServiceProcess> {
@@ -130,13 +133,20 @@ export class Stack {
     return started;
   }
 
+  /** The database of a service that owns one, as the test's superuser sees it. */
+  database(service: ServiceName): TestDatabase {
+    const database = this.databases.get(service);
+    if (!database) throw new Error(`${service} has no database`);
+    return database;
+  }
+
   /** The running process of a service, if it was started and not stopped. */
   process(name: string): ServiceProcess | undefined {
     return this.processes.get(name);
   }
 
   /** The URL of one service itself (not through the gateway). */
-  serviceUrl(service: StackService): string {
+  serviceUrl(service: ServiceName): string {
     return `http://127.0.0.1:${this.env[service].PORT}`;
   }
 
@@ -146,7 +156,7 @@ export class Stack {
   }
 
   /** Stops one service (SIGTERM, as `docker restart` does), then starts it again as it was. */
-  async restartService(service: StackService, name: string = service): Promise<void> {
+  async restartService(service: ServiceName, name: string = service): Promise<void> {
     await this.stopService(name);
     await this.startService(service, name, this.overrides.get(name));
   }
@@ -160,7 +170,7 @@ export class Stack {
 
   /** How many runs a user has, counted in the runs database itself (what an auditor would check). */
   async runCountOf(userId: string): Promise<number> {
-    const [row] = await this.databases.runs.query<{ n: number }>(
+    const [row] = await this.database('runs').query<{ n: number }>(
       'SELECT count(*)::int AS n FROM runs WHERE user_id = $1',
       [userId],
     );
@@ -169,7 +179,7 @@ export class Stack {
 
   async stop(): Promise<void> {
     for (const name of [...this.processes.keys()].reverse()) await this.stopService(name);
-    await Promise.all([this.databases.users.drop(), this.databases.runs.drop()]);
+    await Promise.all([...this.databases.values()].map((database) => database.drop()));
   }
 }
 

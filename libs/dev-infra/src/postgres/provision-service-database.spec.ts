@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { generateSecret } from '@runnerly/security/secrets';
 import { connectionError, freePort, makeTempDir, queryOnce } from '../testing/test-helpers';
 import { EmbeddedPostgresServer } from './embedded-postgres.server';
-import { provisionServiceDatabase, type ServiceDatabase } from './provision-service-database';
+import {
+  provisionServiceDatabase,
+  provisionStackDatabases,
+  type ServiceDatabase,
+} from './provision-service-database';
 
 jest.setTimeout(120_000);
 
@@ -176,5 +180,16 @@ describe('provisionServiceDatabase', () => {
     expect(await queryOnce(serviceUrl(longest), 'SELECT current_database() AS name')).toEqual([
       { name: longest.database },
     ]);
+  });
+
+  // Last: it hands the `runs` database to a role named `runs`, which the tests above do not expect.
+  it('provisions every service of the manifest that owns a database, and returns URLs that connect as its role', async () => {
+    const urls = await provisionStackDatabases(superuserUrl, () => generateSecret());
+
+    expect(Object.keys(urls)).toEqual(['users', 'runs']);
+    for (const [service, url] of Object.entries(urls))
+      expect(await queryOnce(url, 'SELECT current_user AS role, current_database() AS database')).toEqual([
+        { role: service, database: service },
+      ]);
   });
 });

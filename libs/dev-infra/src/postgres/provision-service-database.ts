@@ -1,3 +1,4 @@
+import { DATABASE_SERVICES, type ServiceName } from '@runnerly/platform';
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
 import { scramSha256Verifier } from './scram-verifier';
 
@@ -114,4 +115,24 @@ function assertName(kind: 'database' | 'role', name: unknown, reserved: Readonly
   if (reserved.has(name) || name.startsWith('pg_')) {
     throw new Error(`The ${kind} name "${name}" is reserved by PostgreSQL`);
   }
+}
+
+/**
+ * Provisions the database and role of every service of the manifest that owns one (`provisionServiceDatabase`,
+ * named after the service), and returns each service's connection URL: the server of `superuserUrl`, as
+ * that service's role, on its own database. `passwordOf` chooses each role's password.
+ */
+export async function provisionStackDatabases(
+  superuserUrl: string,
+  passwordOf: (service: ServiceName) => Promise<string> | string,
+): Promise<Partial<Record<ServiceName, string>>> {
+  const urls: Partial<Record<ServiceName, string>> = {};
+  for (const service of DATABASE_SERVICES) {
+    const password = await passwordOf(service);
+    await provisionServiceDatabase(superuserUrl, { database: service, role: service, password });
+    const url = new URL(superuserUrl);
+    Object.assign(url, { username: service, password, pathname: `/${service}` });
+    urls[service] = url.href;
+  }
+  return urls;
 }

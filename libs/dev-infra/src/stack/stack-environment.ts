@@ -1,27 +1,33 @@
+import {
+  calleesOf,
+  JWKS_PATH,
+  type ServiceName,
+  SERVICES,
+  serviceUrlVariable,
+  TOKEN_ISSUER,
+} from '@runnerly/platform';
+
 /** Where one stack's services listen and what they share. */
 export interface StackTopology {
   host: string;
-  ports: { gateway: number; users: number; runs: number };
-  databases: { users: string; runs: string };
+  ports: Record<ServiceName, number>;
+  /** The connection URL of each service that owns a database. */
+  databases: Partial<Record<ServiceName, string>>;
   /** Shared rate-limit counters; unset: in memory. */
   redisUrl?: string;
   nodeEnv: 'development' | 'test' | 'production';
   /** Extra variables per service (a test's small rate limits, a signing key, ...). */
-  extra?: Partial<Record<StackService, Record<string, string>>>;
+  extra?: Partial<Record<ServiceName, Record<string, string>>>;
 }
 
-export type StackService = 'users' | 'runs' | 'gateway';
-
-/** Start order: the gateway needs both services ready, runs needs users' JWKS only when verifying. */
-export const STACK_SERVICES: readonly StackService[] = ['users', 'runs', 'gateway'];
-
 /**
- * The environment of each service of one stack, in one place: how services find each other, and which
- * proxies they trust. Internal services trust exactly one hop (the gateway, which is the only way in);
- * the gateway, facing clients directly, trusts none.
+ * The environment of each service of the manifest for one stack, in one place: how services find each other
+ * (`<NAME>_URL` for what they call, `JWKS_URL` for the issuer's keys), and which proxies they trust. Internal
+ * services trust exactly one hop (the gateway, which is the only way in); the gateway, facing clients
+ * directly, trusts none.
  */
-export function stackEnvironment(topology: StackTopology): Record<StackService, Record<string, string>> {
-  const url = (port: number) => `http://${topology.host}:${port}`;
+export function stackEnvironment(topology: StackTopology): Record<ServiceName, Record<string, string>> {
+  const url = (name: ServiceName) => `http://${topology.host}:${topology.ports[name]}`;
   const common = {
     NODE_ENV: topology.nodeEnv,
     HOST: topology.host,
@@ -30,32 +36,21 @@ export function stackEnvironment(topology: StackTopology): Record<StackService, 
     SHUTDOWN_DRAIN_DELAY_MS: '0',
     ...(topology.redisUrl ? { REDIS_URL: topology.redisUrl } : {}),
   };
-  const jwksUrl = `${url(topology.ports.users)}/.well-known/jwks.json`;
-  return {
-    users: {
+  const environment = (service: (typeof SERVICES)[number]): Record<string, string> => {
+    const databaseUrl = topology.databases[service.name];
+    if (service.database && databaseUrl === undefined) throw new Error(`No database URL for ${service.name}`);
+    return {
       ...common,
-      PORT: String(topology.ports.users),
-      DATABASE_URL: topology.databases.users,
-      RUNS_URL: url(topology.ports.runs),
-      TRUST_PROXY_HOPS: '1',
-      ...topology.extra?.users,
-    },
-    runs: {
-      ...common,
-      PORT: String(topology.ports.runs),
-      DATABASE_URL: topology.databases.runs,
-      JWKS_URL: jwksUrl,
-      TRUST_PROXY_HOPS: '1',
-      ...topology.extra?.runs,
-    },
-    gateway: {
-      ...common,
-      PORT: String(topology.ports.gateway),
-      USERS_URL: url(topology.ports.users),
-      RUNS_URL: url(topology.ports.runs),
-      JWKS_URL: jwksUrl,
-      TRUST_PROXY_HOPS: '0',
-      ...topology.extra?.gateway,
-    },
+      PORT: String(topology.ports[service.name]),
+      ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
+      ...(service.name === TOKEN_ISSUER ? {} : { JWKS_URL: `${url(TOKEN_ISSUER)}${JWKS_PATH}` }),
+      ...Object.fromEntries(calleesOf(service).map((callee) => [serviceUrlVariable(callee), url(callee)])),
+      TRUST_PROXY_HOPS: service.kind === 'gateway' ? '0' : '1',
+      ...topology.extra?.[service.name],
+    };
   };
+  return Object.fromEntries(SERVICES.map((service) => [service.name, environment(service)])) as Record<
+    ServiceName,
+    Record<string, string>
+  >;
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, WORKSPACE_ROOT } from '@runnerly/dev-infra';
+import { SERVICE_NAMES } from '@runnerly/platform';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { COMPOSE_COMMANDS, ComposeCli, detectCompose, lastLines } from './compose-cli';
 
@@ -13,7 +14,7 @@ import { COMPOSE_COMMANDS, ComposeCli, detectCompose, lastLines } from './compos
 const UP_TIMEOUT_MS = 20 * 60_000;
 const HEALTHY_TIMEOUT_MS = 3 * 60_000;
 const DOWN_TIMEOUT_MS = 2 * 60_000;
-const SECRET_CONSUMERS = ['postgres', 'redis', 'users', 'runs', 'gateway'];
+const SECRET_CONSUMERS = ['postgres', 'redis', ...SERVICE_NAMES];
 /** The extra CA certificates this machine trusts (an HTTPS-intercepting proxy's), for `npm ci` in the build. */
 const HOST_EXTRA_CA_DIR = '/usr/local/share/ca-certificates';
 

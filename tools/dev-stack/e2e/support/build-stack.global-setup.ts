@@ -1,6 +1,7 @@
 import { ensureBuilt } from '@runnerly/dev-infra';
+import { SERVICE_NAMES } from '@runnerly/platform';
 
 /** The end-to-end specs run what `npm start` runs: the built launcher and the built services. */
 export default function buildStack(): void {
-  ensureBuilt(['users', 'runs', 'gateway', 'dev-stack']);
+  ensureBuilt([...SERVICE_NAMES, 'dev-stack']);
 }

@@ -72,7 +72,7 @@ describe('loadStackConfig', () => {
     });
   });
 
-  it('uses both database URLs as given, and starts no embedded PostgreSQL', () => {
+  it('uses the database URLs as given, and starts no embedded PostgreSQL', () => {
     expect(load({ USERS_DATABASE_URL: USERS_URL, RUNS_DATABASE_URL: RUNS_URL }).databases).toEqual({
       kind: 'external',
       urls: { users: USERS_URL, runs: RUNS_URL },
@@ -82,7 +82,7 @@ describe('loadStackConfig', () => {
   it.each([
     [{ USERS_DATABASE_URL: USERS_URL }, 'USERS_DATABASE_URL is set but RUNS_DATABASE_URL is not'],
     [{ RUNS_DATABASE_URL: RUNS_URL }, 'RUNS_DATABASE_URL is set but USERS_DATABASE_URL is not'],
-  ])('refuses only one database URL: %j', (env, message) => {
+  ])('refuses some database URLs without the others: %j', (env, message) => {
     expect(() => load(env)).toThrow(message);
   });
 
@@ -90,7 +90,7 @@ describe('loadStackConfig', () => {
     [{ GATEWAY_PORT: 'http' }, 'GATEWAY_PORT must be a port number from 1 to 65535, got "http"'],
     [{ RUNNERLY_USERS_PORT: '0' }, 'RUNNERLY_USERS_PORT must be a port number'],
     [{ RUNNERLY_POSTGRES_PORT: '70000' }, 'RUNNERLY_POSTGRES_PORT must be a port number'],
-    [{ RUNNERLY_RUNS_PORT: '3000' }, 'four different ports, got 3000, 3001, 3000, 54329'],
+    [{ RUNNERLY_RUNS_PORT: '3000' }, 'and PostgreSQL need different ports, got 3001, 3000, 3000, 54329'],
     [{ GATEWAY_HOST: 'bad host' }, 'GATEWAY_HOST must be a host name or an IP address'],
     [{ REDIS_URL: 'http://cache' }, 'REDIS_URL must be a redis:// or rediss:// URL'],
     [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT must be one of pretty, json, got "xml"'],

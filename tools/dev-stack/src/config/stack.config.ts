@@ -1,12 +1,18 @@
 import { join, resolve } from 'node:path';
-import { STACK_SERVICES, type StackService } from '@runnerly/dev-infra';
+import {
+  DATABASE_SERVICES,
+  SERVICE_NAMES,
+  type ServiceName,
+  SERVICES,
+  serviceNamed,
+} from '@runnerly/platform';
 
 export type LogFormat = 'pretty' | 'json';
 
 /** Where the services' data lives: the launcher's own embedded PostgreSQL, or databases the user gives. */
 export type StackDatabases =
   | { kind: 'embedded'; port: number; dataDir: string }
-  | { kind: 'external'; urls: Record<'users' | 'runs', string> };
+  | { kind: 'external'; urls: Partial<Record<ServiceName, string>> };
 
 /** Everything the launcher reads from its environment, validated before anything starts. */
 export interface StackConfig {
@@ -15,11 +21,11 @@ export interface StackConfig {
   stateDir: string;
   secretsDir: string;
   /** The built entry point of each service. */
-  entries: Record<StackService, string>;
+  entries: Record<ServiceName, string>;
   /** Internal services listen here only; the gateway may be given another host. */
   internalHost: string;
   gatewayHost: string;
-  ports: Record<StackService, number>;
+  ports: Record<ServiceName, number>;
   databases: StackDatabases;
   redisUrl?: string;
   logFormat: LogFormat;
@@ -28,7 +34,7 @@ export interface StackConfig {
   /** Shows PostgreSQL's own output as it comes, not only when something fails. */
   verbose: boolean;
   /** The services' own variables found in the launcher's environment, passed on (see PASSED_THROUGH). */
-  passedThrough: Record<StackService, Record<string, string>>;
+  passedThrough: Record<ServiceName, Record<string, string>>;
 }
 
 /**
@@ -36,7 +42,7 @@ export interface StackConfig {
  * (there is no default one), OAuth clients, and the browser origins allowed by CORS. `*_FILE` variants
  * work as for every service variable.
  */
-export const PASSED_THROUGH: Readonly<Partial<Record<StackService, readonly string[]>>> = {
+export const PASSED_THROUGH: Readonly<Partial<Record<ServiceName, readonly string[]>>> = {
   users: [
     'BOOTSTRAP_ADMIN_EMAIL',
     'BOOTSTRAP_ADMIN_PASSWORD',
@@ -51,22 +57,26 @@ export const PASSED_THROUGH: Readonly<Partial<Record<StackService, readonly stri
 export const STACK_ENV = {
   stateDir: 'RUNNERLY_STATE_DIR',
   gatewayHost: 'GATEWAY_HOST',
-  gatewayPort: 'GATEWAY_PORT',
-  usersPort: 'RUNNERLY_USERS_PORT',
-  runsPort: 'RUNNERLY_RUNS_PORT',
   postgresPort: 'RUNNERLY_POSTGRES_PORT',
-  usersDatabaseUrl: 'USERS_DATABASE_URL',
-  runsDatabaseUrl: 'RUNS_DATABASE_URL',
   redisUrl: 'REDIS_URL',
   logFormat: 'LOG_FORMAT',
   logLevel: 'LOG_LEVEL',
   verbose: 'RUNNERLY_VERBOSE',
 } as const;
 
+/** Each service of the manifest listens on a port of its own: `GATEWAY_PORT`, `RUNNERLY_USERS_PORT`, ... */
+export function portVariable(service: ServiceName): string {
+  return serviceNamed(service).kind === 'gateway' ? 'GATEWAY_PORT' : `RUNNERLY_${service.toUpperCase()}_PORT`;
+}
+
+/** Your own PostgreSQL database for a service that owns one: `USERS_DATABASE_URL`, `RUNS_DATABASE_URL`, ... */
+export function databaseUrlVariable(service: ServiceName): string {
+  return `${service.toUpperCase()}_DATABASE_URL`;
+}
+
 export const STACK_DEFAULTS = {
   stateDir: '.runnerly',
   host: '127.0.0.1',
-  ports: { gateway: 3000, users: 3001, runs: 3002 },
   postgresPort: 54329,
 } as const;
 
@@ -103,11 +113,9 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, context: StackConfigCont
     context.cwd,
     read(STACK_ENV.stateDir) ?? join(context.repoRoot, STACK_DEFAULTS.stateDir),
   );
-  const ports: Record<StackService, number> = {
-    gateway: port(STACK_ENV.gatewayPort, STACK_DEFAULTS.ports.gateway),
-    users: port(STACK_ENV.usersPort, STACK_DEFAULTS.ports.users),
-    runs: port(STACK_ENV.runsPort, STACK_DEFAULTS.ports.runs),
-  };
+  const ports = Object.fromEntries(
+    SERVICES.map((service) => [service.name, port(portVariable(service.name), service.port)]),
+  ) as Record<ServiceName, number>;
   const gatewayHost = read(STACK_ENV.gatewayHost) ?? STACK_DEFAULTS.host;
   if (!/^[A-Za-z0-9.:_-]{1,255}$/.test(gatewayHost)) {
     problems.push(`${STACK_ENV.gatewayHost} must be a host name or an IP address, got "${gatewayHost}"`);
@@ -117,7 +125,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, context: StackConfigCont
   const taken = [...Object.values(ports), ...(databases.kind === 'embedded' ? [databases.port] : [])];
   if (new Set(taken).size !== taken.length) {
     problems.push(
-      `The gateway, users, runs and PostgreSQL need four different ports, got ${taken.join(', ')}`,
+      `The services (${SERVICE_NAMES.join(', ')}) and PostgreSQL need different ports, got ${taken.join(', ')}`,
     );
   }
 
@@ -142,8 +150,8 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, context: StackConfigCont
     stateDir,
     secretsDir: join(stateDir, 'secrets'),
     entries: Object.fromEntries(
-      STACK_SERVICES.map((service) => [service, join(context.repoRoot, 'apps', service, 'dist', 'main.js')]),
-    ) as Record<StackService, string>,
+      SERVICE_NAMES.map((service) => [service, join(context.repoRoot, 'apps', service, 'dist', 'main.js')]),
+    ) as Record<ServiceName, string>,
     internalHost: STACK_DEFAULTS.host,
     gatewayHost,
     ports,
@@ -153,7 +161,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, context: StackConfigCont
     logLevel,
     verbose: read(STACK_ENV.verbose) === '1',
     passedThrough: Object.fromEntries(
-      STACK_SERVICES.map((service) => [
+      SERVICE_NAMES.map((service) => [
         service,
         Object.fromEntries(
           (PASSED_THROUGH[service] ?? []).flatMap((name) =>
@@ -161,7 +169,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, context: StackConfigCont
           ),
         ),
       ]),
-    ) as Record<StackService, Record<string, string>>,
+    ) as Record<ServiceName, Record<string, string>>,
   };
 }
 
@@ -171,28 +179,29 @@ function readDatabases(
   stateDir: string,
   problems: string[],
 ): StackDatabases {
-  const users = read(STACK_ENV.usersDatabaseUrl);
-  const runs = read(STACK_ENV.runsDatabaseUrl);
-  if (users === undefined && runs === undefined) {
+  const urls = Object.fromEntries(
+    DATABASE_SERVICES.flatMap((service) => {
+      const url = read(databaseUrlVariable(service));
+      return url === undefined ? [] : [[service, url]];
+    }),
+  ) as Partial<Record<ServiceName, string>>;
+  const given = DATABASE_SERVICES.filter((service) => urls[service] !== undefined).map(databaseUrlVariable);
+  const missing = DATABASE_SERVICES.filter((service) => urls[service] === undefined).map(databaseUrlVariable);
+  if (given.length === 0) {
     const postgresPort = port(STACK_ENV.postgresPort, STACK_DEFAULTS.postgresPort);
     return { kind: 'embedded', port: postgresPort, dataDir: join(stateDir, 'postgres') };
   }
-  if (users === undefined || runs === undefined) {
-    const [given, missing] =
-      users === undefined
-        ? [STACK_ENV.runsDatabaseUrl, STACK_ENV.usersDatabaseUrl]
-        : [STACK_ENV.usersDatabaseUrl, STACK_ENV.runsDatabaseUrl];
+  if (missing.length > 0) {
     problems.push(
-      `${given} is set but ${missing} is not: set both to use your own PostgreSQL databases ` +
-        '(one per service), or neither to use the embedded PostgreSQL',
+      `${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set but ${missing.join(', ')} ` +
+        `${missing.length === 1 ? 'is' : 'are'} not: set every one to use your own PostgreSQL databases ` +
+        '(one per service), or none to use the embedded PostgreSQL',
     );
   }
-  for (const [name, value] of [
-    [STACK_ENV.usersDatabaseUrl, users],
-    [STACK_ENV.runsDatabaseUrl, runs],
-  ] as const) {
+  for (const [service, url] of Object.entries(urls)) {
     // Never echo the value: it holds a password.
-    if (value !== undefined && !POSTGRES_URL.test(value)) problems.push(`${name} must be a postgres:// URL`);
+    if (!POSTGRES_URL.test(url))
+      problems.push(`${databaseUrlVariable(service as ServiceName)} must be a postgres:// URL`);
   }
-  return { kind: 'external', urls: { users: users ?? '', runs: runs ?? '' } };
+  return { kind: 'external', urls };
 }

@@ -1,4 +1,5 @@
 import { type MessageFormatFunc, prettyFactory } from 'pino-pretty';
+import { SERVICE_NAMES } from '@runnerly/platform';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -56,7 +57,7 @@ export function createPrettyFormatter(options: { colorize: boolean }): (record: 
 type Colors = Parameters<MessageFormatFunc>[3]['colors'];
 
 const SERVICE_COLORS = ['cyan', 'magenta', 'yellow', 'blue', 'green'] as const;
-const KNOWN_SERVICES = ['users', 'runs', 'gateway', 'postgres', 'dev-stack'];
+const KNOWN_SERVICES = [...SERVICE_NAMES, 'postgres', 'dev-stack'];
 
 /** A stable colour per service, so that interleaved lines are told apart at a glance. */
 function serviceColor(colors: Colors, service: string): (text: string) => string {

@@ -32,8 +32,7 @@ describe('summarizeStack', () => {
 
     expect(summary.database).toEqual({
       kind: 'external',
-      users: 'db.example:5432/users',
-      runs: 'db.example:5432/runs',
+      urls: { users: 'db.example:5432/users', runs: 'db.example:5432/runs' },
     });
     expect(summary.rateLimiting).toEqual({ store: 'redis', address: 'cache.example:6379' });
     expect(summary.gateway.url).toBe('http://dev.example:8080');

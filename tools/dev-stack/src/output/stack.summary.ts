@@ -6,7 +6,7 @@ export interface StackSummary {
   gateway: { url: string; docs: string; ready: string };
   database:
     | { kind: 'embedded'; address: string; dataDir: string }
-    | { kind: 'external'; users: string; runs: string };
+    | { kind: 'external'; urls: Record<string, string> };
   rateLimiting: { store: 'memory' } | { store: 'redis'; address: string };
   startedInMs: number;
 }
@@ -25,8 +25,9 @@ export function summarizeStack(config: StackConfig, startedInMs: number): StackS
           }
         : {
             kind: 'external',
-            users: withoutCredentials(databases.urls.users),
-            runs: withoutCredentials(databases.urls.runs),
+            urls: Object.fromEntries(
+              Object.entries(databases.urls).map(([service, url]) => [service, withoutCredentials(url)]),
+            ),
           },
     rateLimiting:
       config.redisUrl === undefined
@@ -47,7 +48,9 @@ export function summaryText(summary: StackSummary): string {
       'Database',
       database.kind === 'embedded'
         ? `embedded PostgreSQL on ${database.address}, data in ${database.dataDir}`
-        : `external PostgreSQL: users at ${database.users}, runs at ${database.runs}`,
+        : `external PostgreSQL: ${Object.entries(database.urls)
+            .map(([service, address]) => `${service} at ${address}`)
+            .join(', ')}`,
     ],
     [
       'Rate limits',

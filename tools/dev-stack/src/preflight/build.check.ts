@@ -1,13 +1,13 @@
 import { access } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { type StackService } from '@runnerly/dev-infra';
+import { type ServiceName } from '@runnerly/platform';
 
 /**
  * Throws, naming what is missing, when a service has not been built. `npm start` builds first; this
  * catches `node tools/dev-stack/dist/main.js` run on a fresh clone or after `rm -rf apps/users/dist`.
  */
 export async function assertServicesBuilt(
-  entries: Record<StackService, string>,
+  entries: Record<ServiceName, string>,
   repoRoot: string,
 ): Promise<void> {
   const missing: string[] = [];

@@ -1,17 +1,13 @@
 import { join } from 'node:path';
-import { EmbeddedPostgresServer, provisionServiceDatabase } from '@runnerly/dev-infra';
+import { EmbeddedPostgresServer, provisionStackDatabases } from '@runnerly/dev-infra';
+import { DATABASE_SERVICES, type ServiceName } from '@runnerly/platform';
 import { generateSecret, readOrCreateSecretFile } from '@runnerly/security/secrets';
-import { type StackConfig } from '../config/stack.config';
+import { databaseUrlVariable, type StackConfig } from '../config/stack.config';
 import { type LauncherOutput } from '../output/launcher.output';
 import { type StackSupervisor } from './stack.supervisor';
 
-/** The services that own a database, each with a role of the same name that can use nothing else. */
-const DATABASE_SERVICES = ['users', 'runs'] as const;
-
-export type DatabaseUrls = Record<(typeof DATABASE_SERVICES)[number], string>;
-
 /**
- * The connection URL of each service's database. Given URLs are used as they are; otherwise the embedded
+ * The connection URL of the database of each service that owns one (the manifest says which). Given URLs are used as they are; otherwise the embedded
  * PostgreSQL is started (initialised on the first start, recovered after a killed launcher) and each
  * service gets its own database and least-privilege role, whose password is generated once and kept in
  * the secrets folder. Database per service: `runs` cannot even connect to the `users` database.
@@ -20,9 +16,11 @@ export async function prepareServiceDatabases(
   config: StackConfig,
   stack: StackSupervisor,
   output: LauncherOutput,
-): Promise<DatabaseUrls> {
+): Promise<Partial<Record<ServiceName, string>>> {
   if (config.databases.kind === 'external') {
-    output.info('Using the databases of USERS_DATABASE_URL and RUNS_DATABASE_URL (no embedded PostgreSQL)');
+    output.info(
+      `Using the databases of ${DATABASE_SERVICES.map(databaseUrlVariable).join(', ')} (no embedded PostgreSQL)`,
+    );
     return config.databases.urls;
   }
 
@@ -39,18 +37,10 @@ export async function prepareServiceDatabases(
   });
   const superuserUrl = await stack.startPostgres(server);
 
-  const urls = {} as DatabaseUrls;
-  for (const service of DATABASE_SERVICES) {
-    const password = await readOrCreateSecretFile(join(config.secretsDir, `${service}-db-password`), () =>
-      generateSecret(),
-    );
-    await provisionServiceDatabase(superuserUrl, { database: service, role: service, password });
-    const url = new URL(superuserUrl);
-    url.username = service;
-    url.password = password;
-    url.pathname = `/${service}`;
-    urls[service] = url.href;
-  }
+  // Each role's password is generated once and kept in the secrets folder.
+  const urls = await provisionStackDatabases(superuserUrl, (service) =>
+    readOrCreateSecretFile(join(config.secretsDir, `${service}-db-password`), () => generateSecret()),
+  );
   output.info(`Databases ${DATABASE_SERVICES.join(' and ')} are ready, each with its own role`, 'postgres');
   return urls;
 }

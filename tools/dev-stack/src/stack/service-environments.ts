@@ -1,6 +1,6 @@
-import { type StackService, stackEnvironment } from '@runnerly/dev-infra';
+import { stackEnvironment } from '@runnerly/dev-infra';
+import { type ServiceName } from '@runnerly/platform';
 import { type StackConfig } from '../config/stack.config';
-import { type DatabaseUrls } from './service-databases';
 
 /**
  * Each service's environment: how the services find each other (stackEnvironment), development mode (so
@@ -8,8 +8,8 @@ import { type DatabaseUrls } from './service-databases';
  */
 export function serviceEnvironments(
   config: StackConfig,
-  databases: DatabaseUrls,
-): Record<StackService, Record<string, string>> {
+  databases: Partial<Record<ServiceName, string>>,
+): Record<ServiceName, Record<string, string>> {
   const logLevel: Record<string, string> =
     config.logLevel === undefined ? {} : { LOG_LEVEL: config.logLevel };
   return stackEnvironment({
@@ -28,7 +28,7 @@ export function serviceEnvironments(
 }
 
 /** Where the launcher probes a service's readiness: a wildcard address is probed on loopback. */
-export function serviceUrl(config: StackConfig, service: StackService): string {
+export function serviceUrl(config: StackConfig, service: ServiceName): string {
   const host = service === 'gateway' ? config.gatewayHost : config.internalHost;
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${config.ports[service]}`;

@@ -6,10 +6,9 @@ import {
   isSameProcessRunning,
   type ProcessIdentity,
   readProcessIdentity,
-  STACK_SERVICES,
-  type StackService,
   stopRecordedProcess,
 } from '@runnerly/dev-infra';
+import { SERVICE_NAMES, type ServiceName } from '@runnerly/platform';
 
 export const PID_FILE = 'stack.pid.json';
 
@@ -17,7 +16,7 @@ export const PID_FILE = 'stack.pid.json';
 const ORPHAN_STOP_TIMEOUT_MS = 10_000;
 
 interface RecordedService extends ProcessIdentity {
-  name: StackService;
+  name: ServiceName;
 }
 
 /** The content of `stack.pid.json`. */
@@ -28,7 +27,7 @@ interface StackRecord {
 
 export interface StackLockOptions {
   /** The built entry point of each service: only a process running one of these is ever stopped. */
-  entries: Record<StackService, string>;
+  entries: Record<ServiceName, string>;
   note: (message: string) => void;
 }
 
@@ -77,7 +76,7 @@ export class StackLock {
   }
 
   /** Records a service just spawned, so that a next launcher can stop it if this one gets killed. */
-  async recordService(name: StackService, pid: number): Promise<void> {
+  async recordService(name: ServiceName, pid: number): Promise<void> {
     const identity = await readProcessIdentity(pid);
     if (identity === undefined) return; // Already gone, or not Linux: nothing a next launcher could verify.
     // A restarted service replaces its dead predecessor's entry.
@@ -118,7 +117,7 @@ export class StackLock {
 async function stopLeftovers(previous: StackRecord, options: StackLockOptions): Promise<void> {
   // Stopped one at a time in reverse start order, the gateway first, as a normal stop would.
   for (const service of [...previous.services].reverse()) {
-    if (!STACK_SERVICES.includes(service.name) || service.commandLine[1] !== options.entries[service.name]) {
+    if (!SERVICE_NAMES.includes(service.name) || service.commandLine[1] !== options.entries[service.name]) {
       continue;
     }
     const outcome = await stopRecordedProcess(service, ORPHAN_STOP_TIMEOUT_MS);

@@ -1,0 +1,15 @@
+export {
+  calleesOf,
+  DATABASE_SERVICES,
+  JWKS_PATH,
+  localServiceUrl,
+  type ServiceDefinition,
+  type ServiceName,
+  serviceNamed,
+  SERVICE_NAMES,
+  SERVICES,
+  serviceUrlVariable,
+  TOKEN_ISSUER,
+  type UpstreamName,
+  UPSTREAMS,
+} from './service-manifest';
