@@ -43,19 +43,25 @@ import { join } from 'node:path';
 const env = process.env;
 const DIR = env.SECRETS_DIR || '/secrets';
 const uid = (name, fallback) => Number.parseInt(env[name] || fallback, 10);
+/** A space-separated list from the environment; docker-compose.yml sets these from the service manifest. */
+const list = (name) => {
+  const value = (env[name] || '').split(' ').filter(Boolean);
+  if (value.length === 0) throw new Error(`secrets: ${name} is not set (docker-compose.yml sets it)`);
+  return value;
+};
+// Every service limits rates in Redis; the ones that own a database have a database and a role named after them.
+const SERVICES = list('SERVICES');
+const DATABASE_SERVICES = list('DATABASE_SERVICES');
+// The service that signs tokens, and the only one that may end sessions.
+const [TOKEN_ISSUER] = list('TOKEN_ISSUER');
 // The official images' users: node (1000), postgres (999), redis (999).
 const OWNERS = {
-  users: uid('SERVICE_UID', '1000'),
-  runs: uid('SERVICE_UID', '1000'),
-  gateway: uid('SERVICE_UID', '1000'),
+  ...Object.fromEntries(SERVICES.map((service) => [service, uid('SERVICE_UID', '1000')])),
   postgres: uid('POSTGRES_UID', '999'),
   redis: uid('REDIS_UID', '999'),
 };
 const POSTGRES_HOST = env.POSTGRES_HOST || 'postgres';
 const REDIS_HOST = env.REDIS_HOST || 'redis';
-// Each service's database and role are named after it; each service limits rates in Redis.
-const DATABASE_SERVICES = ['users', 'runs'];
-const REDIS_SERVICES = ['users', 'runs', 'gateway'];
 
 const created = [];
 const updated = [];
@@ -170,12 +176,13 @@ function main() {
   // `default` (no password) may only PING: the healthcheck. Each service may only run the rate limiter's
   // commands on its own keys (runnerly:<service>:*), so one compromised service cannot reset another's counters.
   // The revoked sessions (runnerly:revoked-session:*, REVOKED_SESSION_KEY_PREFIX in @runnerly/security) are
-  // written by users only; the others may only read them, so no other service can end a user's session.
+  // written by the token issuer (users) only; the others may only read them, so no other service can end a
+  // user's session.
   const acl = [
     "# Written by infra/docker/compose/generate-secrets.mjs from the services' redis_url files.",
     'user default on nopass resetkeys resetchannels -@all +ping',
   ];
-  for (const service of REDIS_SERVICES) {
+  for (const service of SERVICES) {
     const url = ensure(
       service,
       'redis_url',
@@ -185,7 +192,7 @@ function main() {
       .update(passwordOf(url, service, 'redis_url'))
       .digest('hex');
     const revokedSessions =
-      service === 'users' ? '~runnerly:revoked-session:*' : '%R~runnerly:revoked-session:*';
+      service === TOKEN_ISSUER ? '~runnerly:revoked-session:*' : '%R~runnerly:revoked-session:*';
     acl.push(
       `user ${service} on #${hash} resetkeys ~runnerly:${service}:* ${revokedSessions} resetchannels -@all ` +
         '+ping +info +evalsha +eval +get +set +del +incr +decr +pttl +pexpire +exists',
@@ -204,7 +211,7 @@ function main() {
     write('redis', 'redis.conf', redisConf, { replace: read('redis', 'redis.conf') !== undefined });
   }
 
-  ensure('users', 'jwt_private_key.pem', () =>
+  ensure(TOKEN_ISSUER, 'jwt_private_key.pem', () =>
     generateKeyPairSync('rsa', { modulusLength: 2048 })
       .privateKey.export({ type: 'pkcs8', format: 'pem' })
       .toString()

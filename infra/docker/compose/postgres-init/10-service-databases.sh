@@ -14,7 +14,12 @@ set -Eeo pipefail
 
 SECRETS_DIR="${SERVICE_DATABASES_SECRETS_DIR:-/run/secrets/postgres}"
 
-for service in ${SERVICE_DATABASES:-users runs}; do
+# SERVICE_DATABASES: the services that own a database, set by docker-compose.yml from the service manifest.
+if [[ -z ${SERVICE_DATABASES:-} ]]; then
+  echo "10-service-databases: SERVICE_DATABASES is not set (docker-compose.yml sets it)" >&2
+  exit 1
+fi
+for service in $SERVICE_DATABASES; do
   verifier_file="$SECRETS_DIR/${service}_password.scram"
   if [[ ! -s $verifier_file ]]; then
     echo "10-service-databases: $verifier_file is missing or empty" >&2

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { load, YAML11_SCHEMA } from 'js-yaml';
+import {
+  calleesOf,
+  DATABASE_SERVICES,
+  JWKS_PATH,
+  serviceNamed,
+  SERVICES,
+  serviceUrlVariable,
+  TOKEN_ISSUER,
+} from '@runnerly/platform';
+import { WORKSPACE_ROOT } from '@runnerly/testing';
+
+interface ComposeService {
+  image?: string;
+  build?: { args?: Record<string, string> };
+  environment?: Record<string, string>;
+  secrets?: string[];
+  depends_on?: Record<string, unknown>;
+  networks?: string[] | Record<string, { aliases?: string[] } | null>;
+}
+
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+  secrets: Record<string, unknown>;
+}
+
+/** docker-compose.yml as compose reads it: YAML 1.1, so anchors and `<<` merges are resolved. */
+const compose = load(readFileSync(join(WORKSPACE_ROOT, 'docker-compose.yml'), 'utf8'), {
+  schema: YAML11_SCHEMA,
+}) as ComposeFile;
+
+/** The compose services that run one service's image: the service itself and its replicas (users-2, ...). */
+const containersOf = (name: string) =>
+  Object.entries(compose.services).filter(([, service]) => service.image === compose.services[name]?.image);
+
+/** The names a service answers to on the compose network: its own, and the aliases of its replicas. */
+const hostNamesOf = (name: string) =>
+  containersOf(name).flatMap(([container, { networks }]) => [
+    container,
+    ...(Array.isArray(networks) ? [] : Object.values(networks ?? {}).flatMap((net) => net?.aliases ?? [])),
+  ]);
+
+/**
+ * docker-compose.yml cannot import the service manifest (libs/platform/src/service-manifest.ts), so this
+ * checks it against the manifest: a service added to one and not the other fails here, not at `up`.
+ */
+describe('docker-compose.yml, against the service manifest', () => {
+  it.each(SERVICES.map((service) => [service.name, service] as const))(
+    'runs %s: built from its app, on its port, with its own secrets folder',
+    (name, { port }) => {
+      const service = compose.services[name];
+      expect(service?.build?.args).toMatchObject({ SERVICE: name, PORT: String(port) });
+      expect(service?.environment).toMatchObject({ PORT: String(port) });
+      expect(service?.secrets).toEqual([name]);
+      expect(compose.secrets).toHaveProperty(name);
+    },
+  );
+
+  it.each(SERVICES.map((service) => [service.name, service] as const))(
+    'gives %s the database, keys and services it needs, and nothing more',
+    (name, service) => {
+      const environment = compose.services[name]!.environment!;
+      expect('DATABASE_URL_FILE' in environment).toBe(service.database);
+      expect('JWT_PRIVATE_KEY_FILE' in environment).toBe(name === TOKEN_ISSUER);
+      if (name !== TOKEN_ISSUER)
+        expect(environment.JWKS_URL).toBe(
+          `http://${TOKEN_ISSUER}:${serviceNamed(TOKEN_ISSUER).port}${JWKS_PATH}`,
+        );
+      for (const callee of calleesOf(service)) {
+        const urls = environment[serviceUrlVariable(callee)]?.split(',') ?? [];
+        expect(urls.length).toBeGreaterThan(0);
+        for (const url of urls) {
+          expect(hostNamesOf(callee)).toContain(new URL(url).hostname);
+          expect(new URL(url).port).toBe(String(serviceNamed(callee).port));
+        }
+      }
+    },
+  );
+
+  it('starts the gateway after every instance of every internal service', () => {
+    const waitsFor = Object.keys(compose.services.gateway!.depends_on ?? {});
+    for (const upstream of SERVICES.filter(({ kind }) => kind === 'service'))
+      for (const [container] of containersOf(upstream.name)) expect(waitsFor).toContain(container);
+  });
+
+  it('runs no Node service that the manifest does not list', () => {
+    const built = Object.entries(compose.services).flatMap(([, { build }]) => build?.args?.SERVICE ?? []);
+    expect([...new Set(built)].sort()).toEqual(SERVICES.map(({ name }) => name).sort());
+  });
+
+  it("tells the secrets generator and PostgreSQL's init script which services there are", () => {
+    expect(compose.services['secrets-init']!.environment).toMatchObject({
+      SERVICES: SERVICES.map(({ name }) => name).join(' '),
+      DATABASE_SERVICES: DATABASE_SERVICES.join(' '),
+      TOKEN_ISSUER,
+    });
+    expect(compose.services.postgres!.environment).toMatchObject({
+      SERVICE_DATABASES: DATABASE_SERVICES.join(' '),
+    });
+  });
+});
