@@ -1,5 +1,6 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createServiceApp, serviceAppOptionsFrom, type ServiceOverrides } from '@runnerly/security';
+import { type ServiceOverrides } from '@runnerly/platform';
+import { createServiceApp, serviceAppOptionsFrom } from '@runnerly/security';
 import { setupApiDocs } from './docs/api-docs';
 import { docsEnabled, type GatewayConfig } from './gateway.config';
 import { GatewayModule } from './gateway.module';

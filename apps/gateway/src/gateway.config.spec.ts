@@ -1,4 +1,4 @@
-import { UPSTREAMS } from '@runnerly/platform';
+import { localServiceUrl, UPSTREAMS } from '@runnerly/platform';
 import { loadConfig } from '@runnerly/security';
 import { GatewayConfig, instancesOf } from './gateway.config';
 
@@ -7,10 +7,10 @@ const load = (env: Record<string, string>) => loadConfig(GatewayConfig, { NODE_E
 describe('GatewayConfig <NAME>_URL, one per internal service of the manifest', () => {
   it('defaults each to the service on this machine, at its manifest port', () => {
     const config = load({});
-    expect(UPSTREAMS.map((upstream) => instancesOf(config, upstream))).toEqual([
-      ['http://127.0.0.1:3001'],
-      ['http://127.0.0.1:3002'],
-    ]);
+    expect(UPSTREAMS.map((upstream) => instancesOf(config, upstream))).toEqual(
+      UPSTREAMS.map((upstream) => [localServiceUrl(upstream)]),
+    );
+    expect(instancesOf(config, 'runs')).toEqual(['http://127.0.0.1:3002']);
   });
 
   it.each([

@@ -1,12 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import {
-  AuthModule,
-  HealthModule,
-  JwksKeyResolver,
-  type ServiceOverrides,
-  RateLimitStorageReadiness,
-  ServiceFoundationModule,
-} from '@runnerly/security';
+import { type ServiceOverrides, ServiceFoundationModule } from '@runnerly/platform';
+import { AuthModule, JwksKeyResolver } from '@runnerly/security';
 import { GatewayConfig } from './gateway.config';
 import { UpstreamsReadiness } from './health/upstreams.readiness';
 import { UpstreamProxy } from './proxy/upstream-proxy.service';
@@ -42,10 +36,10 @@ export class GatewayModule {
             issuer: config.JWT_ISSUER,
             keyResolver: new JwksKeyResolver({ url: config.JWKS_URL }),
           }),
+          features: [RoutesModule],
+          readiness: { checks: [UpstreamsReadiness], imports: [RoutesModule] },
           logDestination: overrides.logDestination,
         }),
-        RoutesModule,
-        HealthModule.forRoot([UpstreamsReadiness, RateLimitStorageReadiness], [RoutesModule]),
       ],
     };
   }

@@ -1,10 +1,6 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import {
-  createServiceApp,
-  exposeOpenApiDocument,
-  serviceAppOptionsFrom,
-  type ServiceOverrides,
-} from '@runnerly/security';
+import { type ServiceOverrides } from '@runnerly/platform';
+import { createServiceApp, exposeOpenApiDocument, serviceAppOptionsFrom } from '@runnerly/security';
 import { type RunsConfig } from './runs.config';
 import { RunsModule } from './runs.module';
 

@@ -1,18 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import {
-  CreateIdempotencyKeys1765000000000,
-  DatabaseModule,
-  DatabaseReadiness,
-  IdempotencyRecord,
-} from '@runnerly/database';
-import {
-  AuthModule,
-  HealthModule,
-  JwksKeyResolver,
-  type ServiceOverrides,
-  RateLimitStorageReadiness,
-  ServiceFoundationModule,
-} from '@runnerly/security';
+import { CreateIdempotencyKeys1765000000000, IdempotencyRecord } from '@runnerly/database';
+import { jwksAuthentication, type ServiceOverrides, ServiceFoundationModule } from '@runnerly/platform';
 import { ErasedAccount } from './erasure/erased-account.entity';
 import { CreateRunsTable1732400000000 } from './migrations/1732400000000-create-runs-table';
 import { CreateErasedAccounts1732400000001 } from './migrations/1732400000001-create-erased-accounts';
@@ -43,29 +31,11 @@ export class RunsModule {
           service: 'runs',
           schema: RunsConfig,
           config,
-          authentication: AuthModule.forRoot({
-            issuer: config.JWT_ISSUER,
-            keyResolver: new JwksKeyResolver({
-              url: config.JWKS_URL,
-              cacheTtlMs: config.JWKS_CACHE_TTL_MS,
-              minRefetchIntervalMs: config.JWKS_MIN_REFETCH_INTERVAL_MS,
-            }),
-          }),
+          authentication: jwksAuthentication(config),
+          database: { entities: RUNS_ENTITIES, migrations: RUNS_MIGRATIONS },
+          features: [RunsFeatureModule, PurgeModule],
           logDestination: overrides.logDestination,
         }),
-        DatabaseModule.forRoot({
-          url: config.DATABASE_URL,
-          applicationName: 'runnerly-runs',
-          entities: RUNS_ENTITIES,
-          migrations: RUNS_MIGRATIONS,
-          migrateOnStart: config.DATABASE_MIGRATE_ON_START,
-          poolSize: config.DATABASE_POOL_SIZE,
-          connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
-          statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
-        }),
-        RunsFeatureModule,
-        PurgeModule,
-        HealthModule.forRoot([DatabaseReadiness, RateLimitStorageReadiness]),
       ],
     };
   }

@@ -1,15 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { DatabaseModule, DatabaseReadiness } from '@runnerly/database';
+import { type ServiceOverrides, ServiceFoundationModule } from '@runnerly/platform';
+import { AuthModule, PasswordHasher, SigningKeyRing } from '@runnerly/security';
 import { DataSource } from 'typeorm';
-import {
-  AuthModule,
-  HealthModule,
-  type ServiceOverrides,
-  RateLimitStorageReadiness,
-  ServiceFoundationModule,
-  PasswordHasher,
-  SigningKeyRing,
-} from '@runnerly/security';
 import { Account } from './accounts/account.entity';
 import { AccountsModule } from './accounts/accounts.module';
 import { AuthFeatureModule } from './auth/auth-feature.module';
@@ -65,24 +57,10 @@ export class UsersModule {
               sessionValidator: new LiveSessions(dataSource),
             }),
           }),
+          database: { entities: USERS_ENTITIES, migrations: USERS_MIGRATIONS },
+          features: [KeysModule, PasswordsModule, AccountsModule, AuthFeatureModule, OAuthModule],
           logDestination: overrides.logDestination,
         }),
-        KeysModule,
-        DatabaseModule.forRoot({
-          url: config.DATABASE_URL,
-          applicationName: 'runnerly-users',
-          entities: USERS_ENTITIES,
-          migrations: USERS_MIGRATIONS,
-          migrateOnStart: config.DATABASE_MIGRATE_ON_START,
-          poolSize: config.DATABASE_POOL_SIZE,
-          connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
-          statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
-        }),
-        PasswordsModule,
-        AccountsModule,
-        AuthFeatureModule,
-        OAuthModule,
-        HealthModule.forRoot([DatabaseReadiness, RateLimitStorageReadiness]),
       ],
     };
   }

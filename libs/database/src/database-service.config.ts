@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, Matches, Max, Min } from 'class-validator';
 import { BaseServiceConfig, Secret, ToBoolean } from '@runnerly/security';
-import { DATABASE_DEFAULTS } from './database.options';
+import { DATABASE_DEFAULTS, type DatabaseOptions } from './database.options';
 
 /** The configuration of a service that owns a PostgreSQL database. */
 export class DatabaseServiceConfig extends BaseServiceConfig {
@@ -38,4 +38,22 @@ export class DatabaseServiceConfig extends BaseServiceConfig {
   @Min(1)
   @Max(100)
   DATABASE_POOL_SIZE: number = DATABASE_DEFAULTS.poolSize;
+}
+
+/** A service's database module options: its entities and migrations, and the connection settings of its config. */
+export function databaseOptionsFrom(
+  config: DatabaseServiceConfig,
+  service: string,
+  schema: Pick<DatabaseOptions, 'entities' | 'migrations'>,
+): DatabaseOptions {
+  return {
+    url: config.DATABASE_URL,
+    applicationName: `runnerly-${service}`,
+    entities: schema.entities,
+    migrations: schema.migrations,
+    migrateOnStart: config.DATABASE_MIGRATE_ON_START,
+    poolSize: config.DATABASE_POOL_SIZE,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  };
 }

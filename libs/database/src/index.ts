@@ -3,7 +3,7 @@ export { DATABASE_DEFAULTS, type DatabaseOptions } from './database.options';
 export { DatabaseReadiness } from './database.readiness';
 export { isDatabaseUnavailable, isUniqueViolation } from './postgres-errors';
 export { decodeCursor, encodeCursor, type KeysetPosition, toPage } from './keyset-cursor';
-export { DatabaseServiceConfig } from './database-service.config';
+export { databaseOptionsFrom, DatabaseServiceConfig } from './database-service.config';
 export {
   IDEMPOTENCY_REPLAYED_HEADER,
   IdempotencyKey,

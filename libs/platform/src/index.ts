@@ -13,3 +13,9 @@ export {
   type UpstreamName,
   UPSTREAMS,
 } from './service-manifest';
+export {
+  ServiceFoundationModule,
+  type ServiceFoundationOptions,
+  type ServiceOverrides,
+} from './service-foundation.module';
+export { jwksAuthentication, ResourceServiceConfig } from './resource-service.config';

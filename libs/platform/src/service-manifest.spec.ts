@@ -39,13 +39,15 @@ describe('the service manifest', () => {
   });
 
   it("sends the gateway's requests to every internal service, and the others' to the ones they call", () => {
-    expect(calleesOf(serviceNamed('gateway'))).toEqual(['users', 'runs']);
+    expect(calleesOf(serviceNamed('gateway'))).toEqual(UPSTREAMS);
     expect(calleesOf(serviceNamed('users'))).toEqual(['runs']);
     expect(calleesOf(serviceNamed('runs'))).toEqual([]);
   });
 
-  it('lists the services that own a database', () => {
-    expect(DATABASE_SERVICES).toEqual(['users', 'runs']);
+  it('lists the services that own a database: users and runs among them, never the gateway', () => {
+    expect(DATABASE_SERVICES).toEqual(SERVICES.filter(({ database }) => database).map(({ name }) => name));
+    expect(DATABASE_SERVICES).toEqual(expect.arrayContaining(['users', 'runs']));
+    expect(DATABASE_SERVICES).not.toContain('gateway');
   });
 
   it('derives environment names and local URLs', () => {

@@ -74,12 +74,6 @@ export { type LoggedError, scrubSecrets, statementWithoutValues, toLoggedError }
 export { OwnedRepository } from './ownership/owned-repository';
 export { OwnerScope } from './ownership/owner-scope';
 
-export {
-  ServiceFoundationModule,
-  type ServiceFoundationOptions,
-  type ServiceOverrides,
-} from './service-foundation.module';
-
 export { ConcurrencyLimiter } from './passwords/concurrency-limiter';
 export { IsAcceptablePassword } from './passwords/is-acceptable-password.decorator';
 export { ARGON2ID_OWASP, PasswordHasher, type PasswordHasherOptions } from './passwords/password-hasher';

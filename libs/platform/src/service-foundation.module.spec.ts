@@ -1,13 +1,16 @@
-import { Body, Controller, Get, Module, Post } from '@nestjs/common';
+import { Body, Controller, Get, Injectable, Module, Post } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IsString, MaxLength } from 'class-validator';
-import { Roles } from './auth/auth.decorators';
-import { AuthModule } from './auth/auth.module';
-import { BaseServiceConfig } from './config/base-service.config';
-import { loadConfig } from './config/load-config';
-import { AuditEvent } from './logging/audit-log.service';
+import { AuditEvent, AuthModule, BaseServiceConfig, loadConfig, Roles } from '@runnerly/security';
+import {
+  bearer,
+  LogCapture,
+  startTestApp,
+  TEST_ISSUER,
+  TestKeys,
+  TestTokens,
+} from '@runnerly/security/testing';
 import { ServiceFoundationModule } from './service-foundation.module';
-import { bearer, LogCapture, startTestApp, TEST_ISSUER, TestKeys, TestTokens } from './testing';
 
 class NoteDto {
   @IsString()
@@ -29,6 +32,19 @@ class NotesController {
   }
 }
 
+@Module({ controllers: [NotesController] })
+class NotesFeature {}
+
+/** A readiness check of the service's own, which a test can fail. */
+@Injectable()
+class NotesStoreReadiness {
+  static ready = true;
+  readonly name = 'notes-store';
+  isReady(): Promise<boolean> {
+    return Promise.resolve(NotesStoreReadiness.ready);
+  }
+}
+
 /** A service made of the foundation alone, as a root module would import it. */
 describe('ServiceFoundationModule', () => {
   const keys = TestKeys.generate();
@@ -45,10 +61,11 @@ describe('ServiceFoundationModule', () => {
           schema: BaseServiceConfig,
           config,
           authentication: AuthModule.forRoot({ issuer: TEST_ISSUER, keyResolver: keys.ring }),
+          features: [NotesFeature],
+          readiness: { checks: [NotesStoreReadiness] },
           logDestination: logs,
         }),
       ],
-      controllers: [NotesController],
     })
     class NotesModule {}
     app = await startTestApp(NotesModule);
@@ -88,5 +105,17 @@ describe('ServiceFoundationModule', () => {
   it("logs the service's name on every line, and its configuration once, with secrets redacted", () => {
     expect(logs.lines.every((line) => line.service === 'notes')).toBe(true);
     expect(logs.withMessage('Configuration loaded')).toHaveLength(1);
+  });
+
+  it("serves liveness, and readiness that waits for the service's own checks too", async () => {
+    const probe = (url: string) =>
+      app.inject({ method: 'GET', url, remoteAddress: '192.0.2.12' }).then((r) => [r.statusCode, r.json()]);
+    expect(await probe('/health/live')).toEqual([200, { status: 'ok' }]);
+    expect(await probe('/health/ready')).toEqual([200, { status: 'ok' }]);
+
+    NotesStoreReadiness.ready = false;
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // past the readiness cache
+    expect(await probe('/health/ready')).toEqual([503, { status: 'unavailable' }]);
+    NotesStoreReadiness.ready = true;
   });
 });

@@ -9,8 +9,9 @@ import {
   SERVICES,
   serviceUrlVariable,
   TOKEN_ISSUER,
-} from '@runnerly/platform';
-import { WORKSPACE_ROOT } from '@runnerly/testing';
+} from './service-manifest';
+
+const WORKSPACE_ROOT = join(__dirname, '../../..');
 
 interface ComposeService {
   image?: string;

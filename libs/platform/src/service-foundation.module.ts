@@ -1,0 +1,89 @@
+import { type DynamicModule, Module, type ModuleMetadata, type Type } from '@nestjs/common';
+import {
+  DatabaseModule,
+  type DatabaseOptions,
+  databaseOptionsFrom,
+  DatabaseReadiness,
+  DatabaseServiceConfig,
+} from '@runnerly/database';
+import {
+  type BaseServiceConfig,
+  type ConfigSchema,
+  HealthModule,
+  HttpSecurityModule,
+  LoggingModule,
+  loggingOptionsFrom,
+  RateLimitModule,
+  rateLimitOptionsFrom,
+  RateLimitStorageReadiness,
+  type ReadinessCheck,
+  ServiceConfigModule,
+} from '@runnerly/security';
+import { type DestinationStream } from 'pino';
+
+export interface ServiceFoundationOptions<Config extends BaseServiceConfig> {
+  /** The service's name, in every log line, its rate-limit namespace and its database connections. */
+  service: string;
+  schema: ConfigSchema<Config>;
+  config: Readonly<Config>;
+  /** `AuthModule.forRoot(...)` or `AuthModule.forRootAsync(...)`: how this service verifies tokens. */
+  authentication: DynamicModule;
+  /**
+   * The service's own PostgreSQL database: its entities and migrations. The connection settings come from
+   * its config (a `DatabaseServiceConfig`), and readiness then waits for the database.
+   */
+  database?: Config extends DatabaseServiceConfig ? Pick<DatabaseOptions, 'entities' | 'migrations'> : never;
+  /** The service's own modules: its routes and what they use. */
+  features: NonNullable<ModuleMetadata['imports']>;
+  /** Readiness checks beyond the foundation's (database, rate-limit storage), with the modules they need. */
+  readiness?: { checks: Type<ReadinessCheck>[]; imports?: ModuleMetadata['imports'] };
+  /** Where logs go. Default: stdout. Tests pass a LogCapture. */
+  logDestination?: DestinationStream;
+}
+
+/** What a service's tests may change when they build it (its `create…App`): only where its logs go. */
+export type ServiceOverrides = Pick<ServiceFoundationOptions<BaseServiceConfig>, 'logDestination'>;
+
+/**
+ * A whole service from a few declared options: its validated config, logging and audit, the validation pipe
+ * and safe errors, rate limiting, then authentication; its database; its features; and health last. The
+ * order is the point: global guards run in the order their modules are registered, and rate limits must also
+ * count the requests that fail authentication. (Nest orders global enhancers by module depth too, so all of
+ * them are registered here, at one depth, rather than some here and some in the service's root module.)
+ */
+@Module({})
+export class ServiceFoundationModule {
+  static forRoot<Config extends BaseServiceConfig>(options: ServiceFoundationOptions<Config>): DynamicModule {
+    const { service, schema, config, authentication, database, features, readiness, logDestination } =
+      options;
+    return {
+      module: ServiceFoundationModule,
+      imports: [
+        ServiceConfigModule.forRoot(schema, config),
+        LoggingModule.forRoot({ ...loggingOptionsFrom(config, service), destination: logDestination }),
+        HttpSecurityModule,
+        RateLimitModule.forRoot(rateLimitOptionsFrom(config, service)),
+        authentication,
+        ...(database ? [databaseModule(config, service, database)] : []),
+        ...features,
+        HealthModule.forRoot(
+          [...(database ? [DatabaseReadiness] : []), RateLimitStorageReadiness, ...(readiness?.checks ?? [])],
+          readiness?.imports,
+        ),
+      ],
+    };
+  }
+}
+
+/** The service's database module, its connection settings read from its config. */
+function databaseModule(
+  config: Readonly<BaseServiceConfig>,
+  service: string,
+  database: Pick<DatabaseOptions, 'entities' | 'migrations'>,
+): DynamicModule {
+  if (!(config instanceof DatabaseServiceConfig))
+    throw new Error(
+      `${service}: a service with a database needs a config class that extends DatabaseServiceConfig`,
+    );
+  return DatabaseModule.forRoot(databaseOptionsFrom(config, service, database));
+}
