@@ -13,5 +13,6 @@ module.exports = {
     '<rootDir>/libs/platform',
     '<rootDir>/libs/dev-infra',
     '<rootDir>/tools/dev-stack',
+    '<rootDir>/tools/service-generator',
   ],
 };

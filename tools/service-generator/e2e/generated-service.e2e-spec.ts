@@ -1,0 +1,189 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, WORKSPACE_ROOT } from '@runnerly/dev-infra';
+import { ScratchWorkspace } from './support/scratch-workspace';
+
+jest.setTimeout(15 * 60_000);
+
+const NAME = 'goals';
+
+/**
+ * The generator's promise, kept end to end: in a copy of this workspace, `npm run generate:service -- goals`
+ * makes a service that builds, passes lint (module boundaries included) and its own e2e spec, is accepted by
+ * the checks of docker-compose.yml, and runs in `npm start`'s stack behind the gateway: its route needs a token,
+ * one user cannot read another's item, bad input is a 400, and it is in the gateway's readiness and API docs.
+ */
+describe('a service made by npm run generate:service', () => {
+  let workspace: ScratchWorkspace;
+  let generatorOutput: string;
+
+  beforeAll(() => {
+    workspace = ScratchWorkspace.copyOf(WORKSPACE_ROOT);
+    generatorOutput = workspace.run('npm', ['run', 'generate:service', '--', NAME, '--skip-install']);
+    workspace.linkPackages(); // what the generator's `npm install` does, without touching the lockfile
+  });
+  afterAll(() => workspace?.remove());
+
+  it('is created with its route block, manifest entry and compose service, and refuses a second time', () => {
+    expect(generatorOutput).toContain(`created  apps/${NAME}/src/${NAME}.module.ts`);
+    expect(generatorOutput).toContain('changed  libs/platform/src/service-manifest.ts');
+    expect(readFileSync(join(workspace.root, 'libs/platform/src/service-manifest.ts'), 'utf8')).toContain(
+      `{ name: '${NAME}', kind: 'service', port: 3003, database: true }`,
+    );
+    expect(() => workspace.run('npm', ['run', 'generate:service', '--', NAME, '--skip-install'])).toThrow(
+      `No service generated: ${NAME} is already a service of the manifest`,
+    );
+  });
+
+  it('builds, type-checks and lints, module boundaries included', () => {
+    const nx = (args: string[]) => workspace.run('npx', ['nx', ...args, '--output-style=static']);
+    nx(['run-many', '-t', 'build', '-p', NAME, 'gateway', 'users', 'runs', 'dev-stack']);
+    nx(['run-many', '-t', 'typecheck', 'lint', '-p', NAME, 'gateway', 'platform']);
+  });
+
+  it('passes its own e2e spec, and the checks of the manifest and docker-compose.yml', () => {
+    const output = workspace.run('npm', ['test', '--', '--selectProjects', NAME, 'platform']);
+    expect(output).toMatch(/Tests: +\d+ passed, \d+ total/);
+  });
+
+  describe('in the stack of npm start', () => {
+    let launcher: ChildProcess;
+    let gateway: string;
+    let stateDir: string;
+
+    beforeAll(async () => {
+      stateDir = join(workspace.root, '.runnerly');
+      const ports = {
+        GATEWAY_PORT: await freePort(),
+        RUNNERLY_USERS_PORT: await freePort(),
+        RUNNERLY_RUNS_PORT: await freePort(),
+        [`RUNNERLY_${NAME.toUpperCase()}_PORT`]: await freePort(),
+        RUNNERLY_POSTGRES_PORT: await freePort(),
+      };
+      gateway = `http://127.0.0.1:${ports.GATEWAY_PORT}`;
+      launcher = spawn(process.execPath, ['tools/dev-stack/dist/main.js'], {
+        cwd: workspace.root,
+        env: {
+          ...process.env,
+          ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+          RUNNERLY_STATE_DIR: stateDir,
+          LOG_FORMAT: 'json',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      await upOrExited(launcher);
+    }, 5 * 60_000);
+
+    afterAll(async () => {
+      if (!launcher || launcher.exitCode !== null) return;
+      const exited = new Promise((resolve) => launcher.once('exit', resolve));
+      launcher.kill('SIGINT');
+      const killLater = setTimeout(() => launcher.kill('SIGKILL'), 60_000);
+      await exited;
+      clearTimeout(killLater);
+    }, 90_000);
+
+    const call = async (method: string, path: string, token?: string, body?: unknown) => {
+      const response = await fetch(`${gateway}${path}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return {
+        status: response.status,
+        body: (await response.json().catch(() => undefined)) as Record<string, unknown>,
+      };
+    };
+    const signUp = async (name: string) => {
+      const email = `${name}.${Date.now()}@runnerly.example`;
+      const password = 'a good long passphrase 1';
+      expect(
+        (await call('POST', '/api/auth/register', undefined, { email, password, displayName: name })).status,
+      ).toBe(201);
+      return (await call('POST', '/api/auth/login', undefined, { email, password })).body
+        .accessToken as string;
+    };
+
+    it('needs a token, keeps each user to their own items (404), and refuses bad input (400)', async () => {
+      const [ada, grace] = [await signUp('ada'), await signUp('grace')];
+      expect((await call('GET', `/api/${NAME}/items`)).status).toBe(401);
+
+      const created = await call('POST', `/api/${NAME}/items`, ada, { title: 'Run a marathon' });
+      expect(created.status).toBe(201);
+      const id = created.body.id as string;
+      expect((await call('GET', `/api/${NAME}/items/${id}`, ada)).body).toMatchObject({
+        id,
+        title: 'Run a marathon',
+      });
+      expect((await call('GET', `/api/${NAME}/items/${id}`, grace)).status).toBe(404);
+      expect((await call('GET', `/api/${NAME}/items`, grace)).body).toEqual([]);
+
+      const refused = await call('POST', `/api/${NAME}/items`, ada, { title: 'x', ownerId: id });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'VALIDATION.FAILED', requestId: expect.any(String) });
+    });
+
+    it("appears in the gateway's API docs, with its public paths", async () => {
+      const docs = await call('GET', '/docs/openapi.json');
+      expect(Object.keys(docs.body.paths as object)).toEqual(
+        expect.arrayContaining([`/api/${NAME}/items`, `/api/${NAME}/items/{id}`]),
+      );
+    });
+
+    it("is part of the gateway's readiness: frozen, the gateway is not ready; thawed, it is again", async () => {
+      const { services } = JSON.parse(readFileSync(join(stateDir, 'stack.pid.json'), 'utf8')) as {
+        services: { name: string; pid: number }[];
+      };
+      const pid = services.find((service) => service.name === NAME)!.pid;
+      const readiness = async () => (await fetch(`${gateway}/health/ready`)).status;
+      expect(await readiness()).toBe(200);
+      process.kill(pid, 'SIGSTOP');
+      try {
+        expect(await eventually(readiness, 503)).toBe(503);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      expect(await eventually(readiness, 200)).toBe(200);
+    });
+  });
+});
+
+/** Resolves once the launcher logs that the stack is up; fails with its output if it exits first. */
+function upOrExited(launcher: ChildProcess, timeoutMs = 4 * 60_000): Promise<void> {
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`npm start was not up in time:\n${output.slice(-4_000)}`)),
+      timeoutMs,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('"msg":"Runnerly is up"')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    launcher.stdout!.on('data', onData);
+    launcher.stderr!.on('data', onData);
+    launcher.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited (${code}) before it was up:\n${output.slice(-4_000)}`));
+    });
+  });
+}
+
+/** Polls `read` until it returns `wanted` or 20 s have passed; returns the last value. */
+async function eventually<T>(read: () => Promise<T>, wanted: T): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  let value = await read();
+  while (value !== wanted && Date.now() < deadline) {
+    await sleep(250);
+    value = await read();
+  }
+  return value;
+}
