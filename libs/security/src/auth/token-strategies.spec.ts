@@ -1,7 +1,7 @@
 import jwt, { type VerifyOptions } from 'jsonwebtoken';
 import { TEST_ISSUER, TestKeys, TestTokens } from '../testing';
 import { ACCESS_TOKEN_AUDIENCE } from '../tokens/token-claims';
-import { jwtStrategyOptions } from './jwt-strategy-options';
+import { jwtStrategyOptions } from './token-strategies';
 
 // The header rules refuse every `alg` but RS256 before a key is looked up, so the forged-token suites
 // never reach the JWT library's own algorithm allowlist: removing it fails none of them. This spec
