@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CONTAINERS_SUITE, LONG_RUNNING_SERVICES, NODE_SERVICES } from './support/containers-env';
+import {
+  CONTAINERS_SUITE,
+  LONG_RUNNING_SERVICES,
+  type LongRunningService,
+  NODE_SERVICES,
+} from './support/containers-env';
 import {
   execIn,
   networkIsInternal,
@@ -8,14 +13,8 @@ import {
   stackContainers,
 } from '@runnerly/testing';
 
-/** The tmpfs of each service: its only writable place besides its volumes. */
-const SCRATCH: Record<(typeof LONG_RUNNING_SERVICES)[number], string> = {
-  postgres: '/tmp',
-  redis: '/data',
-  users: '/tmp',
-  runs: '/tmp',
-  gateway: '/tmp',
-};
+/** The tmpfs of each service: its only writable place besides its volumes (/tmp for all but Redis). */
+const scratchOf = (service: LongRunningService): string => (service === 'redis' ? '/data' : '/tmp');
 
 CONTAINERS_SUITE.describe('the containers of docker-compose.yml', ({ project, gatewayUrl }) => {
   let containers: Map<string, StackContainer>;
@@ -89,7 +88,7 @@ CONTAINERS_SUITE.describe('the containers of docker-compose.yml', ({ project, ga
       const scratch = await execIn(container(service), [
         'sh',
         '-c',
-        `f=${SCRATCH[service]}/x; printf '#!/bin/sh\\necho ran\\n' > $f && chmod +x $f && $f`,
+        `f=${scratchOf(service)}/x; printf '#!/bin/sh\\necho ran\\n' > $f && chmod +x $f && $f`,
       ]);
       expect(scratch.stdout).not.toContain('ran');
       expect(scratch.stderr).toMatch(/permission denied/i);

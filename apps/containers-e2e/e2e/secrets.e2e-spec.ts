@@ -1,4 +1,10 @@
-import { CONTAINERS_SUITE, LONG_RUNNING_SERVICES, NODE_SERVICES } from './support/containers-env';
+import { DATABASE_SERVICES, type ServiceName, SERVICES, TOKEN_ISSUER } from '@runnerly/platform';
+import {
+  CONTAINERS_SUITE,
+  LONG_RUNNING_SERVICES,
+  type LongRunningService,
+  NODE_SERVICES,
+} from './support/containers-env';
 import {
   containerLog,
   execIn,
@@ -7,13 +13,24 @@ import {
   stackContainers,
 } from '@runnerly/testing';
 
-/** The files each consumer finds in /run/secrets/<consumer>/ (written by the `secrets-init` service). */
-const SECRET_FILES: Record<(typeof LONG_RUNNING_SERVICES)[number], string[]> = {
-  postgres: ['superuser_password', 'users_password.scram', 'runs_password.scram'],
+/**
+ * The files each consumer finds in /run/secrets/<consumer>/ (written by the `secrets-init` service): for each
+ * service of the manifest, its Redis URL, its database URL if it owns a database, the signing key if it issues
+ * tokens; for PostgreSQL, its superuser password and the verifier of each service role.
+ */
+const SECRET_FILES: Record<LongRunningService, string[]> = {
+  postgres: ['superuser_password', ...DATABASE_SERVICES.map((service) => `${service}_password.scram`)],
   redis: ['redis.conf'],
-  users: ['database_url', 'redis_url', 'jwt_private_key.pem'],
-  runs: ['database_url', 'redis_url'],
-  gateway: ['redis_url'],
+  ...(Object.fromEntries(
+    SERVICES.map((service) => [
+      service.name,
+      [
+        ...(service.database ? ['database_url'] : []),
+        'redis_url',
+        ...(service.name === TOKEN_ISSUER ? ['jwt_private_key.pem'] : []),
+      ],
+    ]),
+  ) as Record<ServiceName, string[]>),
 };
 /** Variable names that would hold a secret if they were given as values instead of files. */
 const SECRET_LOOKING_NAME = /PASSWORD|SECRET|PRIVATE_KEY|TOKEN|DATABASE_URL|REDIS_URL|OAUTH_CLIENTS/;
