@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -46,6 +46,22 @@ describe('a service made by npm run generate:service', () => {
   it('passes its own e2e spec, and the checks of the manifest and docker-compose.yml', () => {
     const output = workspace.run('npm', ['test', '--', '--selectProjects', NAME, 'platform']);
     expect(output).toMatch(/Tests: +\d+ passed, \d+ total/);
+  });
+
+  it('leaves a docker-compose.yml that compose accepts as written', () => {
+    const compose = [['docker', 'compose'], ['docker-compose']].find(
+      ([command, ...prefix]) => spawnSync(command!, [...prefix, 'version'], { stdio: 'ignore' }).status === 0,
+    );
+    if (!compose) {
+      process.emitWarning(
+        'SKIPPED the compose check of the generated docker-compose.yml: no compose installed.',
+      );
+      return;
+    }
+    const [command, ...prefix] = compose;
+    expect(
+      workspace.run(command!, [...prefix, '--project-name', 'generated-check', 'config', '--quiet']),
+    ).toBe('');
   });
 
   describe('in the stack of npm start', () => {
