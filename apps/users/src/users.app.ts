@@ -1,6 +1,6 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type ServiceOverrides } from '@runnerly/platform';
-import { createServiceApp, exposeOpenApiDocument, serviceAppOptionsFrom } from '@runnerly/security';
+import { exposeOpenApiDocument, type ServiceOverrides } from '@runnerly/platform';
+import { createServiceApp, serviceAppOptionsFrom } from '@runnerly/security';
 import { type UsersConfig } from './users.config';
 import { UsersModule } from './users.module';
 

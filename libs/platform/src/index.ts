@@ -19,3 +19,5 @@ export {
   type ServiceOverrides,
 } from './service-foundation.module';
 export { jwksAuthentication, ResourceServiceConfig } from './resource-service.config';
+export { exposeOpenApiDocument, OPENAPI_DOCUMENT_PATH } from './http/openapi-document';
+export { PeriodicTask } from './lifecycle/periodic-task';

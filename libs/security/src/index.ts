@@ -35,12 +35,9 @@ export { type ReadinessCheck } from './health/readiness-check';
 export { createServiceApp, trustedHops } from './http/create-service-app';
 export { INSTANCE_STOPPING_HEADER } from './http/graceful-shutdown';
 export { HttpSecurityModule } from './http/http-security.module';
-export { exposeOpenApiDocument, OPENAPI_DOCUMENT_PATH } from './http/openapi-document';
 export { runService } from './http/run-service';
 export { REQUEST_ID_HEADER } from './http/request-id';
 export { SECURITY_HEADERS } from './http/security-headers';
-
-export { PeriodicTask } from './lifecycle/periodic-task';
 
 export { accountFingerprint } from './logging/account-fingerprint';
 export { AuditEvent, AuditLog } from './logging/audit-log.service';

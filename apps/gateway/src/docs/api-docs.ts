@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { UPSTREAMS } from '@runnerly/platform';
-import { OPENAPI_DOCUMENT_PATH } from '@runnerly/security';
+import { OPENAPI_DOCUMENT_PATH, UPSTREAMS } from '@runnerly/platform';
 import { type GatewayConfig, instancesOf } from '../gateway.config';
 
 /**

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { PeriodicTask } from '@runnerly/security';
+import { PeriodicTask } from '@runnerly/platform';
 import { DataSource } from 'typeorm';
 import { UsersConfig } from '../users.config';
 import { RunPurgeRequest } from './run-purge-request.entity';

@@ -1,6 +1,6 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type ServiceOverrides } from '@runnerly/platform';
-import { createServiceApp, exposeOpenApiDocument, serviceAppOptionsFrom } from '@runnerly/security';
+import { exposeOpenApiDocument, type ServiceOverrides } from '@runnerly/platform';
+import { createServiceApp, serviceAppOptionsFrom } from '@runnerly/security';
 import { type __Name__Config } from './__name__.config';
 import { __Name__Module } from './__name__.module';
 

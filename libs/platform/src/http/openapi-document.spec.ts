@@ -1,9 +1,7 @@
 import { Controller, Get, Module } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Public } from '../auth/auth.decorators';
-import { LoggingModule } from '../logging/logging.module';
-import { defaultServiceAppOptions, LogCapture } from '../testing';
-import { createServiceApp } from './create-service-app';
+import { createServiceApp, LoggingModule, Public } from '@runnerly/security';
+import { defaultServiceAppOptions, LogCapture } from '@runnerly/security/testing';
 import { exposeOpenApiDocument } from './openapi-document';
 
 @Controller('things')
