@@ -1,4 +1,6 @@
 import { DEFAULT_READINESS_CACHE_MS } from '@runnerly/security';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UPSTREAM_IDLE_CONNECTION_MS } from '../src/proxy/register-upstream-proxy';
 import { GatewayTestApp } from './support/gateway-test-app';
 
 let gateway: GatewayTestApp;
@@ -58,6 +60,19 @@ it('never retries a request on its own (a repeated POST could act twice)', async
   );
   expect(gateway.runs.requests).toHaveLength(2);
 });
+
+it('closes an idle connection to a service itself, long before the service would (a close on the service side can meet a request in flight and reset it)', async () => {
+  // The stub announces a 60 s keep-alive: only the gateway's own idle limit can close the connection.
+  expect((await gateway.fetch('/api/runs', { token })).status).toBe(200);
+  expect(gateway.runs.openConnections).toBeGreaterThan(0);
+  const closedByGatewayBefore = gateway.runs.connectionsClosedByClient;
+  const idleSince = Date.now();
+  while (gateway.runs.openConnections > 0 && Date.now() - idleSince < 10_000) await sleep(50);
+
+  expect(gateway.runs.openConnections).toBe(0);
+  expect(Date.now() - idleSince).toBeGreaterThanOrEqual(UPSTREAM_IDLE_CONNECTION_MS - 500);
+  expect(gateway.runs.connectionsClosedByClient).toBeGreaterThan(closedByGatewayBefore);
+}, 20_000);
 
 it('is ready while both services are ready', async () => {
   const ready = await gateway.fetch('/health/ready');

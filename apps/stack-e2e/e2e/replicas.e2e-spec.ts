@@ -8,9 +8,9 @@ let ada: Account;
 
 beforeAll(async () => {
   // A drain delay, as in production: an instance answers with Connection: close before its listener
-  // closes, so the gateway holds few idle connections to it by then. The connections it still holds are
-  // left to close at their keep-alive timeout: a short one keeps the whole stop within the 10 s after
-  // which the test harness kills a process (as compose's stop_grace_period covers drain + keep-alive).
+  // closes, so the gateway holds few idle connections to it by then, and closes those itself within 2 s
+  // (UPSTREAM_IDLE_CONNECTION_MS): the whole stop stays within the 10 s after which the harness kills a
+  // process, with the services' own 10 s keep-alive timeout, as in production.
   // A restarted instance opens new database connections; on a CI machine saturated by other suites sharing
   // its PostgreSQL, that took longer than the 1.5 s default connect timeout, and the answer was the honest
   // 503 of an unreachable database. This test is about restarts (database-outage tests the timeout).
@@ -19,7 +19,6 @@ beforeAll(async () => {
     extra: {
       runs: {
         SHUTDOWN_DRAIN_DELAY_MS: '1000',
-        HTTP_KEEP_ALIVE_TIMEOUT_MS: '4000',
         DATABASE_CONNECT_TIMEOUT_MS: '10000',
       },
     },

@@ -31,8 +31,16 @@ export class StubUpstream {
   handler: StubHandler = answerOk;
   /** Served at /openapi.json when set, as the real services do in development. */
   openApiDocument?: object;
+  /** Connections open now, and how many of those ended were closed by the client (the gateway). */
+  openConnections = 0;
+  connectionsClosedByClient = 0;
 
   private constructor(private readonly server: Server) {
+    server.on('connection', (socket) => {
+      this.openConnections++;
+      socket.once('end', () => this.connectionsClosedByClient++);
+      socket.once('close', () => this.openConnections--);
+    });
     server.on('request', (request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));

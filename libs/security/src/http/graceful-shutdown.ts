@@ -126,8 +126,9 @@ export function prepareGracefulShutdown(app: NestFastifyApplication, options: Sh
  * would also close the idle keep-alive connections at once, but a client may be sending a request on one
  * at that very moment: the request then dies with a reset, which a proxy cannot tell from a request that
  * ran, so it may not retry a write. Left open instead, an idle connection either carries one more request,
- * answered with the retryable 503, or is closed by the server at its keep-alive timeout, which the client
- * was told (`Keep-Alive: timeout=…`) and stops using it before (undici: 2 s before). With no drain delay
+ * answered with the retryable 503, or is closed by its client (the gateway closes idle upstream connections
+ * after 2 s), or by the server at its keep-alive timeout, which the client was told (`Keep-Alive: timeout=…`)
+ * and stops using it before (undici: 2 s before). With no drain delay
  * there is no balancer and no other instance to retry on: idle connections close at once (a quick Ctrl-C).
  */
 function stopListening(server: Server, { closeIdleAtOnce }: { closeIdleAtOnce: boolean }): Promise<void> {
