@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import { EmbeddedPostgresServer, freePort } from '@runnerly/dev-infra';
+import { containerLog } from './compose/stack-containers';
 import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer, Wait } from 'testcontainers';
 
 /** Image names are never hard-wired: a registry-less machine points these at local stand-ins. */
@@ -49,7 +50,10 @@ export async function startTestInfrastructure(
     const container = await new PostgreSqlContainer(TEST_IMAGES.postgres())
       .withCommand(['postgres', '-c', 'fsync=off'])
       .start();
-    stops.push(() => container.stop());
+    stops.push(async () => {
+      await reportPostgresCrashes(container.getId());
+      await container.stop();
+    });
     postgresUrl = container.getConnectionUri();
     summary.push(`PostgreSQL: container ${TEST_IMAGES.postgres()}`);
   } else {
@@ -94,6 +98,30 @@ function startRedisContainer(): Promise<StartedTestContainer> {
     .withExposedPorts(6379)
     .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
     .start();
+}
+
+/**
+ * The lines in which PostgreSQL reports that one of its processes died (a crash, a kill, a PANIC) and the
+ * statement it was running. After such a death PostgreSQL ends every session and replays its WAL, so any
+ * test connecting meanwhile fails with "the database system is not yet accepting connections": these
+ * lines, printed at the end of the run, say what caused it, after the container and its log are gone.
+ */
+function postgresCrashLines(log: string): string[] {
+  return log
+    .split('\n')
+    .filter((line) =>
+      /was terminated by signal|server process .* exited with exit code|PANIC:|Failed process was running|reinitializing/.test(
+        line,
+      ),
+    );
+}
+
+async function reportPostgresCrashes(containerId: string): Promise<void> {
+  const lines = postgresCrashLines(await containerLog({ id: containerId }).catch(() => ''));
+  if (lines.length === 0) return;
+  process.stderr.write(
+    `\nThe test PostgreSQL restarted after one of its processes died during the run:\n  ${lines.join('\n  ')}\n`,
+  );
 }
 
 async function dockerIsReachable(): Promise<boolean> {
