@@ -1,5 +1,6 @@
 import { type ServerResponse } from 'node:http';
-import { DEFAULT_READINESS_CACHE_MS, INSTANCE_STOPPING_HEADER } from '@runnerly/security';
+import { DEFAULT_READINESS_CACHE_MS } from '@runnerly/platform';
+import { INSTANCE_STOPPING_HEADER } from '@runnerly/security';
 import { GatewayTestApp } from './support/gateway-test-app';
 import { type StubHandler, StubUpstream } from './support/stub-upstream';
 

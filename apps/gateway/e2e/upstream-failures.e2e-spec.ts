@@ -1,4 +1,4 @@
-import { DEFAULT_READINESS_CACHE_MS } from '@runnerly/security';
+import { DEFAULT_READINESS_CACHE_MS } from '@runnerly/platform';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UPSTREAM_IDLE_CONNECTION_MS } from '../src/proxy/register-upstream-proxy';
 import { GatewayTestApp } from './support/gateway-test-app';

@@ -1,4 +1,5 @@
-import { ConfigError, DEFAULT_READINESS_CACHE_MS, loadConfig } from '@runnerly/security';
+import { DEFAULT_READINESS_CACHE_MS } from '@runnerly/platform';
+import { ConfigError, loadConfig } from '@runnerly/security';
 import { DataSource } from 'typeorm';
 import { generateRsaPrivateKeyPem } from '@runnerly/security/testing';
 import { UsersConfig } from '../src/users.config';

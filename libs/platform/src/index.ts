@@ -21,3 +21,5 @@ export {
 export { jwksAuthentication, ResourceServiceConfig } from './resource-service.config';
 export { exposeOpenApiDocument, OPENAPI_DOCUMENT_PATH } from './http/openapi-document';
 export { PeriodicTask } from './lifecycle/periodic-task';
+export { DEFAULT_READINESS_CACHE_MS, HealthModule } from './health/health.module';
+export { type ReadinessCheck } from './health/readiness-check';

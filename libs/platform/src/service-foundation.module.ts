@@ -3,23 +3,23 @@ import {
   DatabaseModule,
   type DatabaseOptions,
   databaseOptionsFrom,
-  DatabaseReadiness,
   DatabaseServiceConfig,
 } from '@runnerly/database';
 import {
   type BaseServiceConfig,
   type ConfigSchema,
-  HealthModule,
   HttpSecurityModule,
   LoggingModule,
   loggingOptionsFrom,
   RateLimitModule,
   rateLimitOptionsFrom,
-  RateLimitStorageReadiness,
-  type ReadinessCheck,
   ServiceConfigModule,
 } from '@runnerly/security';
 import { type DestinationStream } from 'pino';
+import { DatabaseReadiness } from './health/database.readiness';
+import { HealthModule } from './health/health.module';
+import { RateLimitStorageReadiness } from './health/rate-limit-storage.readiness';
+import { type ReadinessCheck } from './health/readiness-check';
 
 export interface ServiceFoundationOptions<Config extends BaseServiceConfig> {
   /** The service's name, in every log line, its rate-limit namespace and its database connections. */

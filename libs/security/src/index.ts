@@ -28,10 +28,6 @@ export { DEPENDENCY_OUTAGE } from './errors/dependency-outage';
 export { ErrorCode } from './errors/error-code';
 export { type ErrorReply, sendError, toErrorBody } from './errors/error-response';
 
-export { DEFAULT_READINESS_CACHE_MS, HealthModule } from './health/health.module';
-export { RateLimitStorageReadiness } from './health/rate-limit-storage.readiness';
-export { type ReadinessCheck } from './health/readiness-check';
-
 export { createServiceApp, trustedHops } from './http/create-service-app';
 export { INSTANCE_STOPPING_HEADER } from './http/graceful-shutdown';
 export { HttpSecurityModule } from './http/http-security.module';
@@ -54,6 +50,7 @@ export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblems } from './pa
 
 export { CredentialThrottle } from './throttling/credential-throttle';
 export { RateLimitModule } from './throttling/rate-limit.module';
+export { DEFAULT_RATE_LIMITS } from './throttling/rate-limit.options';
 export { RedisThrottlerStorage } from './throttling/redis-throttler.storage';
 export { SecurityRedis } from './redis/security-redis';
 export { CredentialsEndpoint, SkipRateLimit } from './throttling/throttling.constants';

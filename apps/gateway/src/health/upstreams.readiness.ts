@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { UPSTREAMS } from '@runnerly/platform';
-import { type ReadinessCheck } from '@runnerly/security';
+import { type ReadinessCheck, UPSTREAMS } from '@runnerly/platform';
 import { Upstreams } from '../proxy/upstreams';
 
 const PROBE_TIMEOUT_MS = 1_500;

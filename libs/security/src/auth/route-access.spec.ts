@@ -43,6 +43,28 @@ class ForgottenRoutes {
   admin(): void {}
 }
 
+/** Routes under several paths at once: each path is a route whose access must be declared. */
+@Roles('user')
+@Controller(['v1/things', 'v2/things'])
+class AliasedRoutes {
+  @Get(['recent', 'latest'])
+  recent(): [] {
+    return [];
+  }
+
+  /** Not a route: no HTTP method, so not in the table. */
+  helper(): void {}
+}
+
+@Public()
+@Controller()
+class RootRoute {
+  @Get()
+  root(): { ok: true } {
+    return { ok: true };
+  }
+}
+
 const auth = () => AuthModule.forRoot({ issuer: TEST_ISSUER, keyResolver: TestKeys.generate().ring });
 
 describe('RouteAccessAudit', () => {
@@ -56,6 +78,17 @@ describe('RouteAccessAudit', () => {
       { method: 'DELETE', path: '/api/things/:id', access: 'roles: admin' },
       { method: 'GET', path: '/api/things/catalogue', access: 'public' },
       { method: 'POST', path: '/internal/sync', access: 'scopes: things:sync' },
+    ]);
+  });
+
+  it('lists a route once per path it is served under (an alias is a route too), the root as /, and no helper methods', async () => {
+    app = await createTestApp({ imports: [auth()], controllers: [AliasedRoutes, RootRoute] });
+    expect(app.get(RouteAccessAudit).table()).toEqual([
+      { method: 'GET', path: '/', access: 'public' },
+      { method: 'GET', path: '/v1/things/latest', access: 'roles: user' },
+      { method: 'GET', path: '/v1/things/recent', access: 'roles: user' },
+      { method: 'GET', path: '/v2/things/latest', access: 'roles: user' },
+      { method: 'GET', path: '/v2/things/recent', access: 'roles: user' },
     ]);
   });
 

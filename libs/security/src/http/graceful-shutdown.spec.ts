@@ -3,7 +3,6 @@ import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Agent, request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Public } from '../auth/auth.decorators';
-import { HealthModule } from '../health/health.module';
 import { createTestApp, LogCapture, RawHttpClient } from '../testing';
 
 let slowRouteMs = 0;
@@ -14,6 +13,16 @@ class SlowController {
   async slow(): Promise<{ done: boolean }> {
     await sleep(slowRouteMs, undefined, { ref: false });
     return { done: true };
+  }
+}
+
+/** Stands in for the platform's health module: an always-ready readiness route the shutdown must fail. */
+@Public()
+@Controller('health')
+class ReadinessController {
+  @Get('ready')
+  ready(): { status: 'ok' } {
+    return { status: 'ok' };
   }
 }
 
@@ -53,8 +62,7 @@ describe('graceful shutdown', () => {
   const start = async (drainDelayMs: number) => {
     app = await createTestApp({
       logs,
-      imports: [HealthModule.forRoot([], [], { readinessCacheMs: 0 })],
-      controllers: [SlowController],
+      controllers: [SlowController, ReadinessController],
       shutdown: { drainDelayMs, timeoutMs: TIMEOUT_MS },
     });
     await app.listen({ port: 0, host: '127.0.0.1' });

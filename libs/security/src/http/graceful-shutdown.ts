@@ -7,7 +7,6 @@ import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { AppException } from '../errors/app.exception';
 import { ErrorCode } from '../errors/error-code';
 import { type ErrorReply, sendError } from '../errors/error-response';
-import { type HealthStatus } from '../health/health.controller';
 
 /** How a service stops on SIGTERM or SIGINT (see `prepareGracefulShutdown`). */
 export interface ShutdownOptions {
@@ -74,8 +73,8 @@ export function prepareGracefulShutdown(app: NestFastifyApplication, options: Sh
       return reply;
     }
     if (phase === 'draining' && request.url.split('?', 1)[0] === READINESS_PATH) {
-      const unavailable: HealthStatus = { status: 'unavailable' };
-      return reply.status(503).send(unavailable);
+      // The body of a failed readiness probe (the health module's own answer when a check fails).
+      return reply.status(503).send({ status: 'unavailable' });
     }
     return undefined;
   });

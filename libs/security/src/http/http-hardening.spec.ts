@@ -203,6 +203,12 @@ describe('HTTP hardening (createServiceApp)', () => {
     it('refuses an unknown content type with 415', async () => {
       expect((await postNote('<note/>', 'application/xml')).statusCode).toBe(415);
     });
+
+    it('refuses a form body with 415 where the service did not ask for form bodies (a cross-site form sends one)', async () => {
+      const response = await postNote('text=hello', 'application/x-www-form-urlencoded');
+      expect(response.statusCode).toBe(415);
+      expect(response.json()).toEqual(errorShape(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE'));
+    });
   });
 
   describe('caching', () => {
@@ -308,5 +314,33 @@ describe('HTTP hardening with other options', () => {
       headers: { 'x-request-id': 'forged id","level":"fatal' },
     });
     expect(response.headers['x-request-id']).toMatch(UUID);
+  });
+});
+
+describe('createServiceApp with acceptFormBodies (an OAuth token endpoint takes form bodies)', () => {
+  let app: NestFastifyApplication;
+  const postForm = (payload: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/api/notes',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload,
+    });
+
+  beforeAll(async () => {
+    app = await createTestApp({ controllers: [Routes], bodyLimitBytes: 1024, acceptFormBodies: true });
+  });
+  afterAll(() => app.close());
+
+  it('parses a form body into the same validated DTO as JSON', async () => {
+    const response = await postForm('text=hello');
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toEqual({ length: 5 });
+  });
+
+  it('holds form bodies to the same body limit (413)', async () => {
+    const response = await postForm(`text=${'x'.repeat(2000)}`);
+    expect(response.statusCode).toBe(413);
+    expect(response.json()).toEqual(errorShape(413, 'REQUEST.PAYLOAD_TOO_LARGE'));
   });
 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { SecurityRedis } from '../redis/security-redis';
+import { SecurityRedis } from '@runnerly/security';
 import { type ReadinessCheck } from './readiness-check';
 
 /**

@@ -1,7 +1,6 @@
 import { Controller, Get, HttpStatus, Inject, Logger, Res } from '@nestjs/common';
 import { type FastifyReply } from 'fastify';
-import { Public } from '../auth/auth.decorators';
-import { SkipRateLimit } from '../throttling/throttling.constants';
+import { Public, SkipRateLimit } from '@runnerly/security';
 import { type ReadinessCheck } from './readiness-check';
 
 export const READINESS_CHECKS = Symbol('runnerly:readiness-checks');

@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AuthModule } from '../auth/auth.module';
-import { createTestApp, describeWithRedis, LogCapture, TEST_ISSUER, TestKeys } from '../testing';
-import { SecurityRedis } from '../redis/security-redis';
-import { DEFAULT_RATE_LIMITS } from '../throttling/rate-limit.options';
-import { RateLimitModule } from '../throttling/rate-limit.module';
+import { AuthModule, DEFAULT_RATE_LIMITS, RateLimitModule, SecurityRedis } from '@runnerly/security';
+import {
+  createTestApp,
+  describeWithRedis,
+  LogCapture,
+  TEST_ISSUER,
+  TestKeys,
+} from '@runnerly/security/testing';
 import { HealthModule } from './health.module';
 import { RateLimitStorageReadiness } from './rate-limit-storage.readiness';
 import { type ReadinessCheck } from './readiness-check';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type ReadinessCheck } from '@runnerly/security';
+import { type ReadinessCheck } from './readiness-check';
 import { DataSource } from 'typeorm';
 
 /** Ready when the service's database answers a trivial query. */
