@@ -14,9 +14,17 @@ import { COMPOSE_COMMANDS, ComposeCli, detectCompose, lastLines } from './compos
 const UP_TIMEOUT_MS = 20 * 60_000;
 const HEALTHY_TIMEOUT_MS = 3 * 60_000;
 const DOWN_TIMEOUT_MS = 2 * 60_000;
-const SECRET_CONSUMERS = ['postgres', 'redis', ...SERVICE_NAMES];
 /** The extra CA certificates this machine trusts (an HTTPS-intercepting proxy's), for `npm ci` in the build. */
 const HOST_EXTRA_CA_DIR = '/usr/local/share/ca-certificates';
+
+export interface ComposeStackOptions {
+  /** The workspace whose docker-compose.yml is built and started: this one unless said. */
+  root?: string;
+  /** The services of that workspace's manifest: each gets its secrets folder. */
+  services?: readonly string[];
+  /** More variables for compose, e.g. `<NAME>_IMAGE` to build images under other tags than the usual ones. */
+  env?: Record<string, string>;
+}
 
 export interface RunningStack {
   project: string;
@@ -56,23 +64,28 @@ export async function whyContainersAreUnavailable(
  * (Not testcontainers' DockerComposeEnvironment: when a start fails, it takes the stack down before anyone can
  * read the log of the container that failed.)
  */
-export async function startComposeStack(): Promise<RunningStack> {
+export async function startComposeStack({
+  root = WORKSPACE_ROOT,
+  services = SERVICE_NAMES,
+  env = {},
+}: ComposeStackOptions = {}): Promise<RunningStack> {
   const flavour = detectCompose();
   if (!flavour) throw new Error('No compose');
   const project = `runnerly-e2e-${randomBytes(4).toString('hex')}`;
   const port = await freePort();
   const secretsDir = await mkdtemp(join(tmpdir(), `${project}-secrets-`));
   // Compose mounts these folders before the `secrets-init` service fills them (see docker-compose.yml).
-  for (const consumer of SECRET_CONSUMERS) {
+  for (const consumer of ['postgres', 'redis', ...services]) {
     await mkdir(join(secretsDir, consumer));
     await chmod(join(secretsDir, consumer), 0o755);
   }
 
-  const compose = new ComposeCli(flavour, project, WORKSPACE_ROOT, {
+  const compose = new ComposeCli(flavour, project, root, {
     GATEWAY_HOST_IP: '127.0.0.1',
     GATEWAY_PORT: String(port),
     RUNNERLY_SECRETS_DIR: secretsDir,
     ...(process.env.BUILD_EXTRA_CA_CERTS ? {} : { BUILD_EXTRA_CA_CERTS: hostExtraCaCertificates() }),
+    ...env,
   });
   const stop = async () => {
     await compose.run(['down', '--volumes', '--remove-orphans', '--timeout', '10'], DOWN_TIMEOUT_MS);

@@ -3,6 +3,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, WORKSPACE_ROOT } from '@runnerly/dev-infra';
+import { SERVICE_NAMES } from '@runnerly/platform';
+import {
+  everythingRequired,
+  type RunningStack,
+  stackContainers,
+  startComposeStack,
+  whyContainersAreUnavailable,
+} from '@runnerly/testing';
+import { getContainerRuntimeClient } from 'testcontainers';
 import { ScratchWorkspace } from './support/scratch-workspace';
 
 jest.setTimeout(15 * 60_000);
@@ -12,8 +21,9 @@ const NAME = 'goals';
 /**
  * The generator's promise, kept end to end: in a copy of this workspace, `npm run generate:service -- goals`
  * makes a service that builds, passes lint (module boundaries included) and its own e2e spec, is accepted by
- * the checks of docker-compose.yml, and runs in `npm start`'s stack behind the gateway: its route needs a token,
- * one user cannot read another's item, bad input is a 400, and it is in the gateway's readiness and API docs.
+ * the checks of docker-compose.yml, and runs behind the gateway both in `npm start`'s stack and in the compose
+ * stack (`docker compose up --build`): its route needs a token, one user cannot read another's item, bad input is
+ * a 400, and it is in the gateway's readiness and API docs.
  */
 describe('a service made by npm run generate:service', () => {
   let workspace: ScratchWorkspace;
@@ -101,55 +111,7 @@ describe('a service made by npm run generate:service', () => {
       clearTimeout(killLater);
     }, 90_000);
 
-    const call = async (method: string, path: string, token?: string, body?: unknown) => {
-      const response = await fetch(`${gateway}${path}`, {
-        method,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return {
-        status: response.status,
-        body: (await response.json().catch(() => undefined)) as Record<string, unknown>,
-      };
-    };
-    const signUp = async (name: string) => {
-      const email = `${name}.${Date.now()}@runnerly.example`;
-      const password = 'a good long passphrase 1';
-      expect(
-        (await call('POST', '/api/auth/register', undefined, { email, password, displayName: name })).status,
-      ).toBe(201);
-      return (await call('POST', '/api/auth/login', undefined, { email, password })).body
-        .accessToken as string;
-    };
-
-    it('needs a token, keeps each user to their own items (404), and refuses bad input (400)', async () => {
-      const [ada, grace] = [await signUp('ada'), await signUp('grace')];
-      expect((await call('GET', `/api/${NAME}/items`)).status).toBe(401);
-
-      const created = await call('POST', `/api/${NAME}/items`, ada, { title: 'Run a marathon' });
-      expect(created.status).toBe(201);
-      const id = created.body.id as string;
-      expect((await call('GET', `/api/${NAME}/items/${id}`, ada)).body).toMatchObject({
-        id,
-        title: 'Run a marathon',
-      });
-      expect((await call('GET', `/api/${NAME}/items/${id}`, grace)).status).toBe(404);
-      expect((await call('GET', `/api/${NAME}/items`, grace)).body).toEqual([]);
-
-      const refused = await call('POST', `/api/${NAME}/items`, ada, { title: 'x', ownerId: id });
-      expect(refused.status).toBe(400);
-      expect(refused.body).toMatchObject({ code: 'VALIDATION.FAILED', requestId: expect.any(String) });
-    });
-
-    it("appears in the gateway's API docs, with its public paths", async () => {
-      const docs = await call('GET', '/docs/openapi.json');
-      expect(Object.keys(docs.body.paths as object)).toEqual(
-        expect.arrayContaining([`/api/${NAME}/items`, `/api/${NAME}/items/{id}`]),
-      );
-    });
+    itServesItsItemsBehindTheGateway(() => gateway, { docs: true });
 
     it("is part of the gateway's readiness: frozen, the gateway is not ready; thawed, it is again", async () => {
       const { services } = JSON.parse(readFileSync(join(stateDir, 'stack.pid.json'), 'utf8')) as {
@@ -167,7 +129,117 @@ describe('a service made by npm run generate:service', () => {
       expect(await eventually(readiness, 200)).toBe(200);
     });
   });
+
+  describe('in the stack of docker compose up --build', () => {
+    const SERVICES = [...SERVICE_NAMES, NAME];
+    const imageTags = Object.fromEntries(
+      SERVICES.map((service) => [`${service.toUpperCase()}_IMAGE`, `runnerly-generated/${service}:e2e`]),
+    );
+    let stack: RunningStack | undefined;
+
+    beforeAll(async () => {
+      const skipped = await whyContainersAreUnavailable();
+      if (skipped && everythingRequired())
+        throw new Error(`RUNNERLY_REQUIRE_ALL=1 but the compose stack cannot run: ${skipped}`);
+      if (skipped) return process.emitWarning(`SKIPPED the compose stack with ${NAME}: ${skipped}`);
+      // What the generator's `npm install` records; the image build runs `npm ci`, which needs it.
+      workspace.run('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund']);
+      stack = await startComposeStack({ root: workspace.root, services: SERVICES, env: imageTags });
+    }, 20 * 60_000);
+    afterAll(async () => {
+      await stack?.stop();
+      // The copy's images carry tags of their own (a developer's runnerly/*:local stay as they were): removed.
+      const { dockerode } = (await getContainerRuntimeClient()).container;
+      for (const tag of Object.values(imageTags))
+        await dockerode
+          .getImage(tag)
+          .remove({ force: true })
+          .catch(() => undefined);
+    }, 3 * 60_000);
+
+    itServesItsItemsBehindTheGateway(() => stack?.gatewayUrl, { docs: false });
+
+    it("is part of the gateway's readiness: paused, the gateway is not ready; unpaused, it is again", async () => {
+      if (!stack) return;
+      const { dockerode } = (await getContainerRuntimeClient()).container;
+      const container = dockerode.getContainer((await stackContainers(stack.project)).get(NAME)!.id);
+      const readiness = async () => (await fetch(`${stack!.gatewayUrl}/health/ready`)).status;
+      expect(await readiness()).toBe(200);
+      await container.pause();
+      try {
+        expect(await eventually(readiness, 503)).toBe(503);
+      } finally {
+        await container.unpause();
+      }
+      expect(await eventually(readiness, 200)).toBe(200);
+    });
+  });
 });
+
+/**
+ * What a client of the gateway sees of the generated service, in whichever stack runs it (none, when the
+ * stack was skipped). `docs`: whether the stack serves the API docs (development, not production).
+ */
+function itServesItsItemsBehindTheGateway(
+  gateway: () => string | undefined,
+  { docs }: { docs: boolean },
+): void {
+  const call = async (method: string, path: string, token?: string, body?: unknown) => {
+    const response = await fetch(`${gateway()}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return {
+      status: response.status,
+      body: (await response.json().catch(() => undefined)) as Record<string, unknown>,
+    };
+  };
+  const signUp = async (name: string) => {
+    const email = `${name}.${Date.now()}@runnerly.example`;
+    const password = 'a good long passphrase 1';
+    expect(
+      (await call('POST', '/api/auth/register', undefined, { email, password, displayName: name })).status,
+    ).toBe(201);
+    return (await call('POST', '/api/auth/login', undefined, { email, password })).body.accessToken as string;
+  };
+
+  it('needs a token, keeps each user to their own items (404), and refuses bad input (400)', async () => {
+    if (!gateway()) return;
+    const [ada, grace] = [await signUp('ada'), await signUp('grace')];
+    expect((await call('GET', `/api/${NAME}/items`)).status).toBe(401);
+
+    const created = await call('POST', `/api/${NAME}/items`, ada, { title: 'Run a marathon' });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expect((await call('GET', `/api/${NAME}/items/${id}`, ada)).body).toMatchObject({
+      id,
+      title: 'Run a marathon',
+    });
+    expect((await call('GET', `/api/${NAME}/items/${id}`, grace)).status).toBe(404);
+    expect((await call('GET', `/api/${NAME}/items`, grace)).body).toEqual([]);
+
+    const refused = await call('POST', `/api/${NAME}/items`, ada, { title: 'x', ownerId: id });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ code: 'VALIDATION.FAILED', requestId: expect.any(String) });
+  });
+
+  if (docs)
+    it("appears in the gateway's API docs, with its public paths", async () => {
+      const document = await call('GET', '/docs/openapi.json');
+      expect(Object.keys(document.body.paths as object)).toEqual(
+        expect.arrayContaining([`/api/${NAME}/items`, `/api/${NAME}/items/{id}`]),
+      );
+    });
+  else
+    it('has no API docs served in production, its paths included', async () => {
+      if (!gateway()) return;
+      expect((await call('GET', '/docs/openapi.json')).status).toBe(404);
+    });
+}
 
 /** Resolves once the launcher logs that the stack is up; fails with its output if it exits first. */
 function upOrExited(launcher: ChildProcess, timeoutMs = 4 * 60_000): Promise<void> {
