@@ -164,7 +164,7 @@ describe('a service made by npm run generate:service', () => {
       const { dockerode } = (await getContainerRuntimeClient()).container;
       const container = dockerode.getContainer((await stackContainers(stack.project)).get(NAME)!.id);
       const readiness = async () => (await fetch(`${stack!.gatewayUrl}/health/ready`)).status;
-      expect(await readiness()).toBe(200);
+      expect(await eventually(readiness, 200)).toBe(200);
       await container.pause();
       try {
         expect(await eventually(readiness, 503)).toBe(503);

@@ -117,7 +117,11 @@ export async function startComposeStack({
   };
 }
 
-/** Every container of the project that keeps running must become healthy; one-shot ones must exit with 0. */
+/**
+ * Every container of the project that keeps running must become healthy; one-shot ones must exit with 0.
+ * "unhealthy" is not final: Docker keeps probing, and on a machine starved of CPU (several stacks on two
+ * cores) a healthcheck can time out a few times in a row and then pass. Only the deadline decides.
+ */
 async function waitUntilHealthy(project: string): Promise<void> {
   const { dockerode } = (await getContainerRuntimeClient()).container;
   const deadline = Date.now() + HEALTHY_TIMEOUT_MS;
@@ -137,7 +141,6 @@ async function waitUntilHealthy(project: string): Promise<void> {
         continue;
       }
       const health = state.State.Health?.Status;
-      if (health === 'unhealthy') throw new Error(`${service} is unhealthy`);
       if (health !== 'healthy') pending.push(`${service} (${health ?? state.State.Status})`);
     }
     if (containers.length > 0 && pending.length === 0) return;
