@@ -1,4 +1,4 @@
-// Coverage of @runnerly/security is a gate, not a report (STYLE.md §12): `nx run security:test` runs these
+// Coverage of @runnerly/security is a gate, not a report: `nx run security:test` runs these
 // tests with the thresholds of project.json and fails when a change leaves security code untested.
 // Test helpers and the barrel are not code under test.
 module.exports = {

@@ -14,7 +14,7 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop());
 
-describe('the public API through the gateway (DESIGN.md §4b)', () => {
+describe('the public API through the gateway, as docs/reference/api.md describes it', () => {
   it('POST /api/auth/register creates an account: 201 {id, email, displayName, createdAt}', async () => {
     const email = GatewayClient.nextEmail('new');
     const response = await api.call('POST', '/api/auth/register', {

@@ -27,7 +27,7 @@ const PORTS = Object.fromEntries(SERVICE_NAMES.map((name, index) => [name, 39_10
 >;
 
 /**
- * DESIGN.md §7: on one machine, in one run, the same small JSON read measured three ways: raw node:http
+ * On one machine, in one run, the same small JSON read measured three ways: raw node:http
  * (the ceiling), `runs` alone (token verification + PostgreSQL), and through the gateway (token
  * pre-check + proxy + runs). Ratios to the ceiling and p50/p99 go to tools/bench/results/.
  */

@@ -1,7 +1,7 @@
 import { type ErrorCode } from './error-code';
 import { type FieldProblem } from './app.exception';
 
-/** The body of every error response of every Runnerly service (DESIGN.md §4b). */
+/** The body of every error response of every Runnerly service (docs/reference/api.md, "Error shape"). */
 export interface ErrorBody {
   statusCode: number;
   error: string;

@@ -8,7 +8,7 @@ export const PASSWORD_MAX_LENGTH = 128;
 /**
  * NIST SP 800-63B / OWASP ASVS 2.1 rules: 8 to 128 characters, any characters allowed, no composition
  * rules, but not one of the passwords attackers try first (Mozilla's list used by Firefox Accounts, from
- * the top 100,000 leaked passwords), and not the account's own email. The upper bound also caps how
+ * the 50,000 most common of at least 8 characters), and not the account's own email. The upper bound also caps how
  * much a single hash costs.
  */
 export function passwordProblems(password: string, email?: string): string[] {
