@@ -61,6 +61,20 @@ describe('POST /oauth/token (client credentials)', () => {
     expect(response.statusCode).toBe(200);
   });
 
+  it.each(['/auth/login', '/auth/register', '/users/me/password'])(
+    'refuses a form-encoded body on %s with 415: only /oauth/token takes forms',
+    async (url) => {
+      const response = await users.app.inject({
+        method: 'POST',
+        url,
+        payload: 'email=ada%40example.com&password=correct+horse+battery+staple',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(response.statusCode).toBe(415);
+      expect(response.json()).toMatchObject({ code: ErrorCode.UnsupportedMediaType });
+    },
+  );
+
   it('grants every scope of the client when none is asked for', async () => {
     expect((await requestToken({})).json()).toMatchObject({ scope: 'runs:purge' });
   });

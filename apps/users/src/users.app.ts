@@ -13,7 +13,7 @@ export async function createUsersApp(
     UsersModule.forRoot(config, overrides),
     // Internal service: it keeps the gateway's request id, and no browser calls it (no CORS). OAuth 2.0
     // token requests come as forms.
-    serviceAppOptionsFrom(config, { trustIncomingRequestId: true, acceptFormBodies: true }),
+    serviceAppOptionsFrom(config, { trustIncomingRequestId: true, formBodyRoutes: ['/oauth/token'] }),
   );
   exposeOpenApiDocument(app, { title: 'Runnerly users service', enabled: config.NODE_ENV !== 'production' });
   return app;

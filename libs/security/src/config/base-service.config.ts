@@ -217,7 +217,7 @@ export function rateLimitOptionsFrom(config: BaseServiceConfig, service: string)
 export function serviceAppOptionsFrom(
   config: BaseServiceConfig,
   options: Pick<ServiceAppOptions, 'trustIncomingRequestId'> &
-    Partial<Pick<ServiceAppOptions, 'corsOrigins' | 'docsPathPrefix' | 'acceptFormBodies'>>,
+    Partial<Pick<ServiceAppOptions, 'corsOrigins' | 'docsPathPrefix' | 'formBodyRoutes'>>,
 ): ServiceAppOptions {
   return {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,

@@ -1,4 +1,4 @@
-import { type DynamicModule, type Type } from '@nestjs/common';
+import { type DynamicModule, type Type, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -24,8 +24,11 @@ export interface ServiceAppOptions extends HttpHardeningOptions {
   trustProxyHops: number;
   /** Internal services accept the gateway's request id; the gateway makes its own. */
   trustIncomingRequestId: boolean;
-  /** Also parse application/x-www-form-urlencoded bodies (OAuth 2.0 token requests use them). Default: JSON only. */
-  acceptFormBodies?: boolean;
+  /**
+   * Routes, as declared (`/oauth/token`), that also take application/x-www-form-urlencoded bodies: OAuth 2.0
+   * token requests are forms. Every other route refuses a form with 415, as any body that is not JSON.
+   */
+  formBodyRoutes?: readonly string[];
   /** Timeouts against slow clients, and open connections per client. */
   connectionLimits: ConnectionLimits;
   /** An IPv6 client is one network of this many bits (for the connection limit). Default: 64. */
@@ -81,8 +84,7 @@ export async function createServiceApp(
     bodyParser: false,
   });
   recordServedRoutes(app.getHttpAdapter().getInstance());
-  if (options.acceptFormBodies)
-    app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: options.bodyLimitBytes });
+  if (options.formBodyRoutes?.length) acceptFormBodiesOn(app, options.formBodyRoutes, options.bodyLimitBytes);
   refuseDeepJson(app);
   app.useLogger(app.get(Logger));
   app.flushLogs();
@@ -98,4 +100,27 @@ export async function createServiceApp(
   // Instead of Nest's enableShutdownHooks, which closes databases before in-flight requests are done.
   prepareGracefulShutdown(app, options.shutdown ?? DEFAULT_SHUTDOWN);
   return app;
+}
+
+/**
+ * Form bodies on the declared routes only. A form is what a page on another site can post without a CORS
+ * preflight, so a route that parses one can be called by a victim's browser; a JSON-only route cannot.
+ * Fastify's body parsers belong to the whole instance, not to a route: the parser is registered once and
+ * a hook refuses a form on every other route before its body is read.
+ */
+function acceptFormBodiesOn(app: NestFastifyApplication, routes: readonly string[], bodyLimit: number): void {
+  app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit });
+  const allowed = new Set(routes);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      const type = String(request.headers['content-type'] ?? '')
+        .split(';', 1)[0]!
+        .trim()
+        .toLowerCase();
+      if (type !== 'application/x-www-form-urlencoded' || allowed.has(request.routeOptions.url ?? '')) return;
+      sendError(reply as unknown as ErrorReply, new UnsupportedMediaTypeException(), String(request.id));
+      return reply;
+    });
 }

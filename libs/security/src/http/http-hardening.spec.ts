@@ -41,6 +41,15 @@ class Routes {
   }
 }
 
+@Public()
+@Controller('api/other-notes')
+class OtherNotes {
+  @Post()
+  note(@Body() body: NoteDto): { length: number } {
+    return { length: body.text.length };
+  }
+}
+
 const ALLOWED_ORIGIN = 'https://app.runnerly.test';
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -317,18 +326,22 @@ describe('HTTP hardening with other options', () => {
   });
 });
 
-describe('createServiceApp with acceptFormBodies (an OAuth token endpoint takes form bodies)', () => {
+describe('createServiceApp with formBodyRoutes (an OAuth token endpoint takes form bodies)', () => {
   let app: NestFastifyApplication;
-  const postForm = (payload: string) =>
+  const postForm = (payload: string, url = '/api/notes') =>
     app.inject({
       method: 'POST',
-      url: '/api/notes',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      url,
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
       payload,
     });
 
   beforeAll(async () => {
-    app = await createTestApp({ controllers: [Routes], bodyLimitBytes: 1024, acceptFormBodies: true });
+    app = await createTestApp({
+      controllers: [Routes, OtherNotes],
+      bodyLimitBytes: 1024,
+      formBodyRoutes: ['/api/notes'],
+    });
   });
   afterAll(() => app.close());
 
@@ -336,6 +349,22 @@ describe('createServiceApp with acceptFormBodies (an OAuth token endpoint takes 
     const response = await postForm('text=hello');
     expect(response.statusCode).toBe(201);
     expect(response.json()).toEqual({ length: 5 });
+  });
+
+  it('refuses a form with 415 on every route it was not declared for (a cross-site form cannot reach them)', async () => {
+    const response = await postForm('text=hello', '/api/other-notes');
+    expect(response.statusCode).toBe(415);
+    expect(response.json()).toEqual(errorShape(415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE'));
+    expect(
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/api/other-notes',
+          headers: { 'content-type': 'application/json' },
+          payload: '{"text":"hello"}',
+        })
+      ).statusCode,
+    ).toBe(201);
   });
 
   it('holds form bodies to the same body limit (413)', async () => {
