@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { isDatabaseUnavailable } from './postgres-errors';
 
 function withCode(code: string, message = 'x'): Error {
@@ -32,6 +32,10 @@ describe('isDatabaseUnavailable', () => {
     [
       'a statement timeout (SQLSTATE 57014, rolled back)',
       queryFailed(withCode('57014', 'canceling statement due to statement timeout')),
+    ],
+    [
+      "a transaction's query runner released under it when its connection died",
+      new QueryRunnerAlreadyReleasedError(),
     ],
     [
       'a refusal on every address of the host',

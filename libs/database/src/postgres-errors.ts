@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError } from 'typeorm';
 
 /** SQLSTATE 23505: an insert or update hit a unique constraint (e.g. a second account with one email). */
 export function isUniqueViolation(error: unknown): boolean {
@@ -45,6 +45,9 @@ const DRIVER_CONNECTION_MESSAGES =
  */
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) return false;
+  // TypeORM releases a transaction's query runner when its connection dies; the transaction's next step then
+  // throws this instead of the connection error (seen in the fault suite with PostgreSQL killed mid-write).
+  if (error instanceof QueryRunnerAlreadyReleasedError) return true;
   const cause = error instanceof QueryFailedError ? (error.driverError as unknown) : error;
   const { code, message, errors } = cause as { code?: unknown; message?: unknown; errors?: unknown };
   if (
