@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { bearer } from '@runnerly/security/testing';
-import { RunsTestService, type TestPerson } from './support/runs-test-service';
+import { ErasedAccounts } from '../src/erasure/erased-accounts.service';
+import { Run } from '../src/runs/run.entity';
+import { RunsTestService, type TestPerson, validRun } from './support/runs-test-service';
 
 let service: RunsTestService;
 let ada: TestPerson;
@@ -80,6 +83,65 @@ describe('with a service token carrying runs:purge', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ code: 'VALIDATION.FAILED', fields: [{ field: 'userId' }] });
     expect(await service.countRuns()).toBe(5);
+  });
+});
+
+describe('against writes of the same account in flight', () => {
+  /** Resolves once a session of this database waits for an advisory lock (the purge, for the account's). */
+  async function untilASessionWaitsForAnAdvisoryLock(): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    const waiting = () =>
+      service.db.query(
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory'`,
+      );
+    while ((await waiting()).length === 0) {
+      if (Date.now() > deadline) throw new Error('no session waited for an advisory lock within 10 s');
+      await sleep(20);
+    }
+  }
+
+  it('waits for a create in progress, then deletes its run too: none slips in between', async () => {
+    let purging!: ReturnType<typeof purge>;
+    await service.app.get(ErasedAccounts).writeFor(ada.id, async (db) => {
+      purging = purge(ada.id, service.tokens.service(['runs:purge']));
+      await untilASessionWaitsForAnAdvisoryLock();
+      await db.insert(Run, {
+        userId: ada.id,
+        title: 'In flight',
+        distanceMeters: 1_000,
+        durationSeconds: 300,
+        startedAt: new Date(),
+      });
+    });
+
+    expect((await purging).statusCode).toBe(204);
+    expect(await service.countRuns(ada.id)).toBe(0);
+  }, 15_000);
+
+  it('lets writes of one account go on together: a create does not wait for another in progress', async () => {
+    let holding!: () => void;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const inProgress = service.app.get(ErasedAccounts).writeFor(ada.id, async () => {
+      holding();
+      await released;
+    });
+    await held;
+
+    try {
+      const created = await service.app.inject({
+        method: 'POST',
+        url: '/runs',
+        headers: ada.headers,
+        payload: validRun(),
+      });
+      expect(created.statusCode).toBe(201);
+    } finally {
+      release();
+      await inProgress;
+    }
+    expect(await service.countRuns(ada.id)).toBe(4);
   });
 });
 
