@@ -10,6 +10,7 @@ module.exports = {
     '<rootDir>/apps/containers-e2e',
     '<rootDir>/apps/faults-e2e',
     '<rootDir>/apps/generator-e2e',
+    '<rootDir>/apps/docs-e2e',
     '<rootDir>/libs/database',
     '<rootDir>/libs/platform',
     '<rootDir>/libs/dev-infra',

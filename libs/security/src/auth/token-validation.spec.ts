@@ -60,7 +60,7 @@ describe('token header (before any key lookup)', () => {
       'kid is a key id of at most 64 characters',
       `{"alg":"RS256","typ":"JWT","kid":"a/b"}`,
     ],
-  ])('refuses a header with %s, breaking the rule "%s"', (_case, rule, header) => {
+  ])('refuses a header with %s, breaking the rule: %s', (_case, rule, header) => {
     expect(() => keyIdOf(tokenWithHeader(header))).toThrow(`Token header breaks the rule: ${rule}`);
   });
 });
