@@ -85,4 +85,24 @@ describe('health', () => {
     await new Promise((resolve) => setTimeout(resolve, DEFAULT_READINESS_CACHE_MS));
     expect((await users.get('/health/ready')).statusCode).toBe(200);
   });
+
+  it('answers 503 with Retry-After, not a 500, while the database refuses its role a session (a password being rotated)', async () => {
+    const role = decodeURIComponent(new URL(users.db.url).username);
+    const password = decodeURIComponent(new URL(users.db.url).password);
+    await users.db.query(`ALTER ROLE "${role}" PASSWORD 'changed-by-the-rotation-2026'`);
+    await users.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [role]);
+    try {
+      const refused = await users.post('/auth/register', {
+        email: users.nextEmail(),
+        password: 'a passphrase long enough',
+        displayName: 'During rotation',
+      });
+      expect(refused.statusCode).toBe(503);
+      expect(refused.headers['retry-after']).toBeDefined();
+      expect(refused.json()).toMatchObject({ code: 'SERVICE.UNAVAILABLE' });
+    } finally {
+      await users.db.query(`ALTER ROLE "${role}" PASSWORD '${password.replaceAll("'", "''")}'`);
+    }
+    expect((await users.register()).id).toEqual(expect.any(String));
+  });
 });

@@ -29,6 +29,8 @@ describe('isDatabaseUnavailable', () => {
     ],
     ['SQLSTATE 57P02 crash_shutdown', withCode('57P02')],
     ['SQLSTATE 57P03 cannot_connect_now', withCode('57P03', 'the database system is starting up')],
+    ['SQLSTATE 28P01 invalid_password (a password being rotated)', withCode('28P01')],
+    ['SQLSTATE 28000 invalid_authorization_specification', withCode('28000')],
     [
       'a statement timeout (SQLSTATE 57014, rolled back)',
       queryFailed(withCode('57014', 'canceling statement due to statement timeout')),

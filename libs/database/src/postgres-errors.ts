@@ -22,10 +22,12 @@ const NETWORK_ERRORS = new Set([
 
 /**
  * SQLSTATEs of a server that ended or refused the session, not the statement: 57P01 admin_shutdown,
- * 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up or in recovery). Class 08 (connection
- * exception) is matched by its prefix.
+ * 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up or in recovery), and 28P01 invalid_password
+ * and 28000 invalid_authorization_specification: the service's role is refused a session, as while its
+ * password is being rotated (readiness fails too, so the service is taken out of rotation). Class 08
+ * (connection exception) is matched by its prefix.
  */
-const SERVER_GONE = new Set(['57P01', '57P02', '57P03']);
+const SESSION_ENDED_OR_REFUSED = new Set(['57P01', '57P02', '57P03', '28P01', '28000']);
 
 /**
  * SQLSTATE 57014 query_canceled: PostgreSQL gave up on a statement that outlasted `statement_timeout`
@@ -52,7 +54,10 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   const { code, message, errors } = cause as { code?: unknown; message?: unknown; errors?: unknown };
   if (
     typeof code === 'string' &&
-    (NETWORK_ERRORS.has(code) || SERVER_GONE.has(code) || code === STATEMENT_TIMED_OUT || /^08/.test(code))
+    (NETWORK_ERRORS.has(code) ||
+      SESSION_ENDED_OR_REFUSED.has(code) ||
+      code === STATEMENT_TIMED_OUT ||
+      /^08/.test(code))
   )
     return true;
   if (typeof message === 'string' && DRIVER_CONNECTION_MESSAGES.test(message)) return true;
