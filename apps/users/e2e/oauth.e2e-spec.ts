@@ -1,11 +1,13 @@
 import jwt from 'jsonwebtoken';
-import { AuditEvent, ErrorCode } from '@runnerly/security';
+import { AuditEvent, ConfigError, ErrorCode } from '@runnerly/security';
 import { secretHashOf } from '../src/oauth/service-clients';
 import { UsersTestApp } from './support/users-test-app';
 
 const CLIENT_ID = 'reporting';
 // Obviously a fixture, never a real secret (and long enough to pass as one).
 const CLIENT_SECRET = 'test-only-client-secret-not-for-use-anywhere';
+/** The client's next secret, published beside the current one while the client switches to it. */
+const NEXT_CLIENT_SECRET = 'test-only-next-client-secret-not-for-use-anywhere';
 
 let users: UsersTestApp;
 
@@ -13,6 +15,7 @@ beforeAll(async () => {
   users = await UsersTestApp.start({
     OAUTH_CLIENTS: JSON.stringify([
       { clientId: CLIENT_ID, secretHash: secretHashOf(CLIENT_SECRET), scopes: ['runs:purge'] },
+      { clientId: CLIENT_ID, secretHash: secretHashOf(NEXT_CLIENT_SECRET), scopes: ['runs:purge'] },
     ]),
   });
 }, 60_000);
@@ -105,13 +108,37 @@ describe('POST /oauth/token (client credentials)', () => {
     expect((await requestToken(body)).statusCode).toBe(400);
   });
 
+  it('accepts either secret of a client with two entries, so a secret can be rotated without downtime', async () => {
+    for (const secret of [CLIENT_SECRET, NEXT_CLIENT_SECRET]) {
+      const response = await requestToken({ scope: 'runs:purge' }, basic(CLIENT_ID, secret));
+      expect(response.statusCode).toBe(200);
+      expect(jwt.decode(response.json<{ access_token: string }>().access_token)).toMatchObject({
+        sub: CLIENT_ID,
+      });
+    }
+  });
+
   it('gives a token that is refused where a user token is expected', async () => {
     const token = (await requestToken({})).json<{ access_token: string }>().access_token;
     expect((await users.get('/users/me', token)).statusCode).toBe(401);
   });
 });
 
+it('users refuses to start when two entries of one client grant different scopes, naming both', async () => {
+  const start = UsersTestApp.start({
+    OAUTH_CLIENTS: JSON.stringify([
+      { clientId: CLIENT_ID, secretHash: secretHashOf(CLIENT_SECRET), scopes: ['runs:purge'] },
+      { clientId: CLIENT_ID, secretHash: secretHashOf(NEXT_CLIENT_SECRET), scopes: [] },
+    ]),
+  });
+  await expect(start).rejects.toThrow(ConfigError);
+  await expect(start).rejects.toThrow(
+    'OAUTH_CLIENTS[1]: client reporting is also OAUTH_CLIENTS[0], with other scopes',
+  );
+});
+
 it('never writes client secrets into the logs', () => {
   expect(users.logs.text).not.toContain(CLIENT_SECRET);
+  expect(users.logs.text).not.toContain(NEXT_CLIENT_SECRET);
   expect(users.logs.auditEvents(AuditEvent.ServiceTokenDenied).length).toBeGreaterThan(0);
 });

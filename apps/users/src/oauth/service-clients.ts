@@ -5,10 +5,13 @@ import { ConfigError } from '@runnerly/security';
 export const SERVICE_SCOPES = ['runs:purge'] as const;
 export type ServiceScope = (typeof SERVICE_SCOPES)[number];
 
-/** A service allowed to obtain service tokens: its id, the SHA-256 of its secret, its scopes. */
+/**
+ * A service allowed to obtain service tokens: its id, the SHA-256 of each secret it may use, its scopes.
+ * More than one secret only while a secret is rotated: the new one works before the caller switches to it.
+ */
 export interface ServiceClient {
   clientId: string;
-  secretSha256: Buffer;
+  secretSha256s: readonly Buffer[];
   scopes: readonly ServiceScope[];
 }
 
@@ -20,9 +23,31 @@ const SECRET_HASH = /^sha256:([0-9a-f]{64})$/;
 
 /**
  * Parses OAUTH_CLIENTS. Secrets are stored as SHA-256 (they are long random strings, so a fast hash is
- * safe); `npm run users:cli -- create-client` prints a new secret and its entry.
+ * safe); `npm run users:cli -- create-client` prints a new secret and its entry. Two entries with one
+ * client id are two secrets of that client, for a rotation without downtime; they must grant the same
+ * scopes, or `users` refuses to start (which secret would decide otherwise?).
  */
 export function parseServiceClients(json: string | undefined): ServiceClient[] {
+  const clients = new Map<string, ServiceClient>();
+  const firstEntry = new Map<string, number>();
+  for (const [index, entry] of parseEntries(json).entries()) {
+    const known = clients.get(entry.clientId);
+    if (known && known.scopes.join(' ') !== entry.scopes.join(' ')) {
+      throw new ConfigError([
+        `OAUTH_CLIENTS[${index}]: client ${entry.clientId} is also OAUTH_CLIENTS[${firstEntry.get(entry.clientId)}], ` +
+          'with other scopes; two entries of one client are two secrets of it and must grant the same scopes',
+      ]);
+    }
+    if (!known) firstEntry.set(entry.clientId, index);
+    clients.set(entry.clientId, {
+      ...entry,
+      secretSha256s: [...(known?.secretSha256s ?? []), ...entry.secretSha256s],
+    });
+  }
+  return [...clients.values()];
+}
+
+function parseEntries(json: string | undefined): ServiceClient[] {
   if (!json) return [];
   let entries: unknown;
   try {
@@ -47,7 +72,8 @@ export function parseServiceClients(json: string | undefined): ServiceClient[] {
     ) {
       throw new ConfigError([`${where}.scopes: must be a list of ${SERVICE_SCOPES.join(', ')}`]);
     }
-    return { clientId, secretSha256: Buffer.from(hash, 'hex'), scopes: scopes as ServiceScope[] };
+    const granted = [...new Set(scopes as ServiceScope[])].sort();
+    return { clientId, secretSha256s: [Buffer.from(hash, 'hex')], scopes: granted };
   });
 }
 
@@ -55,9 +81,12 @@ export function secretHashOf(secret: string): string {
   return `sha256:${createHash('sha256').update(secret).digest('hex')}`;
 }
 
-/** Constant-time comparison of a presented secret with a stored hash. */
+/** Constant-time comparison of a presented secret with each stored hash of the client. */
 export function secretMatches(client: ServiceClient | undefined, presentedSecret: string): boolean {
   const presented = createHash('sha256').update(presentedSecret).digest();
-  // An unknown client is compared against zeros, so it costs the same as a known one.
-  return timingSafeEqual(presented, client?.secretSha256 ?? Buffer.alloc(32)) && client !== undefined;
+  // Every hash is compared (no early exit), and an unknown client against zeros, so the time says nothing.
+  const matches = (client?.secretSha256s ?? [Buffer.alloc(32)]).map((stored) =>
+    timingSafeEqual(presented, stored),
+  );
+  return matches.includes(true) && client !== undefined;
 }
