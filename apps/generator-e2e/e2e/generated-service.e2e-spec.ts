@@ -7,12 +7,12 @@ import { SERVICE_NAMES } from '@runnerly/platform';
 import {
   everythingRequired,
   type RunningStack,
+  ScratchWorkspace,
   stackContainers,
   startComposeStack,
   whyContainersAreUnavailable,
 } from '@runnerly/testing';
 import { getContainerRuntimeClient } from 'testcontainers';
-import { ScratchWorkspace } from './support/scratch-workspace';
 
 jest.setTimeout(15 * 60_000);
 

@@ -8,3 +8,4 @@ export { DatabaseFingerprint, type TableFingerprints } from './fuzz/database-fin
 export { FuzzTarget, type WatchedDatabase } from './fuzz/fuzz-target';
 export { TcpFaultProxy } from './faults/tcp-fault-proxy';
 export * from './compose';
+export { ScratchWorkspace } from './scratch-workspace';

@@ -5,7 +5,8 @@
 #   npm start   starts the stack in the background, logs to the state folder, and returns once it is ready;
 #               a second `npm start` first stops the running stack with SIGINT, as Ctrl-C does;
 #   npm test    checks that the selection names at least one test file (the tests themselves run in this
-#               same `npm test`), instead of starting a test run inside the test run.
+#               same `npm test`), instead of starting a test run inside the test run; a page run in a copy of
+#               the workspace (DOC_TEST_RUN_TESTS=1: the capstone, which watches its tests fail) runs them.
 
 doc_test_stop_stack() {
   local pid_file="$RUNNERLY_STATE_DIR/doc-test-stack.pid"
@@ -23,7 +24,7 @@ doc_test_start_stack() {
   local log="$RUNNERLY_STATE_DIR/doc-test-stack-$(date +%s%N).log"
   setsid npm start "$@" >"$log" 2>&1 </dev/null &
   echo $! >"$RUNNERLY_STATE_DIR/doc-test-stack.pid"
-  for _ in $(seq 1 1800); do
+  for _ in $(seq 1 3600); do
     curl -sf -o /dev/null http://127.0.0.1:3000/health/ready && return 0
     kill -0 "$(cat "$RUNNERLY_STATE_DIR/doc-test-stack.pid")" 2>/dev/null || break
     sleep 0.1
@@ -37,6 +38,10 @@ npm() {
     ci) echo "doc-test: npm ci skipped, the dependencies are installed" ;;
     start) shift && doc_test_start_stack "$@" ;;
     test)
+      [ "${DOC_TEST_RUN_TESTS:-}" = 1 ] && {
+        command npm "$@"
+        return
+      }
       shift
       [ "${1:-}" = "--" ] && shift
       local selected
