@@ -13,7 +13,7 @@ import { type ShellStep, shellSteps } from './support/shell-steps';
 // each block's output compared with the output the doc shows (expected-output.ts says how). A doc that no
 // longer matches what the code does fails here, at the line of the block.
 
-/** Docs that share one stack, in order: the tutorial's chapters build on each other; each how-to starts afresh. */
+/** Docs read one after the other on one stack (and its state folder). */
 interface Reading {
   name: string;
   docs: string[];
@@ -23,6 +23,7 @@ interface Reading {
   inACopy?: boolean;
 }
 
+/** The tutorial's chapters build on each other; each other page starts afresh. */
 const READINGS: Reading[] = [
   {
     name: 'the tutorial',
