@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { AuditEvent, ConfigError, ErrorCode } from '@runnerly/security';
+import { AuditEvent, ErrorCode } from '@runnerly/security';
 import { secretHashOf } from '../src/oauth/service-clients';
 import { UsersTestApp } from './support/users-test-app';
 
@@ -122,19 +122,6 @@ describe('POST /oauth/token (client credentials)', () => {
     const token = (await requestToken({})).json<{ access_token: string }>().access_token;
     expect((await users.get('/users/me', token)).statusCode).toBe(401);
   });
-});
-
-it('users refuses to start when two entries of one client grant different scopes, naming both', async () => {
-  const start = UsersTestApp.start({
-    OAUTH_CLIENTS: JSON.stringify([
-      { clientId: CLIENT_ID, secretHash: secretHashOf(CLIENT_SECRET), scopes: ['runs:purge'] },
-      { clientId: CLIENT_ID, secretHash: secretHashOf(NEXT_CLIENT_SECRET), scopes: [] },
-    ]),
-  });
-  await expect(start).rejects.toThrow(ConfigError);
-  await expect(start).rejects.toThrow(
-    'OAUTH_CLIENTS[1]: client reporting is also OAUTH_CLIENTS[0], with other scopes',
-  );
 });
 
 it('never writes client secrets into the logs', () => {
