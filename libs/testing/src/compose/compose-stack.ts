@@ -96,7 +96,10 @@ export async function startComposeStack({
   try {
     const up = await compose.run(['up', '--detach', '--build'], UP_TIMEOUT_MS);
     if (up.code !== 0) {
-      throw new Error(`${COMPOSE_COMMANDS[flavour].name} up --build failed:\n${lastLines(up.output, 60)}`);
+      throw new Error(
+        `${COMPOSE_COMMANDS[flavour].name} up --build failed: ${whyUpFailed(up.output)}\n` +
+          lastLines(up.output, 60),
+      );
     }
     await waitUntilHealthy(project);
   } catch (error) {
@@ -147,6 +150,19 @@ async function waitUntilHealthy(project: string): Promise<void> {
     await sleep(1_000);
   }
   throw new Error(`not healthy within ${HEALTHY_TIMEOUT_MS / 1000} s: ${pending.join(', ')}`);
+}
+
+/**
+ * The lines of `up`'s output that say why it failed ("dependency failed to start: … is unhealthy", a build
+ * step's error), put first in the message: the tail of the output and the container logs after it are long,
+ * and a report that cuts them short must still say what went wrong.
+ */
+function whyUpFailed(output: string): string {
+  const causes = output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => /error|failed|unhealthy/i.test(line));
+  return causes.slice(-3).join(' | ') || 'no line of its output names the cause (see below)';
 }
 
 /** PEM text of the CA certificates installed on this machine, or '' when there are none. */
