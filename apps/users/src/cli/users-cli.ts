@@ -8,6 +8,7 @@ import {
   normalizeEmail,
   passwordProblems,
 } from '@runnerly/security';
+import { Account } from '../accounts/account.entity';
 import { AccountsService } from '../accounts/accounts.service';
 import { secretHashOf, SERVICE_SCOPES } from '../oauth/service-clients';
 import { UsersConfig } from '../users.config';
@@ -67,15 +68,17 @@ async function createAdmin(args: string[], io: CliIo): Promise<number> {
     logger: ['error'],
     abortOnError: false,
   });
+  let account: Account;
   try {
-    const account = await app
+    account = await app
       .get(AccountsService)
       .register({ email, password, displayName: 'Administrator' }, 'admin');
-    io.out(`Created admin ${account.email} (${account.id}).`);
-    return 0;
   } finally {
     await app.close();
   }
+  // After the close, so that the result comes last, below the audit line the logger writes asynchronously.
+  io.out(`Created admin ${account.email} (${account.id}).`);
+  return 0;
 }
 
 function createClient(args: string[], io: CliIo): number {
