@@ -9,10 +9,15 @@ import { dirname, join } from 'node:path';
  * but for the workspace's own packages (@runnerly/*), which link into the copy.
  */
 export class ScratchWorkspace {
-  private constructor(readonly root: string) {}
+  private constructor(
+    readonly root: string,
+    private readonly scratchDir: string,
+  ) {}
 
-  static copyOf(source: string): ScratchWorkspace {
-    const root = mkdtempSync(join(tmpdir(), 'runnerly-scratch-'));
+  /** `folderName` names the copy's folder where that matters: compose names a project after it. */
+  static copyOf(source: string, folderName?: string): ScratchWorkspace {
+    const scratchDir = mkdtempSync(join(tmpdir(), 'runnerly-scratch-'));
+    const root = folderName ? join(scratchDir, folderName) : scratchDir;
     const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
       cwd: source,
       encoding: 'utf8',
@@ -29,7 +34,7 @@ export class ScratchWorkspace {
       if (entry === '@runnerly' || entry === '.cache') continue;
       symlinkSync(join(source, 'node_modules', entry), join(root, 'node_modules', entry));
     }
-    const workspace = new ScratchWorkspace(root);
+    const workspace = new ScratchWorkspace(root, scratchDir);
     workspace.linkPackages();
     return workspace;
   }
@@ -62,6 +67,6 @@ export class ScratchWorkspace {
   }
 
   remove(): void {
-    rmSync(this.root, { recursive: true, force: true });
+    rmSync(this.scratchDir, { recursive: true, force: true });
   }
 }

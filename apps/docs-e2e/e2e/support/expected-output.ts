@@ -2,7 +2,9 @@
  * Whether a command's output is what the doc shows. The doc shows one real run, so what differs on every run
  * matches any value of its kind: ids (UUIDs), times and dates, tokens and JWTs, hashes, durations. Everything
  * else must be the same: status codes, error codes, field names, counts. A doc marks what it leaves out with
- * `…` inside a line, or a line of its own that is `...` or `…` (any number of lines).
+ * `…` inside a line, or a line of its own that is `...` or `…` (any number of lines). Two things a reader's
+ * terminal hides are not compared: runs of spaces (a table's columns widen with its longest value, which
+ * differs between machines) and terminal control sequences (colours, the line erasing of `docker compose`).
  */
 export function matchesShownOutput(actual: string, shown: string): boolean {
   return matchLines(linesOf(actual), linesOf(shown).map(linePattern));
@@ -42,11 +44,11 @@ function linePattern(line: string): LinePattern {
   return new RegExp(`^${pattern}$`);
 }
 
-/** Text as it must appear, except `…`, which stands for anything. */
+/** Text as it must appear, except `…`, which stands for anything, and a run of spaces, for any run. */
 const literal = (text: string) =>
   text
     .split('…')
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ +/g, ' +'))
     .join('.*?');
 
 function matchLines(lines: string[], patterns: LinePattern[]): boolean {
@@ -57,8 +59,15 @@ function matchLines(lines: string[], patterns: LinePattern[]): boolean {
   return lines.length > 0 && pattern.test(lines[0]!) && matchLines(lines.slice(1), rest);
 }
 
+/** CSI sequences (ESC [ … letter): colours, cursor moves, line erasing. */
+// eslint-disable-next-line no-control-regex -- matching the escape character is the point
+const TERMINAL_CONTROL = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
 function linesOf(text: string): string[] {
-  const lines = text.split('\n').map((line) => line.trimEnd());
+  const lines = text
+    .replace(TERMINAL_CONTROL, '')
+    .split('\n')
+    .map((line) => line.trimEnd());
   while (lines[0] === '') lines.shift();
   while (lines.at(-1) === '') lines.pop();
   return lines;

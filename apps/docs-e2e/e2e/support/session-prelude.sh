@@ -7,6 +7,10 @@
 #   npm test    checks that the selection names at least one test file (the tests themselves run in this
 #               same `npm test`), instead of starting a test run inside the test run; a page run in a copy of
 #               the workspace (DOC_TEST_RUN_TESTS=1: the capstone, which watches its tests fail) runs them.
+# and two that a reader does with their own eyes:
+#   docker compose up    returns once every container is healthy (or has exited), where a reader waits
+#                        until `docker compose ps` says so;
+#   sudo                 runs the command as it is when the session is root and no sudo is installed.
 
 doc_test_stop_stack() {
   local pid_file="$RUNNERLY_STATE_DIR/doc-test-stack.pid"
@@ -78,3 +82,24 @@ doc_test_pace_credentials() {
   fi
   date +%s >>"$log"
 }
+
+docker() {
+  command docker "$@" || return
+  if [ "${1:-}" = compose ] && [ "${2:-}" = up ]; then doc_test_wait_until_healthy; fi
+}
+
+doc_test_wait_until_healthy() {
+  local states
+  for _ in $(seq 1 180); do
+    states=$(command docker compose ps -a -q | xargs -r docker inspect \
+      --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}')
+    echo "$states" | grep -qvE '^(healthy|exited)$' || return 0
+    sleep 1
+  done
+  echo "doc-test: the compose stack did not get healthy in 3 minutes:" && command docker compose ps -a
+  return 1
+}
+
+if [ "$(id -u)" -eq 0 ] && ! command -v sudo >/dev/null; then
+  sudo() { "$@"; }
+fi

@@ -14,12 +14,9 @@ export interface ShellStep {
 const FENCE = /^(```|~~~)([^\n`]*)\n([\s\S]*?)^\1[ \t]*$/gm;
 const SHELL = new Set(['sh', 'bash', 'shell']);
 const SKIP = /<!--\s*doc-test:\s*skip,\s*((?:(?!-->)[\s\S])+?)\s*-->\s*$/;
-/** `<!-- doc-test: skip every block, <reason> -->` anywhere in a doc: none of its blocks run. */
-const SKIP_ALL = /<!--\s*doc-test:\s*skip every block,\s*([\s\S]+?)\s*-->/;
 
 /** The shell blocks of a Markdown text, in order. */
 export function shellSteps(markdown: string): ShellStep[] {
-  const skippedAll = SKIP_ALL.exec(markdown)?.[1];
   const blocks = [...markdown.matchAll(FENCE)].map((match) => ({
     start: match.index,
     end: match.index + match[0].length,
@@ -33,7 +30,7 @@ export function shellSteps(markdown: string): ShellStep[] {
       next && !SHELL.has(next.language) && markdown.slice(block.end, next.start).trim() === ''
         ? next
         : undefined;
-    const skipped = (skippedAll ?? SKIP.exec(markdown.slice(0, block.start))?.[1])?.replace(/\s+/g, ' ');
+    const skipped = SKIP.exec(markdown.slice(0, block.start))?.[1]?.replace(/\s+/g, ' ');
     return [{ line: lineAt(markdown, block.start), command: block.body, expected: shown?.body, skipped }];
   });
 }

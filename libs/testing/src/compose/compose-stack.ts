@@ -165,13 +165,19 @@ function whyUpFailed(output: string): string {
   return causes.slice(-3).join(' | ') || 'no line of its output names the cause (see below)';
 }
 
-/** PEM text of the CA certificates installed on this machine, or '' when there are none. */
-function hostExtraCaCertificates(): string {
+/**
+ * PEM text of the CA certificates installed on this machine, or '' when there are none: exactly what
+ * `"$(cat /usr/local/share/ca-certificates/*.crt)"` gives, as the containers chapter passes it, so that the
+ * test stacks and the chapter's own `up --build` share one build cache.
+ */
+export function hostExtraCaCertificates(): string {
   try {
     return readdirSync(HOST_EXTRA_CA_DIR)
       .filter((name) => name.endsWith('.crt'))
-      .map((name) => readFileSync(join(HOST_EXTRA_CA_DIR, name), 'utf8').trim())
-      .join('\n');
+      .sort()
+      .map((name) => readFileSync(join(HOST_EXTRA_CA_DIR, name), 'utf8'))
+      .join('')
+      .replace(/\n+$/, '');
   } catch {
     return '';
   }

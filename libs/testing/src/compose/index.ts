@@ -7,7 +7,12 @@ export {
   detectCompose,
   lastLines,
 } from './compose-cli';
-export { type RunningStack, startComposeStack, whyContainersAreUnavailable } from './compose-stack';
+export {
+  hostExtraCaCertificates,
+  type RunningStack,
+  startComposeStack,
+  whyContainersAreUnavailable,
+} from './compose-stack';
 export { ComposeSuite, type ComposeStackUnderTest } from './compose-suite';
 export { type Account, type ApiResponse, GatewayClient } from './gateway-client';
 export {
