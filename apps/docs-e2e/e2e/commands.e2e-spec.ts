@@ -40,15 +40,15 @@ interface Reading {
 const READINGS: Reading[] = [
   {
     name: 'the tutorial',
-    docs: [0, 1, 2, 3, 4].map((chapter) => tutorialChapter(chapter)),
+    docs: [0, 1, 2, 3, 4, 5].map((chapter) => tutorialChapter(chapter)),
   },
   { name: 'the README', docs: ['README.md'] },
   // The how-to starts with the stack running, as a reader's does.
   { name: 'creating the first admin', docs: ['docs/how-to/create-the-first-admin.md'], stackRunning: true },
   { name: 'rotating the signing key', docs: ['docs/how-to/rotate-the-signing-key.md'] },
   { name: 'adding a service', docs: ['docs/how-to/add-a-service.md'] },
-  { name: 'the containers chapter', docs: [tutorialChapter(5)], inACopy: true, usesCompose: true },
-  { name: 'the capstone', docs: [tutorialChapter(6)], inACopy: true, runsTests: true },
+  { name: 'the containers chapter', docs: [tutorialChapter(6)], inACopy: true, usesCompose: true },
+  { name: 'the capstone', docs: [tutorialChapter(7)], inACopy: true, runsTests: true },
   { name: 'the launcher', docs: ['tools/dev-stack/README.md'] },
   { name: 'the offline images', docs: ['infra/offline/README.md'] },
   {
@@ -59,7 +59,7 @@ const READINGS: Reading[] = [
 
 /** The ports the docs name: the stack must have them, as a reader's would. */
 const DOCUMENTED_PORTS = [3000, 3001, 3002];
-/** The Redis of chapter 03 ("a Redis you have"): the test run's own. */
+/** The Redis of chapter 04 ("a Redis you have"): the test run's own. */
 const DOCUMENTED_REDIS_URL = 'redis://127.0.0.1:6379';
 const BLOCK_TIMEOUT_MS = 8 * 60_000;
 

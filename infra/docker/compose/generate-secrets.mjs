@@ -1,6 +1,6 @@
 // The `secrets-init` one-shot service of docker-compose.yml: creates the stack's missing secrets, then exits.
 // Plain Node (no dependencies), run as root with only the capabilities to write and hand over files, and
-// no network. See docs/tutorial/05-containers-and-secrets.md.
+// no network. See docs/tutorial/06-containers-and-secrets.md.
 //
 // SECRETS_DIR holds one folder per consumer; compose mounts each folder, read-only, into that consumer only
 // (`secrets:` in docker-compose.yml), so a container sees its own secrets and nobody else's:
