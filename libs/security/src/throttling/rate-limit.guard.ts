@@ -13,8 +13,9 @@ import { AuditEvent, AuditLog } from '../logging/audit-log.service';
 
 /**
  * Nest's ThrottlerGuard with three changes: the 429 always carries a standard `Retry-After` header
- * (RFC 9110 §10.2.3; the stock guard names it `Retry-After-<throttler>` for named throttlers), uses the
- * common error shape, and is audited (a burst of them is what a brute-force attempt looks like).
+ * (RFC 9110 §10.2.3; the stock guard sends only `Retry-After-<throttler>` for named throttlers, which it still
+ * adds, with its `X-RateLimit-*-<throttler>` headers), uses the common error shape, and is audited (a burst of
+ * them is what a brute-force attempt looks like).
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
