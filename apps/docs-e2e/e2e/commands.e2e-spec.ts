@@ -136,7 +136,9 @@ describeWithRedis("the docs' shell sessions", (redisUrl) => {
       }, BLOCK_TIMEOUT_MS);
       afterAll(() => session?.close());
 
-      it.each(steps)(
+      // A page whose every block says why it is not run (the offline images' README) has none left to run.
+      const itEachStep = steps.length > 0 ? it.each(steps) : () => undefined;
+      itEachStep(
         'line $line runs as shown',
         async (step: ShellStep) => {
           const { output, status } = await session.run(
