@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PostgreSqlContainer } from '@testcontainers/postgresql';
+import { PostgreSqlContainer, type StartedPostgreSqlContainer } from '@testcontainers/postgresql';
 import { EmbeddedPostgresServer, freePort } from '@runnerly/dev-infra';
 import { containerLog } from './compose/stack-containers';
 import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer, Wait } from 'testcontainers';
@@ -47,9 +47,7 @@ export async function startTestInfrastructure(
   if (postgresUrl) {
     summary.push('PostgreSQL: DATABASE_URL');
   } else if (docker) {
-    const container = await new PostgreSqlContainer(TEST_IMAGES.postgres())
-      .withCommand(['postgres', '-c', 'fsync=off'])
-      .start();
+    const container = await startPostgresContainer();
     stops.push(async () => {
       await reportPostgresCrashes(container.getId());
       await container.stop();
@@ -90,6 +88,30 @@ export async function startTestInfrastructure(
       for (const stop of stops.reverse()) await stop();
     },
   };
+}
+
+/**
+ * PostgreSQL in a container, ready once the image's final server says so (its init server says it first).
+ *
+ * The module's default health check would run `sh -c "PGPASSWORD=… pg_isready …"` every 250 ms for the whole run,
+ * and on a busy machine Docker kills the shell when a probe outlasts its 1 s timeout. The shell's child, pg_isready,
+ * is then orphaned to the container's PID 1, which is the postmaster. When it dies of SIGPIPE writing to the closed
+ * probe output, the postmaster takes it for a crashed backend ("server process … was terminated by signal 13:
+ * Broken pipe"), ends every session and replays its WAL: whichever suites were connected fail. So the probe here is
+ * in exec form (no shell: the process Docker kills is the probe itself, and nothing is left to adopt), rare, and
+ * not what readiness waits for.
+ */
+function startPostgresContainer(): Promise<StartedPostgreSqlContainer> {
+  return new PostgreSqlContainer(TEST_IMAGES.postgres())
+    .withCommand(['postgres', '-c', 'fsync=off'])
+    .withHealthCheck({
+      test: ['CMD', 'pg_isready', '--host=127.0.0.1', '--username=test'],
+      interval: 30_000,
+      timeout: 10_000,
+      retries: 3,
+    })
+    .withWaitStrategy(Wait.forLogMessage(/database system is ready to accept connections/, 2))
+    .start();
 }
 
 function startRedisContainer(): Promise<StartedTestContainer> {
