@@ -1,8 +1,11 @@
 import { SERVICE_NAMES } from '@runnerly/platform';
 import { ensureBuilt, setUpTestInfrastructure } from '@runnerly/testing';
 
-/** PostgreSQL and Redis for the run, then the services this suite starts as processes. */
+/**
+ * The services this suite starts as processes, built first, then PostgreSQL and Redis for the run. In that order
+ * because jest skips the global teardown when a global setup throws: a failed build must not leave containers.
+ */
 export default async function globalSetup(): Promise<void> {
-  await setUpTestInfrastructure();
   ensureBuilt(SERVICE_NAMES);
+  await setUpTestInfrastructure();
 }
