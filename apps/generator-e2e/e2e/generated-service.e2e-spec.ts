@@ -130,10 +130,8 @@ describe('a service made by npm run generate:service', () => {
     });
   });
 
-  // On demand (RUNNERLY_GENERATOR_COMPOSE=1): in CI this stack is the third beside those of the container and
-  // fault suites, and on two cores their healthchecks time out until compose gives up on the start (seen twice).
-  const onDemand = process.env.RUNNERLY_GENERATOR_COMPOSE === '1' ? describe : describe.skip;
-  onDemand('in the stack of docker compose up --build (RUNNERLY_GENERATOR_COMPOSE=1)', () => {
+  // Skipped, with a warning, where no Docker engine runs (and failed instead under RUNNERLY_REQUIRE_ALL, as in CI).
+  describe('in the stack of docker compose up --build', () => {
     const SERVICES = [...SERVICE_NAMES, NAME];
     const imageTags = Object.fromEntries(
       SERVICES.map((service) => [`${service.toUpperCase()}_IMAGE`, `runnerly-generated/${service}:e2e`]),
