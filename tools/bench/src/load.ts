@@ -3,7 +3,7 @@ import { Agent, request } from 'node:http';
 export interface LoadResult {
   requests: number;
   errors: number;
-  /** Answers that were not 2xx, by status (0: no answer). */
+  /** Answers other than the expected ones, by status (0: no answer). */
   failures: Record<number, number>;
   requestsPerSecond: number;
   p50Ms: number;
@@ -16,12 +16,16 @@ export interface LoadOptions {
   /** Requests in flight at once. */
   connections: number;
   durationMs: number;
+  /** The status every answer should have; default: any 2xx. A scenario of refusals expects its 401 or 429. */
+  expectStatus?: number;
 }
 
 /**
  * A closed-loop load generator: `connections` clients, each sending its next request as soon as the
- * previous one is answered, over keep-alive connections, for `durationMs`. Non-2xx answers count as
- * errors (a benchmark that measures 429s or 401s measures nothing).
+ * previous one is answered, over keep-alive connections, for `durationMs`. Each client sends from an
+ * address of its own on loopback (127.0.1.10, .11, …), so rate limits see distinct clients, as in real
+ * traffic, rather than one client making every request. Unexpected answers count as
+ * errors (a read benchmark that measures 429s or 401s measures nothing).
  */
 export async function load(options: LoadOptions): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
@@ -29,14 +33,17 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   const failures: Record<number, number> = {};
   const fail = (status: number) => (failures[status] = (failures[status] ?? 0) + 1);
+  const expected = (status: number) =>
+    options.expectStatus === undefined ? status >= 200 && status < 300 : status === options.expectStatus;
   const deadline = Date.now() + options.durationMs;
 
-  const once = () =>
+  const once = (localAddress: string) =>
     new Promise<void>((resolve) => {
       const started = process.hrtime.bigint();
       const sent = request(
         {
           agent,
+          localAddress,
           hostname: target.hostname,
           port: target.port,
           path: `${target.pathname}${target.search}`,
@@ -45,7 +52,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
         (response) => {
           response.resume();
           response.on('end', () => {
-            if ((response.statusCode ?? 0) >= 300) fail(response.statusCode ?? 0);
+            if (!expected(response.statusCode ?? 0)) fail(response.statusCode ?? 0);
             latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
             resolve();
           });
@@ -58,11 +65,11 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       sent.end();
     });
 
-  const client = async () => {
-    while (Date.now() < deadline) await once();
+  const client = async (index: number) => {
+    while (Date.now() < deadline) await once(`127.0.${1 + Math.floor(index / 200)}.${10 + (index % 200)}`);
   };
   const started = Date.now();
-  await Promise.all(Array.from({ length: options.connections }, client));
+  await Promise.all(Array.from({ length: options.connections }, (_, index) => client(index)));
   const elapsedSeconds = (Date.now() - started) / 1000;
   agent.destroy();
 
