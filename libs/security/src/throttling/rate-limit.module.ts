@@ -5,13 +5,13 @@ import {
   getStorageToken,
   normalizeIp,
   type ThrottlerModuleOptions,
-  ThrottlerStorageService,
 } from '@nestjs/throttler';
 import { type FastifyRequest } from 'fastify';
 import { SecurityRedis } from '../redis/security-redis';
 import { CredentialThrottle, RATE_LIMIT_OPTIONS } from './credential-throttle';
 import { FAILURE_COUNTERS, MemoryFailureCounters, RedisFailureCounters } from './failure-counters';
 import { type RateLimitOptions } from './rate-limit.options';
+import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RedisThrottlerStorage, THROTTLE_KEY_PREFIX } from './redis-throttler.storage';
 import { IS_CREDENTIALS_ENDPOINT, Throttler } from './throttling.constants';
@@ -44,7 +44,7 @@ export class RateLimitModule {
           provide: RATE_LIMIT_STORAGE,
           inject: [SecurityRedis],
           useFactory: (redis: SecurityRedis | null) =>
-            redis ? new RedisThrottlerStorage(redis.client, keyPrefix) : new ThrottlerStorageService(),
+            redis ? new RedisThrottlerStorage(redis.client, keyPrefix) : new MemoryThrottlerStorage(),
         },
         {
           provide: FAILURE_COUNTERS,
@@ -78,8 +78,8 @@ function throttlerOptionsOf(options: RateLimitOptions): ThrottlerModuleOptions {
     getTracker: (request: Record<string, unknown>) =>
       normalizeIp((request as unknown as FastifyRequest).ip, options.ipv6PrefixLength),
     // One counter per client and limit, whatever the route: a client cannot spread a flood over routes.
-    // The limit's name is part of the key: Nest's memory storage keeps one block flag per key, so with
-    // the tracker alone, tripping the credentials limit would block the client on every route.
+    // The limit's name is part of the key, so that tripping the credentials limit blocks a client on the
+    // credential routes only, whichever storage holds the counters.
     generateKey: (_context, tracker, throttlerName) => `${throttlerName}:${tracker}`,
     throttlers: [
       { name: Throttler.General, ...window(options.general) },
