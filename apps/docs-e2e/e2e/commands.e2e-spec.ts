@@ -51,6 +51,7 @@ const READINGS: Reading[] = [
   { name: 'the capstone', docs: [tutorialChapter(7)], inACopy: true, runsTests: true },
   { name: 'the launcher', docs: ['tools/dev-stack/README.md'] },
   { name: 'the offline images', docs: ['infra/offline/README.md'] },
+  { name: 'the benchmark', docs: ['docs/performance.md'] },
   {
     name: 'the fuzz tests, in the explanations',
     docs: ['docs/explanation/input-validation.md', 'docs/security/owasp-api-top10.md'],

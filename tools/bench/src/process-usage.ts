@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 /** What a process and everything it started (PostgreSQL's backends, say) have used, from /proc (Linux). */
 export interface ProcessUsage {
-  /** User + system CPU time since the process started. */
+  /** User + system CPU time since the process started, its ended children's included. */
   cpuSeconds: number;
   /** Resident memory now, summed over the tree. */
   rssBytes: number;
@@ -56,11 +56,13 @@ function readAllStats(): Stat[] {
 /** proc(5): `pid (comm) state ppid … utime stime … rss …`; comm may hold spaces and parentheses. */
 function parseStat(pid: number, line: string): Stat {
   const fields = line.slice(line.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state) of proc(5): field n is fields[n - 3].
+  // fields[0] is field 3 (state) of proc(5): field n is fields[n - 3]. utime, stime, then cutime and cstime:
+  // the time of children that have ended (a PostgreSQL backend whose connection closed), or the tree's total
+  // would shrink when one ends.
   return {
     pid,
     ppid: Number(fields[1]),
-    cpuTicks: Number(fields[11]) + Number(fields[12]),
+    cpuTicks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]),
     rssPages: Number(fields[21]),
   };
 }
