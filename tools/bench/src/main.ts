@@ -109,35 +109,33 @@ async function main(): Promise<void> {
       { name: 'runs alone: GET /health/live', url: `${runs}/health/live` },
       { name: 'gateway: GET /health/live', url: `${gateway}/health/live` },
     ];
-    const processes: Record<string, () => number> = {
-      'load generator': () => {
-        const { user, system } = process.cpuUsage();
-        return (user + system) / 1e6;
-      },
-      ...Object.fromEntries(
-        services.map((service) => [service.name, () => processTreeUsage(service.pid).cpuSeconds]),
-      ),
-      postgres: () => processTreeUsage(postmasterPid(postgres.dataDir)).cpuSeconds,
+    // The processes measured, by name: each service and PostgreSQL (its server and backends).
+    const measured = (): [string, number][] => [
+      ...services.map((service): [string, number] => [service.name, service.pid]),
+      ['postgres', postmasterPid(postgres.dataDir)],
+    ];
+    const cpuSeconds = (): Record<string, number> => {
+      const { user, system } = process.cpuUsage();
+      return Object.fromEntries([
+        ['load generator', (user + system) / 1e6],
+        ...measured().map(([name, pid]) => [name, processTreeUsage(pid).cpuSeconds]),
+      ]);
     };
     const memory = () =>
-      Object.fromEntries(
-        [
-          ...services.map((service) => [service.name, service.pid] as const),
-          ['postgres', postmasterPid(postgres.dataDir)] as const,
-        ].map(([name, pid]) => [name, processTreeUsage(pid).rssBytes]),
-      );
+      Object.fromEntries(measured().map(([name, pid]) => [name, processTreeUsage(pid).rssBytes]));
     const idle = memory();
 
     const results: [string, Measured][] = [];
     for (const { name, url, headers, expectStatus } of scenarios) {
       const options = { url, headers, expectStatus, connections: CONNECTIONS };
       await load({ ...options, durationMs: 2_000 }); // warm-up: JIT, pools, caches
-      const before = Object.fromEntries(Object.entries(processes).map(([process, cpu]) => [process, cpu()]));
+      const before = cpuSeconds();
       const result = await load({ ...options, durationMs: DURATION_MS });
+      const after = cpuSeconds();
       const cpuMsPerRequest = Object.fromEntries(
-        Object.entries(processes).map(([process, cpu]) => [
-          process,
-          ((cpu() - before[process]!) * 1000) / Math.max(1, result.requests),
+        Object.keys(before).map((processName) => [
+          processName,
+          ((after[processName]! - before[processName]!) * 1000) / Math.max(1, result.requests),
         ]),
       );
       results.push([name, { ...result, cpuMsPerRequest }]);
