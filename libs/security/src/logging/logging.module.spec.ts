@@ -36,6 +36,22 @@ class Routes {
     return { ok: true };
   }
 
+  @Get('careless-deep')
+  carelessDeep(): { ok: true } {
+    // Deeper than two levels, in an array, with the header's own capitalisation, and interpolated into the
+    // message by a format string.
+    this.logger.log(
+      {
+        a: {
+          b: { c: { d: [{ Authorization: `Bearer ${SECRET}-deep-header`, privateKey: `${SECRET}-key` }] } },
+        },
+      },
+      'deep log line',
+    );
+    this.logger.log('interpolated %j', { refreshToken: `${SECRET}-interpolated` });
+    return { ok: true };
+  }
+
   @Post('login')
   @HttpCode(200)
   login(@Body() _body: LoginDto): { ok: true } {
@@ -83,6 +99,15 @@ describe('LoggingModule', () => {
         user: { email: 'ann@example.com', password: '[REDACTED]', newPassword: '[REDACTED]' },
         request: { body: { currentPassword: '[REDACTED]', token: '[REDACTED]' } },
       });
+      expect(logs.text).not.toContain(SECRET);
+    });
+
+    it('replaces them deeper down, in arrays, whatever their case, and in values a format string interpolates', async () => {
+      await app.inject({ method: 'GET', url: '/careless-deep' });
+      expect(logs.withMessage('deep log line')[0]).toMatchObject({
+        a: { b: { c: { d: [{ Authorization: '[REDACTED]', privateKey: '[REDACTED]' }] } } },
+      });
+      expect(logs.withMessage('interpolated {"refreshToken":"[REDACTED]"}')).toHaveLength(1);
       expect(logs.text).not.toContain(SECRET);
     });
   });

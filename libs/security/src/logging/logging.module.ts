@@ -5,7 +5,7 @@ import pino, { type DestinationStream, type LevelWithSilent } from 'pino';
 import { type Options } from 'pino-http';
 import pretty from 'pino-pretty';
 import { AuditLog } from './audit-log.service';
-import { REDACTED_LOG_PATHS, REDACTION_CENSOR } from './redaction';
+import { redactSecrets } from './redaction';
 import { toLoggedError } from './safe-error';
 
 export interface LoggingOptions {
@@ -47,11 +47,20 @@ function httpLoggerOptions(options: LoggingOptions): Options<IncomingMessage, Se
     level: options.level,
     base: { service: options.service },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: [...REDACTED_LOG_PATHS], censor: REDACTION_CENSOR },
-    // JSON escapes CR and LF in strings, but not U+2028/U+2029, which some log viewers break lines on: a
-    // value holding one could end a line early and forge the next one.
-    hooks: { streamWrite: escapeLineSeparators },
+    formatters: {
+      level: (label) => ({ level: label }),
+      // Credentials are redacted (redaction.ts) from what a child logger binds, every argument of every log
+      // call (the object and any value a format string interpolates), and what each serializer writes.
+      bindings: (bindings) => redactSecrets(bindings, SERIALIZED_KEYS),
+    },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, redactArguments(args));
+      },
+      // JSON escapes CR and LF in strings, but not U+2028/U+2029, which some log viewers break lines on: a
+      // value holding one could end a line early and forge the next one.
+      streamWrite: escapeLineSeparators,
+    },
     quietReqLogger: true,
     customAttributeKeys: { reqId: 'requestId' },
     // Inside Nest middleware `req.url` is relative to the mount path; `originalUrl` is the request's own.
@@ -68,7 +77,7 @@ function httpLoggerOptions(options: LoggingOptions): Options<IncomingMessage, Se
     // errors. The error behind a 5xx is logged once, with its stack, by SafeExceptionFilter.
     customErrorObject: (_req, _res, _error, { err: _noise, ...line }: Record<string, unknown>) => line,
     // Only what an operator needs: headers and bodies may hold credentials, so they are left out.
-    serializers: {
+    serializers: redactingEach({
       // Errors through an allowlist of fields: never the parameters or the row a database error carries.
       err: toLoggedError,
       error: (error: unknown) => toLoggedError(error),
@@ -80,8 +89,27 @@ function httpLoggerOptions(options: LoggingOptions): Options<IncomingMessage, Se
         ip: req.raw?.ip,
       }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-    },
+    }),
   };
+}
+
+/** The keys with a serializer below: their raw values (a whole request) are not walked, their output is. */
+const SERIALIZED_KEYS: ReadonlySet<string> = new Set(['req', 'res', 'err', 'error']);
+
+function redactingEach<T extends Record<string, (value: never) => unknown>>(serializers: T): T {
+  return Object.fromEntries(
+    Object.entries(serializers).map(([key, serialize]) => [
+      key,
+      (value: never) => redactSecrets(serialize(value)),
+    ]),
+  ) as T;
+}
+
+/** An Error is left to the `err` serializer, which writes an allowlist of its fields. */
+function redactArguments<T extends unknown[]>(args: T): T {
+  return args.map((arg, index) =>
+    arg instanceof Error ? arg : redactSecrets(arg, index === 0 ? SERIALIZED_KEYS : undefined),
+  ) as T;
 }
 
 function escapeLineSeparators(line: string): string {
