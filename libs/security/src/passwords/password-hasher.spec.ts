@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import argon2 from 'argon2';
 import { AppException } from '../errors/app.exception';
 import { PasswordHasher } from './password-hasher';
@@ -8,6 +9,14 @@ const ARGON2ID_HASH = /^\$argon2id\$v=19\$([a-z]=\d+(?:,[a-z]=\d+)*)\$[A-Za-z0-9
 const parametersOf = (hash: string) =>
   Object.fromEntries((ARGON2ID_HASH.exec(hash)?.[1] ?? '').split(',').map((entry) => entry.split('=')));
 const OWASP = { m: '19456', t: '2', p: '1' };
+/** The nice value of each of this process's threads with that name (proc(5): field 19 of the task's stat). */
+const niceOfThreads = (name: string) =>
+  readdirSync('/proc/self/task')
+    .filter((task) => readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim() === name)
+    .map((task) => {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
 /** Typed with the "ﬁ" ligature (U+FB01); NFKC makes it "fi". */
 const PASSWORD = 'ﬁrst-light-run-42';
 
@@ -23,6 +32,13 @@ describe('PasswordHasher', () => {
     expect(stored).toMatch(ARGON2ID_HASH);
     expect(parametersOf(stored)).toEqual(OWASP);
     expect(stored).not.toContain(PASSWORD);
+  });
+
+  it('hashes on threads that yield the CPU to the threads answering requests', () => {
+    // The hash above ran on libuv's pool; the main thread (named after the jest worker or node) keeps its nice.
+    expect(niceOfThreads('libuv-worker').length).toBeGreaterThan(0);
+    expect(new Set(niceOfThreads('libuv-worker'))).toEqual(new Set([10]));
+    expect(niceOfThreads(readFileSync('/proc/self/comm', 'utf8').trim())).toContain(0);
   });
 
   it('salts every hash', async () => {

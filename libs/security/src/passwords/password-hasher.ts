@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
 import { ConcurrencyLimiter } from './concurrency-limiter';
+import { lowerThreadPoolPriority } from './thread-pool-priority';
 
 export interface PasswordHasherOptions {
   /** argon2id memory in KiB. OWASP minimum: 19 MiB. */
@@ -18,11 +19,12 @@ export const ARGON2ID_OWASP = { memoryKiB: 19 * 1024, timeCost: 2, parallelism: 
 
 /**
  * Hashes and verifies passwords with argon2id at (at least) the OWASP parameters, a bounded number at a
- * time. Passwords are Unicode-normalised (NFKC) first, so the same password typed on two keyboards
- * matches.
+ * time, on threads that yield the CPU to request handling (see lowerThreadPoolPriority). Passwords are
+ * Unicode-normalised (NFKC) first, so the same password typed on two keyboards matches.
  */
 export class PasswordHasher {
   private readonly limiter: ConcurrencyLimiter;
+  private readonly lowPriority = lowerThreadPoolPriority();
   private readonly params: argon2.HashOptions;
   private dummyHash?: Promise<string>;
 
@@ -42,12 +44,12 @@ export class PasswordHasher {
   }
 
   hash(password: string): Promise<string> {
-    return this.limiter.run(() => argon2.hash(password.normalize('NFKC'), this.params));
+    return this.run(() => argon2.hash(password.normalize('NFKC'), this.params));
   }
 
   /** Verifies against a stored hash. Malformed hashes count as a mismatch, never as an error. */
   verify(hash: string, password: string): Promise<boolean> {
-    return this.limiter.run(() => argon2.verify(hash, password.normalize('NFKC')).catch(() => false));
+    return this.run(() => argon2.verify(hash, password.normalize('NFKC')).catch(() => false));
   }
 
   /**
@@ -58,6 +60,11 @@ export class PasswordHasher {
     this.dummyHash ??= argon2.hash('runnerly-dummy-password', this.params);
     await this.verify(await this.dummyHash, password);
     return false;
+  }
+
+  private async run<T>(task: () => Promise<T>): Promise<T> {
+    await this.lowPriority;
+    return this.limiter.run(task);
   }
 
   /** True when a stored hash used weaker parameters than today's: re-hash it after a successful login. */
