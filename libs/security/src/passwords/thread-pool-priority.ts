@@ -24,6 +24,8 @@ export async function lowerThreadPoolPriority(nice = HASHING_NICE): Promise<numb
     await new Promise((resolve) => randomFill(Buffer.alloc(1), resolve));
     let lowered = 0;
     for (const task of readdirSync('/proc/self/task')) {
+      if (!/^\d+$/.test(task)) continue;
+      // eslint-disable-next-line security/detect-non-literal-fs-filename -- a thread id the kernel listed
       if (readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim() !== 'libuv-worker') continue;
       // Never raise a priority someone lowered further (that would need privileges anyway).
       setPriority(Number(task), Math.max(nice, getPriority(Number(task))));
