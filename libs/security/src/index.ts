@@ -51,6 +51,7 @@ export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblems } from './pa
 export { CredentialThrottle } from './throttling/credential-throttle';
 export { RateLimitModule } from './throttling/rate-limit.module';
 export { DEFAULT_RATE_LIMITS } from './throttling/rate-limit.options';
+export { MemoryThrottlerStorage } from './throttling/memory-throttler.storage';
 export { RedisThrottlerStorage } from './throttling/redis-throttler.storage';
 export { SecurityRedis } from './redis/security-redis';
 export { CredentialsEndpoint, SkipRateLimit } from './throttling/throttling.constants';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -11,16 +11,19 @@ import {
   stackEnvironment,
 } from '@runnerly/dev-infra';
 import { SERVICE_NAMES, type ServiceName } from '@runnerly/platform';
-import { generateSecret } from '@runnerly/security';
-import { load, type LoadResult } from './load';
+import { generateSecret, PasswordHasher } from '@runnerly/security';
+import { memoryLimiterHeap, redisLimiterMemory } from './limiter-memory';
+import { load, type LoadOptions } from './load';
 import { processTreeUsage } from './process-usage';
+import { type Measured, type Results, writeResults } from './report';
 
 const ROOT = resolve(__dirname, '../../..');
-const RESULTS = resolve(ROOT, 'tools/bench/results');
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 /** A folder to write each service's CPU profile to (node --cpu-prof), for finding where the time goes. */
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
+/** With a Redis, the rate-limited scenarios run a second time with the counters in it. */
+const REDIS_URL = process.env.REDIS_URL;
 const CEILING_PORT = 39_100;
 const POSTGRES_PORT = 39_099;
 /** Each service of the manifest on its own port, from 39101 up. */
@@ -28,31 +31,37 @@ const PORTS = Object.fromEntries(SERVICE_NAMES.map((name, index) => [name, 39_10
   ServiceName,
   number
 >;
+const CREDENTIALS = { email: 'runner@example.com', password: 'measured passphrase 2026' };
 
-interface Scenario {
+/**
+ * What differs from production: limits that the bench's clients, each making dozens of requests a second,
+ * stay under, so that the limiter counts every request as it would in production without refusing any, except
+ * for the one client of the 429 scenario, which uses up its 5,000 first.
+ */
+const BENCH_RATE_LIMITS = {
+  RATE_LIMIT_GENERAL_LIMIT: '5000',
+  RATE_LIMIT_CREDENTIALS_IP_LIMIT: '1000000',
+  RATE_LIMIT_FAILED_CREDENTIALS_PER_CLIENT_LIMIT: '1000',
+  RATE_LIMIT_FAILED_CREDENTIALS_PER_ACCOUNT_LIMIT: '100000',
+  LOG_LEVEL: 'warn',
+};
+
+interface Scenario extends Omit<LoadOptions, 'connections' | 'durationMs'> {
   name: string;
-  url: string;
-  headers?: Record<string, string>;
-  /** Refusals measured on purpose expect their status; reads expect a 2xx. */
-  expectStatus?: number;
-}
-
-interface Measured extends LoadResult {
-  /** CPU milliseconds per request in each process (PostgreSQL: the server and all its backends). */
-  cpuMsPerRequest: Record<string, number>;
 }
 
 /**
- * On one machine, in one run, the same small JSON reads measured against raw node:http (the ceiling): `runs`
- * alone (token verification + PostgreSQL), through the gateway (token pre-check, rate limit, proxy), refusals
- * at the gateway, and health checks. For each: throughput, its ratio to the ceiling, p50/p99, and the CPU time
- * every process spent per request, so a reader sees where the time goes. Written to tools/bench/results/.
+ * On one machine, in one run, small JSON reads measured against raw node:http (the ceiling): `runs` alone
+ * (token verification + PostgreSQL), through the gateway (token pre-check, rate limit, proxy), refusals at
+ * the gateway, health checks; then the latency the gateway adds at a steady load, login at saturation and
+ * reads meanwhile, and the rate limiter's memory. Every figure with the CPU time each process spent per
+ * request, so a reader sees where the time goes. Written to tools/bench/results/.
  */
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'runnerly-bench-'));
   const ceiling = spawn(process.execPath, ['-e', CEILING_SERVER, String(CEILING_PORT)], { stdio: 'ignore' });
   const postgres = new EmbeddedPostgresServer({ dataDir: join(work, 'postgres'), port: POSTGRES_PORT });
-  const services: ServiceProcess[] = [];
+  let services: ServiceProcess[] = [];
   try {
     const databases = await provisionStackDatabases(await postgres.start(), () => generateSecret());
     const env = stackEnvironment({
@@ -60,40 +69,44 @@ async function main(): Promise<void> {
       ports: PORTS,
       databases,
       nodeEnv: 'production',
-      extra: Object.fromEntries(
-        SERVICE_NAMES.map((service) => [service, { ...UNLIMITED, LOG_LEVEL: 'warn' }]),
-      ),
+      extra: Object.fromEntries(SERVICE_NAMES.map((service) => [service, BENCH_RATE_LIMITS])),
     });
     env.users.JWT_PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 })
       .privateKey.export({ type: 'pkcs8', format: 'pem' })
       .toString();
-    for (const service of SERVICE_NAMES) {
-      services.push(
-        await ServiceProcess.start({
-          name: service,
-          entry: resolve(ROOT, `apps/${service}/dist/main.js`),
-          env: CPU_PROFILE_DIR
-            ? { ...env[service], NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(CPU_PROFILE_DIR)}` }
-            : env[service],
-          url: `http://127.0.0.1:${env[service].PORT}`,
-          cwd: ROOT,
-        }),
-      );
-    }
+    services = await startServices(env);
     const { token, runId } = await seed(`http://127.0.0.1:${PORTS.gateway}`);
-    const auth = { authorization: `Bearer ${token}` };
-    const forged = {
-      authorization: `Bearer ${token.slice(0, -4)}${token.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`,
-    };
     await waitForPort(CEILING_PORT);
 
+    const processes = (): [string, number][] => [
+      ...services.map((service): [string, number] => [service.name, service.pid]),
+      ['postgres', postmasterPid(postgres.dataDir)],
+    ];
+    const bench = new Bench(processes);
     const runs = `http://127.0.0.1:${PORTS.runs}`;
     const gateway = `http://127.0.0.1:${PORTS.gateway}`;
-    const scenarios: Scenario[] = [
-      { name: 'node:http (ceiling)', url: `http://127.0.0.1:${CEILING_PORT}/runs` },
+    const auth = { authorization: `Bearer ${token}` };
+    const readById: Scenario = {
+      name: 'GET /api/runs/:id',
+      url: `${gateway}/api/runs/${runId}`,
+      headers: auth,
+    };
+    const overTheLimit = (storage: string): Scenario => ({
+      ...readById,
+      name: `S3 gateway refuses: over the limit (429), ${storage}`,
+      oneClient: true,
+      expectStatus: 429,
+    });
+    const proxiedRead: Scenario = { ...readById, name: 'S2 gateway → runs: GET /api/runs/:id' };
+    const idle = bench.memory();
+
+    // The ceiling first and last: this machine's speed drifts over minutes, and ratios use the mean of the two.
+    const ceilingScenario = { name: 'node:http (ceiling)', url: `http://127.0.0.1:${CEILING_PORT}/runs` };
+    const closedLoop = await bench.each([
+      ceilingScenario,
       { name: 'S1 runs alone: GET /runs/:id', url: `${runs}/runs/${runId}`, headers: auth },
       { name: 'S1 runs alone: GET /runs?limit=10', url: `${runs}/runs?limit=10`, headers: auth },
-      { name: 'S2 gateway → runs: GET /api/runs/:id', url: `${gateway}/api/runs/${runId}`, headers: auth },
+      proxiedRead,
       {
         name: 'S2 gateway → runs: GET /api/runs?limit=10',
         url: `${gateway}/api/runs?limit=10`,
@@ -103,53 +116,208 @@ async function main(): Promise<void> {
       {
         name: 'S3 gateway refuses: forged token (401)',
         url: `${gateway}/api/runs?limit=10`,
-        headers: forged,
+        headers: { authorization: `Bearer ${forge(token)}` },
         expectStatus: 401,
       },
+      overTheLimit('in memory'),
       { name: 'runs alone: GET /health/live', url: `${runs}/health/live` },
       { name: 'gateway: GET /health/live', url: `${gateway}/health/live` },
-    ];
-    // The processes measured, by name: each service and PostgreSQL (its server and backends).
-    const measured = (): [string, number][] => [
-      ...services.map((service): [string, number] => [service.name, service.pid]),
-      ['postgres', postmasterPid(postgres.dataDir)],
-    ];
-    const cpuSeconds = (): Record<string, number> => {
-      const { user, system } = process.cpuUsage();
-      return Object.fromEntries([
-        ['load generator', (user + system) / 1e6],
-        ...measured().map(([name, pid]) => [name, processTreeUsage(pid).cpuSeconds]),
-      ]);
-    };
-    const memory = () =>
-      Object.fromEntries(measured().map(([name, pid]) => [name, processTreeUsage(pid).rssBytes]));
-    const idle = memory();
+      { ...ceilingScenario, name: 'node:http (ceiling), again' },
+    ]);
 
-    const results: [string, Measured][] = [];
-    for (const { name, url, headers, expectStatus } of scenarios) {
-      const options = { url, headers, expectStatus, connections: CONNECTIONS };
-      await load({ ...options, durationMs: 2_000 }); // warm-up: JIT, pools, caches
-      const before = cpuSeconds();
-      const result = await load({ ...options, durationMs: DURATION_MS });
-      const after = cpuSeconds();
-      const cpuMsPerRequest = Object.fromEntries(
-        Object.keys(before).map((processName) => [
-          processName,
-          ((after[processName]! - before[processName]!) * 1000) / Math.max(1, result.requests),
-        ]),
-      );
-      results.push([name, { ...result, cpuMsPerRequest }]);
-      process.stdout.write(
-        `${name}: ${Math.round(result.requestsPerSecond)} req/s, failures ${JSON.stringify(result.failures)}\n`,
+    // The gateway's added latency, at half the rate it can serve: open loop, so a slow answer delays no other.
+    const [, mostProxied] = closedLoop.find(([name]) => name === proxiedRead.name)!;
+    const halfRate = Math.round(mostProxied.requestsPerSecond / 2);
+    const steady = await bench.each(
+      [
+        {
+          name: `S1 runs alone: GET /runs/:id at ${halfRate}/s`,
+          url: `${runs}/runs/${runId}`,
+          headers: auth,
+        },
+        { ...readById, name: `S2 gateway → runs: GET /api/runs/:id at ${halfRate}/s` },
+      ].map((scenario) => ({ ...scenario, ratePerSecond: halfRate })),
+    );
+
+    const login: Scenario = {
+      name: 'S4 login at saturation: POST /api/auth/login',
+      url: `${gateway}/api/auth/login`,
+      method: 'POST',
+      body: JSON.stringify(CREDENTIALS),
+    };
+    const hashMs = await passwordVerifyMs(availableParallelism());
+    const [loginAlone] = await bench.each([login]);
+    const duringLogin = await bench.together([
+      { ...login, name: 'S4 login at saturation, reads beside it' },
+      {
+        ...readById,
+        name: `S2 GET /api/runs/:id at ${halfRate}/s while login is saturated`,
+        ratePerSecond: halfRate,
+      },
+    ]);
+    const afterLoad = bench.memory();
+
+    const withRedis: [string, Measured][] = [];
+    if (REDIS_URL) {
+      for (const service of services.reverse()) await service.stop();
+      services = await startServices(env, { REDIS_URL });
+      withRedis.push(
+        ...(await bench.each([
+          { ...readById, name: 'S2 gateway → runs: GET /api/runs/:id, counters in Redis' },
+          overTheLimit('counters in Redis'),
+        ])),
       );
     }
-    writeResults(results, { idle, afterLoad: memory() });
+
+    writeResults({
+      connections: CONNECTIONS,
+      durationMs: DURATION_MS,
+      closedLoop,
+      steady,
+      login: {
+        hashMs,
+        cores: availableParallelism(),
+        alone: loginAlone!,
+        together: duringLogin,
+      },
+      withRedis,
+      limiter: {
+        memory: [await memoryLimiterHeap(100_000), await memoryLimiterHeap(200_000)],
+        redis: REDIS_URL ? [await redisLimiterMemory(REDIS_URL, 100_000)] : [],
+      },
+      memoryBytes: { idle, afterLoad },
+    } satisfies Results);
   } finally {
     for (const service of services.reverse()) await service.stop();
     await postgres.stop();
     ceiling.kill();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs scenarios and reads, before and after each, the CPU time of the load generator and of every measured
+ * process, and the bytes `runs` read (a request that reaches it is bytes read: none, for a refusal at the
+ * gateway). Each scenario's clients send from an address block of their own, so no scenario inherits another's
+ * rate-limit counts.
+ */
+class Bench {
+  private nextAddressBlock = 1;
+
+  constructor(private readonly processes: () => [string, number][]) {}
+
+  async each(scenarios: Scenario[]): Promise<[string, Measured][]> {
+    const results: [string, Measured][] = [];
+    for (const scenario of scenarios) results.push(...(await this.together([scenario])));
+    return results;
+  }
+
+  /** Scenarios at the same time; each one's CPU columns are the processes' time over all their requests. */
+  async together(scenarios: Scenario[]): Promise<[string, Measured][]> {
+    const options = scenarios.map(({ name: _name, ...scenario }) => ({
+      connections: CONNECTIONS,
+      addressBlock: this.nextAddressBlock++,
+      ...scenario,
+    }));
+    // Warm-up (JIT, pools, caches); a client over its limit first uses it up.
+    await Promise.all(
+      options.map((option) =>
+        load(
+          option.oneClient
+            ? { ...option, durationMs: 30_000, stopAtStatus: 429 }
+            : { ...option, durationMs: 2_000 },
+        ),
+      ),
+    );
+    const before = this.usage();
+    const results = await Promise.all(options.map((option) => load({ ...option, durationMs: DURATION_MS })));
+    const after = this.usage();
+    const requests = results.reduce((sum, result) => sum + result.requests, 0);
+    return scenarios.map((scenario, index) => {
+      const result = results[index]!;
+      const perRequest = (key: string, total: Record<string, number>, from: Record<string, number>) =>
+        (total[key]! - from[key]!) / Math.max(1, requests);
+      process.stdout.write(
+        `${scenario.name}: ${Math.round(result.requestsPerSecond)} req/s, failures ${JSON.stringify(result.failures)}\n`,
+      );
+      return [
+        scenario.name,
+        {
+          ...result,
+          cpuMsPerRequest: Object.fromEntries(
+            Object.keys(before.cpuMs).map((name) => [name, perRequest(name, after.cpuMs, before.cpuMs)]),
+          ),
+          runsBytesReadPerRequest: perRequest('runs', after.bytesRead, before.bytesRead),
+        },
+      ];
+    });
+  }
+
+  memory(): Record<string, number> {
+    return Object.fromEntries(this.processes().map(([name, pid]) => [name, processTreeUsage(pid).rssBytes]));
+  }
+
+  private usage(): { cpuMs: Record<string, number>; bytesRead: Record<string, number> } {
+    const { user, system } = process.cpuUsage();
+    const measured = this.processes().map(([name, pid]): [string, ReturnType<typeof processTreeUsage>] => [
+      name,
+      processTreeUsage(pid),
+    ]);
+    return {
+      cpuMs: Object.fromEntries([
+        ['load generator', (user + system) / 1e3],
+        ...measured.map(([name, usage]) => [name, usage.cpuSeconds * 1000]),
+      ]),
+      bytesRead: Object.fromEntries(measured.map(([name, usage]) => [name, usage.bytesRead])),
+    };
+  }
+}
+
+async function startServices(
+  env: ReturnType<typeof stackEnvironment>,
+  extra: Record<string, string> = {},
+): Promise<ServiceProcess[]> {
+  const started: ServiceProcess[] = [];
+  for (const service of SERVICE_NAMES) {
+    started.push(
+      await ServiceProcess.start({
+        name: service,
+        entry: resolve(ROOT, `apps/${service}/dist/main.js`),
+        env: {
+          ...env[service],
+          ...extra,
+          ...(CPU_PROFILE_DIR
+            ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(CPU_PROFILE_DIR)}` }
+            : {}),
+        },
+        url: `http://127.0.0.1:${env[service].PORT}`,
+        cwd: ROOT,
+      }),
+    );
+  }
+  return started;
+}
+
+/**
+ * How long one argon2id verification takes here, at the parameters `users` runs with: one at a time, and
+ * one per core at once (argon2 is memory-hard: hashes running together share the caches and the memory bus,
+ * so each takes longer). The most logins these cores can do is their number divided by the second.
+ */
+async function passwordVerifyMs(cores: number): Promise<{ aloneMs: number; allCoresMs: number }> {
+  const hasher = new PasswordHasher({ maxConcurrent: cores });
+  const hash = await hasher.hash(CREDENTIALS.password);
+  const timed = async (concurrent: number, rounds: number) => {
+    const started = performance.now();
+    for (let round = 0; round < rounds; round++)
+      await Promise.all(Array.from({ length: concurrent }, () => hasher.verify(hash, CREDENTIALS.password)));
+    return (performance.now() - started) / rounds;
+  };
+  return { aloneMs: await timed(1, 20), allCoresMs: await timed(cores, 20) };
+}
+
+/** The token with its signature's last characters changed: well formed, signed by no one. */
+function forge(token: string): string {
+  return `${token.slice(0, -4)}${token.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
 }
 
 /** PostgreSQL writes its server's pid on the first line of postmaster.pid in its data directory. */
@@ -159,13 +327,6 @@ function postmasterPid(dataDir: string): number {
 
 const CEILING_SERVER = `require('node:http').createServer((q, s) => { s.writeHead(200, { 'content-type': 'application/json' }); s.end('{"items":[],"nextCursor":null}'); }).listen(Number(process.argv[1]), '127.0.0.1');`;
 
-const UNLIMITED = {
-  RATE_LIMIT_GENERAL_LIMIT: '100000000',
-  RATE_LIMIT_CREDENTIALS_IP_LIMIT: '100000000',
-  RATE_LIMIT_FAILED_CREDENTIALS_PER_CLIENT_LIMIT: '1000',
-  RATE_LIMIT_FAILED_CREDENTIALS_PER_ACCOUNT_LIMIT: '100000',
-};
-
 /** One user with 20 runs; returns the user's access token and the id of one of the runs. */
 async function seed(gateway: string): Promise<{ token: string; runId: string }> {
   const post = (path: string, body: unknown, token?: string) =>
@@ -174,9 +335,8 @@ async function seed(gateway: string): Promise<{ token: string; runId: string }> 
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(body),
     });
-  const credentials = { email: 'runner@example.com', password: 'measured passphrase 2026' };
-  const registered = await post('/api/auth/register', { ...credentials, displayName: 'Runner' });
-  const login = await post('/api/auth/login', credentials);
+  const registered = await post('/api/auth/register', { ...CREDENTIALS, displayName: 'Runner' });
+  const login = await post('/api/auth/login', CREDENTIALS);
   if (registered.status !== 201 || login.status !== 200)
     throw new Error(`Seeding failed: register ${registered.status}, login ${login.status}`);
   const { accessToken } = (await login.json()) as { accessToken: string };
@@ -209,55 +369,6 @@ async function waitForPort(port: number): Promise<void> {
       return;
     await sleep(100);
   }
-}
-
-function writeResults(
-  results: [string, Measured][],
-  memory: { idle: Record<string, number>; afterLoad: Record<string, number> },
-): void {
-  const ceiling = results[0]![1].requestsPerSecond;
-  const processes = Object.keys(results[0]![1].cpuMsPerRequest);
-  const rows = results.map(
-    ([name, r]) =>
-      `| ${name} | ${Math.round(r.requestsPerSecond)} | ${(r.requestsPerSecond / ceiling).toFixed(2)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.errors} |`,
-  );
-  const cpuRows = results.map(
-    ([name, r]) => `| ${name} | ${processes.map((p) => r.cpuMsPerRequest[p]!.toFixed(3)).join(' | ')} |`,
-  );
-  const mb = (bytes: number) => (bytes / 1_048_576).toFixed(0);
-  const memoryRows = Object.keys(memory.idle).map(
-    (name) => `| ${name} | ${mb(memory.idle[name]!)} | ${mb(memory.afterLoad[name]!)} |`,
-  );
-  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} CPUs, Node ${process.version}`;
-  const markdown = [
-    `# Benchmark results`,
-    '',
-    `Measured ${new Date().toISOString()} on ${machine}, by \`npm run bench\` (tools/bench): ${CONNECTIONS} keep-alive connections, ${DURATION_MS / 1000} s per scenario after a 2 s warm-up, the load generator on the same machine. Services in production mode with LOG_LEVEL=warn, embedded PostgreSQL 17, in-memory rate limits set out of the way. What each column means: docs/performance.md.`,
-    '',
-    '| scenario | requests/s | ratio to ceiling | p50 ms | p99 ms | errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
-    ...rows,
-    '',
-    '## CPU time per request, in milliseconds, by process',
-    '',
-    `| scenario | ${processes.join(' | ')} |`,
-    `| --- | ${processes.map(() => '---:').join(' | ')} |`,
-    ...cpuRows,
-    '',
-    '## Resident memory (MB)',
-    '',
-    '| process | idle, after start | after every scenario |',
-    '| --- | ---: | ---: |',
-    ...memoryRows,
-    '',
-  ].join('\n');
-  mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, 'latest.md'), markdown);
-  writeFileSync(
-    join(RESULTS, 'latest.json'),
-    `${JSON.stringify({ machine, connections: CONNECTIONS, durationMs: DURATION_MS, scenarios: Object.fromEntries(results), memoryBytes: memory }, null, 2)}\n`,
-  );
-  process.stdout.write(`\n${markdown}\nWritten to ${join(RESULTS, 'latest.md')}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -7,6 +7,8 @@ export interface ProcessUsage {
   cpuSeconds: number;
   /** Resident memory now, summed over the tree. */
   rssBytes: number;
+  /** Bytes the tree's live processes have read, from sockets and files alike (`rchar` of /proc/<pid>/io). */
+  bytesRead: number;
 }
 
 const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
@@ -30,6 +32,7 @@ export function processTreeUsage(rootPid: number): ProcessUsage {
   return {
     cpuSeconds: inTree.reduce((sum, stat) => sum + stat.cpuTicks, 0) / CLOCK_TICKS_PER_SECOND,
     rssBytes: inTree.reduce((sum, stat) => sum + stat.rssPages, 0) * PAGE_SIZE,
+    bytesRead: inTree.reduce((sum, stat) => sum + bytesReadBy(stat.pid), 0),
   };
 }
 
@@ -38,6 +41,14 @@ interface Stat {
   ppid: number;
   cpuTicks: number;
   rssPages: number;
+}
+
+function bytesReadBy(pid: number): number {
+  try {
+    return Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0; // ended since
+  }
 }
 
 function readAllStats(): Stat[] {

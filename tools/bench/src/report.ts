@@ -1,0 +1,155 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type LimiterMemory } from './limiter-memory';
+import { type LoadResult } from './load';
+
+const RESULTS = resolve(__dirname, '../../../tools/bench/results');
+
+export interface Measured extends LoadResult {
+  /** CPU milliseconds per request in each process (PostgreSQL: the server and all its backends). */
+  cpuMsPerRequest: Record<string, number>;
+  /** Bytes `runs` read per request: none for a request refused before it. */
+  runsBytesReadPerRequest: number;
+}
+
+export interface Results {
+  connections: number;
+  durationMs: number;
+  /** Closed loop: the most each path serves. The first and the last are the node:http ceiling. */
+  closedLoop: [string, Measured][];
+  /** Open loop at half of S2's most: S1 then S2, for the latency the gateway adds. */
+  steady: [string, Measured][];
+  login: {
+    /** One argon2id verification, alone and with one on every core at once. */
+    hashMs: { aloneMs: number; allCoresMs: number };
+    cores: number;
+    alone: [string, Measured];
+    /** Login saturated and, beside it, S2 at the steady rate. */
+    together: [string, Measured][];
+  };
+  withRedis: [string, Measured][];
+  limiter: { memory: LimiterMemory[]; redis: LimiterMemory[] };
+  memoryBytes: { idle: Record<string, number>; afterLoad: Record<string, number> };
+}
+
+/** Writes tools/bench/results/latest.md for readers and latest.json for tools, and prints the first. */
+export function writeResults(results: Results): void {
+  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} CPUs, Node ${process.version}`;
+  const markdown = [
+    `# Benchmark results`,
+    '',
+    `Measured ${new Date().toISOString()} on ${machine}, by \`npm run bench\` (tools/bench): ${results.durationMs / 1000} s per scenario after a warm-up, the load generator on the same machine, ${results.connections} keep-alive clients. Services in production mode with LOG_LEVEL=warn, embedded PostgreSQL 17, a general rate limit of 5,000 requests a minute per client. What each figure means: docs/performance.md.`,
+    '',
+    ...throughputSection(results),
+    ...steadySection(results),
+    ...loginSection(results),
+    ...cpuSection(results),
+    ...memorySection(results),
+  ].join('\n');
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, 'latest.md'), markdown);
+  writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify({ machine, ...results }, null, 2)}\n`);
+  process.stdout.write(`\n${markdown}\nWritten to ${join(RESULTS, 'latest.md')}\n`);
+}
+
+function throughputSection({ closedLoop, withRedis }: Results): string[] {
+  const ceiling = (closedLoop[0]![1].requestsPerSecond + closedLoop.at(-1)![1].requestsPerSecond) / 2;
+  return [
+    '## Throughput: each client sends its next request when the last is answered',
+    '',
+    '| scenario | requests/s | ratio to the mean ceiling | p50 ms | p99 ms | errors | bytes runs read per request |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...[...closedLoop, ...withRedis].map(
+      ([name, r]) =>
+        `| ${name} | ${Math.round(r.requestsPerSecond)} | ${(r.requestsPerSecond / ceiling).toFixed(2)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${r.errors} | ${Math.round(r.runsBytesReadPerRequest)} |`,
+    ),
+    '',
+  ];
+}
+
+function steadySection({ steady }: Results): string[] {
+  const [alone, proxied] = steady.map(([, r]) => r);
+  return [
+    '## Latency at a steady rate: requests sent on schedule, at half the most S2 serves',
+    '',
+    '| scenario | requests/s | p50 ms | p99 ms | errors |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...steady.map(
+      ([name, r]) =>
+        `| ${name} | ${Math.round(r.requestsPerSecond)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${r.errors} |`,
+    ),
+    '',
+    `The gateway adds ${ms(proxied!.p50Ms - alone!.p50Ms)} ms at p50 and ${ms(proxied!.p99Ms - alone!.p99Ms)} ms at p99.`,
+    '',
+  ];
+}
+
+function loginSection({ login, steady }: Results): string[] {
+  const bound = (login.cores * 1000) / login.hashMs.allCoresMs;
+  const [, alone] = login.alone;
+  const [[, loginBeside], [, reads]] = login.together as [[string, Measured], [string, Measured]];
+  const readsAlone = steady[1]![1];
+  return [
+    '## Login at saturation, and reads beside it',
+    '',
+    `One argon2id verification takes ${ms(login.hashMs.aloneMs)} ms here alone and ${ms(login.hashMs.allCoresMs)} ms with one on each of the ${login.cores} cores, so they can verify at most ${Math.round(bound)} passwords a second (${Math.round((login.cores * 1000) / login.hashMs.aloneMs)} at the time of one alone).`,
+    '',
+    '| scenario | requests/s | ratio to the hash bound | p50 ms | p99 ms | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...[login.alone, ...login.together].map(
+      ([name, r]) =>
+        `| ${name} | ${Math.round(r.requestsPerSecond)} | ${name.startsWith('S4') ? (r.requestsPerSecond / bound).toFixed(2) : ''} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${r.errors} |`,
+    ),
+    '',
+    `Logins alone: ${Math.round(alone.requestsPerSecond)}/s; beside reads: ${Math.round(loginBeside.requestsPerSecond)}/s. Reads' p99 while login is saturated: ${ms(reads.p99Ms)} ms, against ${ms(readsAlone.p99Ms)} ms without (${(reads.p99Ms / readsAlone.p99Ms).toFixed(1)}x).`,
+    '',
+  ];
+}
+
+function cpuSection(results: Results): string[] {
+  const all = [
+    ...results.closedLoop,
+    ...results.steady,
+    results.login.alone,
+    ...results.login.together,
+    ...results.withRedis,
+  ];
+  const processes = Object.keys(all[0]![1].cpuMsPerRequest);
+  return [
+    '## CPU time per request, in milliseconds, by process',
+    '',
+    `| scenario | ${processes.join(' | ')} |`,
+    `| --- | ${processes.map(() => '---:').join(' | ')} |`,
+    ...all.map(
+      ([name, r]) => `| ${name} | ${processes.map((p) => r.cpuMsPerRequest[p]!.toFixed(3)).join(' | ')} |`,
+    ),
+    '',
+  ];
+}
+
+function memorySection({ memoryBytes, limiter }: Results): string[] {
+  return [
+    '## Memory',
+    '',
+    '| process | resident MB, idle after start | resident MB, after the scenarios |',
+    '| --- | ---: | ---: |',
+    ...Object.keys(memoryBytes.idle).map(
+      (name) => `| ${name} | ${mb(memoryBytes.idle[name]!)} | ${mb(memoryBytes.afterLoad[name]!)} |`,
+    ),
+    '',
+    '| rate-limit counters | distinct clients | records held | memory MB | bytes per record |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...[
+      ...limiter.memory.map((m): [string, LimiterMemory] => ['in memory (heap)', m]),
+      ...limiter.redis.map((m): [string, LimiterMemory] => ['Redis (used_memory)', m]),
+    ].map(
+      ([where, m]) =>
+        `| ${where} | ${m.clients} | ${m.records} | ${mb(m.bytes, 1)} | ${Math.round(m.bytes / Math.max(1, m.records))} |`,
+    ),
+    '',
+  ];
+}
+
+const ms = (value: number) => value.toFixed(2);
+const mb = (bytes: number, digits = 0) => (bytes / 1_048_576).toFixed(digits);
