@@ -1,7 +1,7 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import pino, { type DestinationStream, type LevelWithSilent } from 'pino';
+import pino, { type DestinationStream, type LevelWithSilent, type SerializerFn } from 'pino';
 import { type Options } from 'pino-http';
 import pretty from 'pino-pretty';
 import { AuditLog } from './audit-log.service';
@@ -76,34 +76,32 @@ function httpLoggerOptions(options: LoggingOptions): Options<IncomingMessage, Se
     // its own frames when the request had none: one stack trace per upstream 5xx, noise that hides real
     // errors. The error behind a 5xx is logged once, with its stack, by SafeExceptionFilter.
     customErrorObject: (_req, _res, _error, { err: _noise, ...line }: Record<string, unknown>) => line,
-    // Only what an operator needs: headers and bodies may hold credentials, so they are left out.
-    serializers: redactingEach({
-      // Errors through an allowlist of fields: never the parameters or the row a database error carries.
-      err: toLoggedError,
-      error: (error: unknown) => toLoggedError(error),
-      // pino-http hands serializers a wrapper whose `raw` is the request Fastify's middleware engine
-      // gave the client IP it derived (from the socket and the trusted proxy hops).
-      req: (req: { method?: string; url?: string; raw?: IncomingMessage & { ip?: string } }) => ({
-        method: req.method,
-        url: req.url,
-        ip: req.raw?.ip,
-      }),
-      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-    }),
+    serializers: Object.fromEntries(
+      Object.entries(SERIALIZERS).map(([key, serialize]) => [
+        key,
+        (value: unknown): unknown => redactSecrets(serialize(value)),
+      ]),
+    ),
   };
 }
 
-/** The keys with a serializer below: their raw values (a whole request) are not walked, their output is. */
-const SERIALIZED_KEYS: ReadonlySet<string> = new Set(['req', 'res', 'err', 'error']);
+/** Only what an operator needs: headers and bodies may hold credentials, so they are left out. */
+const SERIALIZERS: Record<string, SerializerFn> = {
+  // Errors through an allowlist of fields: never the parameters or the row a database error carries.
+  err: toLoggedError,
+  error: (error: unknown) => toLoggedError(error),
+  // pino-http hands serializers a wrapper whose `raw` is the request Fastify's middleware engine gave the
+  // client IP it derived (from the socket and the trusted proxy hops).
+  req: (req: { method?: string; url?: string; raw?: IncomingMessage & { ip?: string } }) => ({
+    method: req.method,
+    url: req.url,
+    ip: req.raw?.ip,
+  }),
+  res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+};
 
-function redactingEach<T extends Record<string, (value: never) => unknown>>(serializers: T): T {
-  return Object.fromEntries(
-    Object.entries(serializers).map(([key, serialize]) => [
-      key,
-      (value: never) => redactSecrets(serialize(value)),
-    ]),
-  ) as T;
-}
+/** The keys with a serializer: their raw values (a whole request) are not walked, their output is. */
+const SERIALIZED_KEYS: ReadonlySet<string> = new Set(Object.keys(SERIALIZERS));
 
 /** An Error is left to the `err` serializer, which writes an allowlist of its fields. */
 function redactArguments<T extends unknown[]>(args: T): T {
