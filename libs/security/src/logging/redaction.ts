@@ -35,8 +35,8 @@ const MAX_DEPTH = 8;
  * `skip` are left alone (their serializers write an allowlist of fields, and redact that).
  *
  * pino's own `redact` option did this from a list of paths (`password`, `*.password`, `*.*.password`, …), but
- * it parses every path again for every key of every line: 35 µs a request, about a tenth of a service's CPU
- * on an authenticated read. This walk costs a Set lookup per key, and reaches any depth up to eight, not two.
+ * it parses every path again for every key of every line and child logger: 5 % of `runs`' CPU and 9 % of the
+ * gateway's in the benchmark. This walk costs a Set lookup per key, and reaches any depth up to eight, not two.
  */
 export function redactSecrets<T>(value: T, skip?: ReadonlySet<string>, depth = 0): T {
   if (typeof value !== 'object' || value === null || depth > MAX_DEPTH || ArrayBuffer.isView(value))
