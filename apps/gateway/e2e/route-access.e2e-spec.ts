@@ -25,6 +25,9 @@ const ACCESS = [
   ['PATCH', '/api/users/me', 'roles: user admin'],
   ['POST', '/api/users/me/password', 'roles: user admin'],
   ['DELETE', '/api/users/me/sessions', 'roles: user admin'],
+  ['GET', '/api/users/me/sessions', 'roles: user admin'],
+  ['DELETE', '/api/users/me/sessions/:id', 'roles: user admin'],
+  ['DELETE', '/api/users/me/sessions/others', 'roles: user admin'],
   ['GET', '/health/live', 'public'],
   ['GET', '/health/ready', 'public'],
 ];

@@ -19,6 +19,9 @@ const ACCESS = [
   ['PATCH', '/users/me', 'roles: user admin'],
   ['POST', '/users/me/password', 'roles: user admin'],
   ['DELETE', '/users/me/sessions', 'roles: user admin'],
+  ['GET', '/users/me/sessions', 'roles: user admin'],
+  ['DELETE', '/users/me/sessions/:id', 'roles: user admin'],
+  ['DELETE', '/users/me/sessions/others', 'roles: user admin'],
 ];
 
 let users: UsersTestApp;

@@ -32,6 +32,25 @@ export class UsersRoutes {
     return this.proxy.forward(request, reply, 'users', '/users/me/sessions');
   }
 
+  @Get('me/sessions')
+  sessions(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', '/users/me/sessions');
+  }
+
+  @Delete('me/sessions/others')
+  endOtherSessions(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', '/users/me/sessions/others');
+  }
+
+  @Delete('me/sessions/:id')
+  endSession(
+    @Param('id', uuidParam()) id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', `/users/me/sessions/${id}`);
+  }
+
   @CredentialsEndpoint()
   @Post('me/password')
   changePassword(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {

@@ -102,6 +102,15 @@ export class RefreshTokenRotation {
     await this.revoke({ accountId, ...(keepSessionId ? { id: Not(keepSessionId) } : {}) }, reason);
   }
 
+  /** Ends one live session of an account; false when the account has no such live session. */
+  async endSessionOf(
+    accountId: string,
+    sessionId: string,
+    reason: SessionRevocationReason,
+  ): Promise<boolean> {
+    return (await this.revoke({ id: sessionId, accountId }, reason)).length > 0;
+  }
+
   private async revokeIfReused(tokenHash: string): Promise<void> {
     const token = await this.dataSource.manager.findOneBy(RefreshToken, {
       tokenHash,

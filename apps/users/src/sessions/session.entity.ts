@@ -1,7 +1,12 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export type SessionRevocationReason =
-  'logout' | 'logout-everywhere' | 'refresh-token-reuse' | 'password-change' | 'role-change';
+  | 'logout'
+  | 'logout-everywhere'
+  | 'ended-by-owner'
+  | 'refresh-token-reuse'
+  | 'password-change'
+  | 'role-change';
 
 /**
  * One login: the family of refresh tokens that rotation derives from it. Revoking the session revokes
