@@ -33,6 +33,29 @@ describeWithRedis('ended sessions across the stack', () => {
     expect(direct.status).toBe(401);
   });
 
+  it('ends a session from another device: its tokens stop working in every service at once, and only its', async () => {
+    const laptop = await api.signUp('kim');
+    const phone = await api.logIn(laptop.email, laptop.password);
+    const { items: sessions } = (
+      await api.call<{ items: { id: string; current: boolean }[] }>('GET', '/api/users/me/sessions', {
+        token: laptop.accessToken,
+      })
+    ).body;
+    const phoneSession = sessions.find((session) => !session.current)!;
+    expect(sessions).toHaveLength(2);
+
+    expect(
+      (await api.call('DELETE', `/api/users/me/sessions/${phoneSession.id}`, { token: laptop.accessToken }))
+        .status,
+    ).toBe(204);
+
+    expect((await api.call('GET', '/api/runs', { token: phone.accessToken })).status).toBe(401);
+    expect(
+      (await api.call('POST', '/api/auth/refresh', { json: { refreshToken: phone.refreshToken } })).status,
+    ).toBe(401);
+    expect((await api.call('GET', '/api/runs', { token: laptop.accessToken })).status).toBe(200);
+  });
+
   it("stops a demoted admin from reading other users' runs at once", async () => {
     const admin = await api.logIn(ADMIN.email, ADMIN.password);
     const [eve, bob] = [await api.signUp('eve'), await api.signUp('bob')];
