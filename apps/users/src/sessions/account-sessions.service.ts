@@ -8,7 +8,7 @@ import { RefreshTokenRotation } from './refresh-token-rotation.service';
 const MAX_LISTED_SESSIONS = 100;
 
 /**
- * A user's own sessions: the live ones listed (so a login from an unknown place can be noticed), and one, or
+ * A user's own sessions: the live ones listed (so a session the user does not recognise can be ended), and one, or
  * every one but the current, ended. Every query carries the caller's account id: another user's session is
  * not found, exactly like a missing one (OWASP API1).
  */
