@@ -1,6 +1,6 @@
 import { type ServerResponse } from 'node:http';
 import { DEFAULT_READINESS_CACHE_MS } from '@runnerly/platform';
-import { INSTANCE_STOPPING_HEADER } from '@runnerly/security';
+import { INSTANCE_DRAINING_HEADER, INSTANCE_STOPPING_HEADER } from '@runnerly/security';
 import { GatewayTestApp } from './support/gateway-test-app';
 import { type StubHandler, StubUpstream } from './support/stub-upstream';
 
@@ -111,6 +111,22 @@ it('retries a POST without a key that an instance refused while stopping (its 50
   expect(response.status).toBe(200);
   expect(response.headers.get(INSTANCE_STOPPING_HEADER)).toBeNull();
   expect(received()).toEqual([1, 1]);
+});
+
+it('sends nothing more to an instance whose answer says it is draining, while another instance is up', async () => {
+  const answer = instances[0].handler;
+  instances[0].handler = (request, response) => {
+    (response as ServerResponse).setHeader(INSTANCE_DRAINING_HEADER, '1');
+    answer(request, response);
+  };
+
+  const first = await gateway.fetch('/api/runs', { token });
+  const statuses = [first.status];
+  for (let i = 0; i < 5; i++) statuses.push((await gateway.fetch('/api/runs', { token })).status);
+
+  expect(statuses).toEqual(Array(6).fill(200));
+  expect(received()).toEqual([1, 5]);
+  expect(first.headers.get(INSTANCE_DRAINING_HEADER)).toBeNull();
 });
 
 it.each([

@@ -29,7 +29,7 @@ export { ErrorCode } from './errors/error-code';
 export { type ErrorReply, sendError, toErrorBody } from './errors/error-response';
 
 export { createServiceApp, trustedHops } from './http/create-service-app';
-export { INSTANCE_STOPPING_HEADER } from './http/graceful-shutdown';
+export { INSTANCE_DRAINING_HEADER, INSTANCE_STOPPING_HEADER } from './http/graceful-shutdown';
 export { HttpSecurityModule } from './http/http-security.module';
 export { runService } from './http/run-service';
 export { REQUEST_ID_HEADER } from './http/request-id';

@@ -1,6 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type UpstreamName } from '@runnerly/platform';
-import { AppException, ErrorCode, type ErrorReply, sendError } from '@runnerly/security';
+import {
+  AppException,
+  ErrorCode,
+  type ErrorReply,
+  INSTANCE_DRAINING_HEADER,
+  sendError,
+} from '@runnerly/security';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { GatewayConfig } from '../gateway.config';
 import { forwardedRequestHeaders, returnedResponseHeaders } from './forwarded-headers';
@@ -23,7 +29,9 @@ interface Attempt {
 /**
  * Forwards one request to an instance of an internal service over the pooled keep-alive undici agent of
  * @fastify/reply-from (registered by registerUpstreamProxy). When it fails without an answer and the
- * retry rule allows it, the next instance gets it: a restarting replica then costs clients nothing.
+ * retry rule allows it, the next instance gets it: a restarting replica then costs clients nothing. An
+ * instance whose answer says it is draining (shutting down) is tried last from then on, like one that
+ * refused a connection, so that no new connection waits in its listen queue when the listener closes.
  * Otherwise it answers in the common error shape: 502 when the service cannot be reached, 504 when it
  * is too slow; never a hang, never a stack trace.
  */
@@ -55,6 +63,8 @@ export class UpstreamProxy {
         // undici's answer: its status, its raw headers (before the allowlist) and its body stream; the
         // type reply-from declares for it is Node's ServerResponse, which has no `headers`.
         const { headers } = response as unknown as { headers: Record<string, unknown> };
+        if (headers[INSTANCE_DRAINING_HEADER] === '1')
+          this.upstreams.pool(attempt.upstream).markDown(instance);
         if (refusedWhileStopping(response.statusCode, headers) && this.mayTryNext(attempt)) {
           response.stream.resume();
           this.logger.warn(

@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Body, Controller, Get, Post } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Agent, request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +13,11 @@ class SlowController {
   async slow(): Promise<{ done: boolean }> {
     await sleep(slowRouteMs, undefined, { ref: false });
     return { done: true };
+  }
+
+  @Post()
+  write(@Body() body: unknown): unknown {
+    return body;
   }
 }
 
@@ -81,14 +86,14 @@ describe('graceful shutdown', () => {
     exit.mockRestore();
   });
 
-  it('fails readiness at once, serves other requests with Connection: close through the drain delay, then exits 0', async () => {
+  it('fails readiness at once, serves other requests with Connection: close and the draining mark through the drain delay, then exits 0', async () => {
     expect((await get('/health/ready')).status).toBe(200);
     process.emit('SIGTERM', 'SIGTERM');
 
     expect(await get('/health/ready')).toMatchObject({ status: 503, body: '{"status":"unavailable"}' });
     expect(await get('/slow')).toMatchObject({
       status: 200,
-      headers: expect.objectContaining({ connection: 'close' }),
+      headers: expect.objectContaining({ connection: 'close', 'x-instance-draining': '1' }),
     });
     expect(exit).not.toHaveBeenCalled();
 
@@ -123,6 +128,25 @@ describe('graceful shutdown', () => {
       code: 'SERVICE.UNAVAILABLE',
       message: 'The service is shutting down. Retry shortly.',
       requestId: refusal.headers['x-request-id'],
+    });
+    expect(await exited()).toBe(0);
+  });
+
+  it('refuses a write arriving once the listener is closed only after reading its whole body: closing a socket with unread bytes would reset it, and the reset would destroy the 503 the proxy needs to retry', async () => {
+    process.emit('SIGTERM', 'SIGTERM');
+    const client = await RawHttpClient.connect(port);
+    await sleep(DRAIN_DELAY_MS + 100);
+    const body = '{"title":"Tempo run"}';
+    void client.send([
+      `POST /slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+    ]);
+    await sleep(100);
+    expect(client.response.status).toBe(0);
+
+    void client.send([body]);
+    expect(await client.closed).toMatchObject({
+      status: 503,
+      headers: expect.objectContaining({ 'x-instance-stopping': '1', connection: 'close' }),
     });
     expect(await exited()).toBe(0);
   });

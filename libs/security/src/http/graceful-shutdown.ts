@@ -32,6 +32,14 @@ export const SHUTDOWN_RETRY_AFTER_SECONDS = 1;
  */
 export const INSTANCE_STOPPING_HEADER = 'x-instance-stopping';
 
+/**
+ * Marks every answer of an instance that is shutting down, from SIGTERM on. A proxy that balances over
+ * instances itself (the gateway) stops opening connections to it at once, as a balancer probing readiness
+ * would within seconds: a connection still waiting in the listen queue when the listener closes is reset by
+ * the kernel, with its request already sent and no way to prove it never ran.
+ */
+export const INSTANCE_DRAINING_HEADER = 'x-instance-draining';
+
 const READINESS_PATH = '/health/ready';
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
@@ -43,8 +51,9 @@ type Phase = 'serving' | 'draining' | 'closing';
  * a bare framework body without a code or request id. On SIGTERM (or SIGINT) the service instead:
  * 1. fails `/health/ready` at once (503) while serving everything else normally, for `drainDelayMs`;
  * 2. closes the listener and lets in-flight requests finish, at most `timeoutMs`; every answer from step 1
- *    on carries `Connection: close`, so clients reconnect elsewhere; a request that still arrives on an
- *    open connection gets the safe 503 `SERVICE.UNAVAILABLE`, marked as never run (a proxy retries it);
+ *    on carries `Connection: close`, so clients reconnect elsewhere, and INSTANCE_DRAINING_HEADER; a request that still arrives on an
+ *    open connection is read whole, then gets the safe 503 `SERVICE.UNAVAILABLE`, marked as never run (a
+ *    proxy retries it);
  *    idle keep-alive connections are left to close at their keep-alive timeout (see `stopListening`);
  * 3. runs Nest's shutdown hooks (databases, Redis), once no request can need them, and exits 0
  *    (1 when the timeout cut requests).
@@ -61,6 +70,16 @@ export function prepareGracefulShutdown(app: NestFastifyApplication, options: Sh
   });
 
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (phase === 'draining' && request.url.split('?', 1)[0] === READINESS_PATH) {
+      // The body of a failed readiness probe (the health module's own answer when a check fails).
+      return reply.status(503).send({ status: 'unavailable' });
+    }
+    return undefined;
+  });
+  // After the body is read, still before any handler: a refusal sent while body bytes are unread makes the
+  // connection close with unread data, which the kernel turns into a reset that can reach the proxy before
+  // the 503 does, and a reset does not prove "never run" (the gateway then may not retry a write: a 502).
+  fastify.addHook('preValidation', async (request: FastifyRequest, reply: FastifyReply) => {
     if (phase === 'closing') {
       void reply
         .header('retry-after', String(SHUTDOWN_RETRY_AFTER_SECONDS))
@@ -72,14 +91,10 @@ export function prepareGracefulShutdown(app: NestFastifyApplication, options: Sh
       );
       return reply;
     }
-    if (phase === 'draining' && request.url.split('?', 1)[0] === READINESS_PATH) {
-      // The body of a failed readiness probe (the health module's own answer when a check fails).
-      return reply.status(503).send({ status: 'unavailable' });
-    }
     return undefined;
   });
   fastify.addHook('onSend', async (_request: FastifyRequest, reply: FastifyReply) => {
-    if (phase !== 'serving') void reply.header('connection', 'close');
+    if (phase !== 'serving') void reply.header('connection', 'close').header(INSTANCE_DRAINING_HEADER, '1');
   });
 
   const shutDown = async (signal: NodeJS.Signals): Promise<void> => {
