@@ -29,6 +29,7 @@ describe('GET /users/me/sessions', () => {
     expect(items).toEqual([
       {
         id: sessionOf(phone),
+        client: 'lightMyRequest',
         createdAt: expect.any(String),
         lastUsedAt: expect.any(String),
         expiresAt: expect.any(String),
@@ -36,12 +37,33 @@ describe('GET /users/me/sessions', () => {
       },
       {
         id: sessionOf(laptop),
+        client: 'lightMyRequest',
         createdAt: expect.any(String),
         lastUsedAt: expect.any(String),
         expiresAt: expect.any(String),
         current: true,
       },
     ]);
+  });
+
+  it('describes each session by the User-Agent its client sent at login, without control characters and bounded', async () => {
+    const user = await users.register();
+    const loginFrom = async (userAgent: string) => {
+      const credentials = { email: user.email, password: user.password };
+      const response = await users.post('/auth/login', credentials, undefined, { 'user-agent': userAgent });
+      return response.json<{ accessToken: string }>().accessToken;
+    };
+    await loginFrom(`Runnerly-Android/3.2 \x1b[2J\x1b[Hsession of the admin ${'x'.repeat(200)}`);
+    const accessToken = await loginFrom('Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Firefox/133.0');
+
+    const { items } = (await users.get('/users/me/sessions', accessToken)).json<{
+      items: { client: string }[];
+    }>();
+    expect(items.map((session) => session.client)).toEqual([
+      'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Firefox/133.0',
+      expect.stringMatching(/^Runnerly-Android\/3\.2 \[2J \[Hsession of the admin x+$/),
+    ]);
+    expect(items[1]!.client).toHaveLength(120);
   });
 
   it('shows a refresh as the last use', async () => {

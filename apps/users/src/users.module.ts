@@ -8,6 +8,7 @@ import { AuthFeatureModule } from './auth/auth-feature.module';
 import { KeysModule } from './keys/keys.module';
 import { CreateIdentityTables1732300000000 } from './migrations/1732300000000-create-identity-tables';
 import { CreateRunPurgeOutbox1732300000001 } from './migrations/1732300000001-create-run-purge-outbox';
+import { AddSessionClientDescription1732300000002 } from './migrations/1732300000002-add-session-client-description';
 import { OAuthModule } from './oauth/oauth.module';
 import { RunPurgeRequest } from './run-purge/run-purge-request.entity';
 import { RefreshToken } from './sessions/refresh-token.entity';
@@ -16,7 +17,11 @@ import { Session } from './sessions/session.entity';
 import { UsersConfig } from './users.config';
 
 export const USERS_ENTITIES = [Account, Session, RefreshToken, RunPurgeRequest];
-export const USERS_MIGRATIONS = [CreateIdentityTables1732300000000, CreateRunPurgeOutbox1732300000001];
+export const USERS_MIGRATIONS = [
+  CreateIdentityTables1732300000000,
+  CreateRunPurgeOutbox1732300000001,
+  AddSessionClientDescription1732300000002,
+];
 
 /** argon2id at the OWASP parameters, with the configured number of hashes at a time. */
 @Global()

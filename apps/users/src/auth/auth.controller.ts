@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, HttpStatus, Ip, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CredentialsEndpoint, Public } from '@runnerly/security';
 import { AccountsService } from '../accounts/accounts.service';
@@ -29,8 +29,12 @@ export class AuthController {
   @CredentialsEndpoint()
   @HttpCode(HttpStatus.OK)
   @Post('login')
-  login(@Body() dto: LoginDto, @Ip() clientIp: string): Promise<TokenPair> {
-    return this.auth.login(dto, clientIp);
+  login(
+    @Body() dto: LoginDto,
+    @Ip() clientIp: string,
+    @Headers('user-agent') userAgent: string | undefined,
+  ): Promise<TokenPair> {
+    return this.auth.login(dto, clientIp, userAgent);
   }
 
   @ApiOperation({ summary: 'Exchange a refresh token for a new pair; the old refresh token is spent' })

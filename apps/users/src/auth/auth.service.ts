@@ -11,6 +11,7 @@ import {
 } from '@runnerly/security';
 import { type Account } from '../accounts/account.entity';
 import { AccountsService } from '../accounts/accounts.service';
+import { describeClient } from '../sessions/client-description';
 import { RefreshTokenRotation } from '../sessions/refresh-token-rotation.service';
 import { type LoginDto } from './dto/login.dto';
 import { type TokenPair } from './dto/token-pair.dto';
@@ -31,14 +32,15 @@ export class AuthService {
    * Unknown email and wrong password give the same answer, after the same work (a full argon2 verify
    * either way), so a client learns nothing about which accounts exist (OWASP API2). Failed checks are
    * throttled per account and client (CredentialThrottle), an unknown email exactly like a known one.
+   * The session remembers the client's User-Agent, so that its owner can recognise it later.
    */
-  async login(dto: LoginDto, clientIp: string): Promise<TokenPair> {
+  async login(dto: LoginDto, clientIp: string, userAgent?: string): Promise<TokenPair> {
     const account = await this.throttle.authenticate(dto.email, clientIp, () => this.checkPassword(dto));
     if (!account) throw new AppException(ErrorCode.InvalidCredentials, 'Invalid email or password.');
     if (this.hasher.needsRehash(account.passwordHash)) {
       await this.accounts.updatePasswordHash(account.id, await this.hasher.hash(dto.password));
     }
-    const session = await this.sessions.startSession(account.id);
+    const session = await this.sessions.startSession(account.id, describeClient(userAgent));
     this.audit.record(AuditEvent.LoginSucceeded, { userId: account.id, targetId: session.sessionId });
     return this.pairFor(account, session.sessionId, session.refreshToken);
   }

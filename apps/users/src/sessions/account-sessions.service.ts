@@ -22,19 +22,25 @@ export class AccountSessions {
 
   /** Live sessions, the most recently used first; the last use is the newest token of the session's family. */
   async list(user: UserPrincipal): Promise<SessionList> {
-    const rows: { id: string; created_at: Date; expires_at: Date; last_used_at: Date }[] =
-      await this.dataSource.query(
-        `SELECT s.id, s.created_at, s.expires_at, max(t.created_at) AS last_used_at
-           FROM sessions s JOIN refresh_tokens t ON t.session_id = s.id
-          WHERE s.account_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
-          GROUP BY s.id
-          ORDER BY last_used_at DESC, s.id
-          LIMIT ${MAX_LISTED_SESSIONS}`,
-        [user.id],
-      );
+    const rows: {
+      id: string;
+      client_description: string | null;
+      created_at: Date;
+      expires_at: Date;
+      last_used_at: Date;
+    }[] = await this.dataSource.query(
+      `SELECT s.id, s.client_description, s.created_at, s.expires_at, max(t.created_at) AS last_used_at
+         FROM sessions s JOIN refresh_tokens t ON t.session_id = s.id
+        WHERE s.account_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
+        GROUP BY s.id
+        ORDER BY last_used_at DESC, s.id
+        LIMIT ${MAX_LISTED_SESSIONS}`,
+      [user.id],
+    );
     return {
       items: rows.map((row) => ({
         id: row.id,
+        client: row.client_description,
         createdAt: row.created_at.toISOString(),
         lastUsedAt: row.last_used_at.toISOString(),
         expiresAt: row.expires_at.toISOString(),

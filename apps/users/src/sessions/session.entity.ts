@@ -1,9 +1,11 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { MAX_CLIENT_DESCRIPTION_LENGTH } from './client-description';
 
 export type SessionRevocationReason =
   | 'logout'
   | 'logout-everywhere'
   | 'ended-by-owner'
+  | 'ended-by-admin'
   | 'refresh-token-reuse'
   | 'password-change'
   | 'role-change';
@@ -22,6 +24,15 @@ export class Session {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /** The client's own User-Agent at login, sanitized and bounded (describeClient): a hint, not proof. */
+  @Column({
+    name: 'client_description',
+    type: 'varchar',
+    length: MAX_CLIENT_DESCRIPTION_LENGTH,
+    nullable: true,
+  })
+  clientDescription!: string | null;
 
   /** The absolute end of the session, fixed at login. */
   @Column({ name: 'expires_at', type: 'timestamptz' })
