@@ -43,8 +43,12 @@ const READINGS: Reading[] = [
     docs: [0, 1, 2, 3, 4, 5].map((chapter) => tutorialChapter(chapter)),
   },
   { name: 'the README', docs: ['README.md'] },
-  // The how-to starts with the stack running, as a reader's does.
-  { name: 'creating the first admin', docs: ['docs/how-to/create-the-first-admin.md'], stackRunning: true },
+  // The how-tos start with the stack running, as a reader's does.
+  {
+    name: "the operator's how-tos",
+    docs: ['docs/how-to/create-the-first-admin.md', 'docs/how-to/end-the-sessions-of-an-account.md'],
+    stackRunning: true,
+  },
   { name: 'rotating the signing key', docs: ['docs/how-to/rotate-the-signing-key.md'] },
   { name: 'adding a service', docs: ['docs/how-to/add-a-service.md'] },
   { name: 'the containers chapter', docs: [tutorialChapter(6)], inACopy: true, usesCompose: true },

@@ -20,6 +20,7 @@ const ACCESS = [
   ['GET', '/api/runs/stats/weekly', 'roles: user admin'],
   ['GET', '/api/users', 'roles: admin'],
   ['PATCH', '/api/users/:id/role', 'roles: admin'],
+  ['DELETE', '/api/users/:id/sessions', 'roles: admin'],
   ['DELETE', '/api/users/me', 'roles: user admin'],
   ['GET', '/api/users/me', 'roles: user admin'],
   ['PATCH', '/api/users/me', 'roles: user admin'],

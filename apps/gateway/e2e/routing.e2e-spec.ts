@@ -42,6 +42,7 @@ describe('the route table: each public route goes to one service, at one path', 
     ['DELETE', `/api/users/me/sessions/${id}`, 'users', `/users/me/sessions/${id}`, 'user'],
     ['GET', '/api/users?limit=5', 'users', '/users?limit=5', 'admin'],
     ['PATCH', `/api/users/${id}/role`, 'users', `/users/${id}/role`, 'admin'],
+    ['DELETE', `/api/users/${id}/sessions`, 'users', `/users/${id}/sessions`, 'admin'],
     [
       'GET',
       '/api/runs?limit=10&from=2026-01-01T00:00:00Z',

@@ -16,6 +16,7 @@ describe('a user (not an admin)', () => {
   it.each([
     ['list accounts', 'GET', '/users'],
     ['change a role', 'PATCH', `/users/${randomUUID()}/role`],
+    ["end another account's sessions", 'DELETE', `/users/${randomUUID()}/sessions`],
   ] as const)('cannot %s: 403, audited', async (_case, method, url) => {
     const user = await users.registerAndLogin();
     const response = await users.app.inject({
@@ -85,6 +86,31 @@ describe('an admin', () => {
     });
   });
 
+  it("ends every session of another account: its access and refresh tokens stop, and the admin's do not", async () => {
+    const target = await users.registerAndLogin();
+    const otherDevice = await users.login(target);
+
+    const response = await users.delete(`/users/${target.id}/sessions`, admin.accessToken);
+
+    expect(response.statusCode).toBe(204);
+    for (const session of [target, otherDevice]) {
+      expect((await users.get('/users/me', session.accessToken)).statusCode).toBe(401);
+      expect((await users.post('/auth/refresh', { refreshToken: session.refreshToken })).statusCode).toBe(
+        401,
+      );
+    }
+    expect((await users.get('/users', admin.accessToken)).statusCode).toBe(200);
+    expect(
+      await users.db.query(`SELECT DISTINCT revoked_reason FROM sessions WHERE account_id = $1`, [target.id]),
+    ).toEqual([{ revoked_reason: 'ended-by-admin' }]);
+    expect(users.logs.auditEvents(AuditEvent.LoggedOut).at(-1)?.audit).toMatchObject({
+      userId: admin.id,
+      targetId: target.id,
+      reason: 'every session, by an admin',
+    });
+    expect((await users.login({ ...target, password: PASSWORD })).accessToken).toEqual(expect.any(String));
+  });
+
   it('cannot change its own role (409), so the last admin cannot lock everyone out', async () => {
     expect(
       (await users.patch(`/users/${admin.id}/role`, { role: 'user' }, admin.accessToken)).statusCode,
@@ -97,5 +123,12 @@ describe('an admin', () => {
     ['an unknown role', () => `/users/${admin.id}/role`, { role: 'superuser' }, 400],
   ])('answers %s with the right status', async (_case, url, body, status) => {
     expect((await users.patch(url(), body, admin.accessToken)).statusCode).toBe(status);
+  });
+
+  it.each([
+    ['an unknown id', () => `/users/${randomUUID()}/sessions`, 404],
+    ['a malformed id', () => '/users/not-a-uuid/sessions', 400],
+  ])('answers the end of the sessions of %s with the right status', async (_case, url, status) => {
+    expect((await users.delete(url(), admin.accessToken)).statusCode).toBe(status);
   });
 });

@@ -114,3 +114,33 @@ describe('users-cli create-client', () => {
     });
   });
 });
+
+describe('users-cli end-sessions', () => {
+  it('ends every session of the account, whatever the case of the email given', async () => {
+    const user = await users.registerAndLogin();
+    const otherDevice = await users.login(user);
+    const io = cli();
+
+    expect(await runUsersCli(['end-sessions', '--email', user.email.toUpperCase()], io)).toBe(0);
+
+    expect(io.output).toEqual([
+      `Ended 2 session(s) of ${user.email} (${user.id}); its refresh tokens are refused now.`,
+      'Its access tokens are refused now by users; without a shared Redis, other services accept them until they expire.',
+    ]);
+    for (const session of [user, otherDevice]) {
+      expect((await users.post('/auth/refresh', { refreshToken: session.refreshToken })).statusCode).toBe(
+        401,
+      );
+      expect((await users.get('/users/me', session.accessToken)).statusCode).toBe(401);
+    }
+    expect(
+      await users.db.query(`SELECT DISTINCT revoked_reason FROM sessions WHERE account_id = $1`, [user.id]),
+    ).toEqual([{ revoked_reason: 'ended-by-admin' }]);
+  }, 30_000);
+
+  it('refuses an email no account has, and ends nothing', async () => {
+    const io = cli();
+    expect(await runUsersCli(['end-sessions', '--email', 'nobody@example.com'], io)).toBe(1);
+    expect(io.errors).toEqual(['error: no account has the email nobody@example.com']);
+  }, 30_000);
+});

@@ -14,6 +14,7 @@ const ACCESS = [
   ['POST', '/oauth/token', 'public'],
   ['GET', '/users', 'roles: admin'],
   ['PATCH', '/users/:id/role', 'roles: admin'],
+  ['DELETE', '/users/:id/sessions', 'roles: admin'],
   ['DELETE', '/users/me', 'roles: user admin'],
   ['GET', '/users/me', 'roles: user admin'],
   ['PATCH', '/users/me', 'roles: user admin'],

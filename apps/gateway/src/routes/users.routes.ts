@@ -72,4 +72,14 @@ export class UsersRoutes {
   ): FastifyReply {
     return this.proxy.forward(request, reply, 'users', `/users/${id}/role`);
   }
+
+  @Roles('admin')
+  @Delete(':id/sessions')
+  endSessionsOf(
+    @Param('id', uuidParam()) id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', `/users/${id}/sessions`);
+  }
 }

@@ -135,6 +135,22 @@ export class AccountsService {
     return this.get(targetId);
   }
 
+  /**
+   * Ends every session of an account for someone who runs the system (a stolen laptop reported to support,
+   * an account taken over): its refresh tokens stop at once, its access tokens wherever revocation reaches.
+   * `adminId` names the admin who asked; none when an operator ran the command line. Returns how many ended.
+   */
+  async endSessionsOf(accountId: string, adminId?: string): Promise<number> {
+    await this.get(accountId);
+    const ended = await this.sessions.endAllSessions(accountId, 'ended-by-admin');
+    this.audit.record(AuditEvent.LoggedOut, {
+      userId: adminId,
+      targetId: accountId,
+      reason: adminId ? 'every session, by an admin' : 'every session, by an operator',
+    });
+    return ended;
+  }
+
   async anyAdminExists(): Promise<boolean> {
     return this.accounts.existsBy({ role: 'admin' });
   }

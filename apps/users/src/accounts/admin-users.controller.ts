@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, PageQuery, Roles, type UserPrincipal, uuidParam } from '@runnerly/security';
 import { AccountsService } from './accounts.service';
@@ -25,5 +25,15 @@ export class AdminUsersController {
     @Body() dto: ChangeRoleDto,
   ): Promise<UserProfile> {
     return UserProfile.of(await this.accounts.changeRole(admin, id, dto.role));
+  }
+
+  /** Ends every session of the account: its owner has to log in again on every device. */
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Delete(':id/sessions')
+  async endSessions(
+    @CurrentUser() admin: UserPrincipal,
+    @Param('id', uuidParam()) id: string,
+  ): Promise<void> {
+    await this.accounts.endSessionsOf(id, admin.id);
   }
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   AppException,
@@ -7,7 +8,9 @@ import {
   loadConfig,
   normalizeEmail,
   passwordProblems,
+  RevokedSessions,
 } from '@runnerly/security';
+import { DataSource } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import { AccountsService } from '../accounts/accounts.service';
 import { secretHashOf, SERVICE_SCOPES } from '../oauth/service-clients';
@@ -28,7 +31,11 @@ const USAGE = `Usage: users-cli <command>
       never from the command line (which other users of the machine can see).
 
   create-client --id <client-id> [--scope <scope> ...]
-      Prints a new random client secret and the OAUTH_CLIENTS entry (with its hash) for a service.`;
+      Prints a new random client secret and the OAUTH_CLIENTS entry (with its hash) for a service.
+
+  end-sessions --email <email>
+      Ends every session of the account (a stolen device, an account taken over): it has to log in
+      again everywhere.`;
 
 /** The operator's commands. Returns the process exit status. */
 export async function runUsersCli(argv: string[], io: CliIo): Promise<number> {
@@ -36,6 +43,7 @@ export async function runUsersCli(argv: string[], io: CliIo): Promise<number> {
   try {
     if (command === 'create-admin') return await createAdmin(rest, io);
     if (command === 'create-client') return createClient(rest, io);
+    if (command === 'end-sessions') return await endSessions(rest, io);
     io.err(USAGE);
     return 2;
   } catch (error) {
@@ -63,22 +71,57 @@ async function createAdmin(args: string[], io: CliIo): Promise<number> {
     return 1;
   }
 
+  const account = await withUsersService(io, (app) =>
+    app.get(AccountsService).register({ email, password, displayName: 'Administrator' }, 'admin'),
+  );
+  // After the close, so that the result comes last, below the audit line the logger writes asynchronously.
+  io.out(`Created admin ${account.email} (${account.id}).`);
+  return 0;
+}
+
+async function endSessions(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args, options: { email: { type: 'string' } } });
+  if (!values.email) {
+    io.err(USAGE);
+    return 2;
+  }
+  const email = normalizeEmail(values.email);
+  const outcome = await withUsersService(io, async (app) => {
+    const account = await app.get(DataSource).getRepository(Account).findOneBy({ email });
+    if (!account) return undefined;
+    const ended = await app.get(AccountsService).endSessionsOf(account.id);
+    return { account, ended, shared: app.get(RevokedSessions).isShared };
+  });
+  if (!outcome) {
+    io.err(`error: no account has the email ${email}`);
+    return 1;
+  }
+  io.out(
+    `Ended ${outcome.ended} session(s) of ${email} (${outcome.account.id}); its refresh tokens are refused now.`,
+  );
+  io.out(
+    outcome.shared
+      ? 'Its access tokens are refused now by every service (revocation shared through Redis).'
+      : 'Its access tokens are refused now by users; without a shared Redis, other services accept them until they expire.',
+  );
+  return 0;
+}
+
+/** Runs `work` against the users service's own modules and database, then closes them. */
+async function withUsersService<T>(
+  io: CliIo,
+  work: (app: INestApplicationContext) => Promise<T>,
+): Promise<T> {
   const config = loadConfig(UsersConfig, { LOG_LEVEL: 'warn', ...io.env });
   const app = await NestFactory.createApplicationContext(UsersModule.forRoot(config), {
     logger: ['error'],
     abortOnError: false,
   });
-  let account: Account;
   try {
-    account = await app
-      .get(AccountsService)
-      .register({ email, password, displayName: 'Administrator' }, 'admin');
+    return await work(app);
   } finally {
     await app.close();
   }
-  // After the close, so that the result comes last, below the audit line the logger writes asynchronously.
-  io.out(`Created admin ${account.email} (${account.id}).`);
-  return 0;
 }
 
 function createClient(args: string[], io: CliIo): number {

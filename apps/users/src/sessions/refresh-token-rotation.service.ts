@@ -41,11 +41,12 @@ export class RefreshTokenRotation {
   /** Starts a session at login and returns its first refresh token. */
   async startSession(
     accountId: string,
+    clientDescription: string | null,
     db: EntityManager = this.dataSource.manager,
   ): Promise<IssuedRefreshToken> {
     const expiresAt = new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_DAYS * 86_400_000);
     const session = await db.save(
-      db.create(Session, { accountId, expiresAt, revokedAt: null, revokedReason: null }),
+      db.create(Session, { accountId, clientDescription, expiresAt, revokedAt: null, revokedReason: null }),
     );
     return { accountId, sessionId: session.id, refreshToken: await this.addToken(db, session.id) };
   }
@@ -93,13 +94,20 @@ export class RefreshTokenRotation {
     return { accountId: session.accountId };
   }
 
-  /** Ends every session of an account, except `keepSessionId` (the caller's own, on password change). */
+  /**
+   * Ends every live session of an account, except `keepSessionId` (the caller's own, on password change);
+   * returns how many ended.
+   */
   async endAllSessions(
     accountId: string,
     reason: SessionRevocationReason,
     keepSessionId?: string,
-  ): Promise<void> {
-    await this.revoke({ accountId, ...(keepSessionId ? { id: Not(keepSessionId) } : {}) }, reason);
+  ): Promise<number> {
+    const ended = await this.revoke(
+      { accountId, ...(keepSessionId ? { id: Not(keepSessionId) } : {}) },
+      reason,
+    );
+    return ended.length;
   }
 
   /** Ends one live session of an account; false when the account has no such live session. */
