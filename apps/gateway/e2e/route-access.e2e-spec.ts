@@ -25,6 +25,7 @@ const ACCESS = [
   ['GET', '/api/users/me', 'roles: user admin'],
   ['PATCH', '/api/users/me', 'roles: user admin'],
   ['POST', '/api/users/me/password', 'roles: user admin'],
+  ['POST', '/api/users/me/reauthenticate', 'roles: user admin'],
   ['DELETE', '/api/users/me/sessions', 'roles: user admin'],
   ['GET', '/api/users/me/sessions', 'roles: user admin'],
   ['DELETE', '/api/users/me/sessions/:id', 'roles: user admin'],

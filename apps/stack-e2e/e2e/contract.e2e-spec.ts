@@ -87,6 +87,19 @@ describe('the public API through the gateway, as docs/reference/api.md describes
     ).toBe(401);
   });
 
+  it('POST /api/users/me/reauthenticate answers 200 {accessToken, tokenType, expiresIn} for the same session, its auth_time now', async () => {
+    const user = await api.signUp('stepper');
+    const response = await api.call<{ accessToken: string }>('POST', '/api/users/me/reauthenticate', {
+      token: user.accessToken,
+      json: { password: user.password },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: 900 });
+    const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    expect(claims(response.body.accessToken)).toMatchObject({ sid: claims(user.accessToken).sid });
+    expect(Math.abs(claims(response.body.accessToken).auth_time - Date.now() / 1000)).toBeLessThan(5);
+  });
+
   it('runs: POST 201, GET list and one, PATCH 200, weekly stats, DELETE 204', async () => {
     const run = await api.createRun(ada.accessToken, { title: 'Tempo' });
     expect(run).toMatchObject({ title: 'Tempo', userId: ada.id, distanceMeters: 8000 });

@@ -77,6 +77,14 @@ async function driveEverythingThatLogs(): Promise<void> {
     token: again.accessToken,
     json: { currentPassword: SECRETS.password, newPassword: SECRETS.newPassword },
   });
+  await api.call('POST', '/api/users/me/reauthenticate', {
+    token: again.accessToken,
+    json: { password: SECRETS.newPassword },
+  });
+  await api.call('POST', '/api/users/me/reauthenticate', {
+    token: again.accessToken,
+    json: { password: SECRETS.wrongGuess },
+  });
   await api.call('GET', '/api/runs', { token: `${ada.accessToken}tampered` });
   await api.logIn(ADMIN.email, ADMIN.password);
   const usersUrl = `http://127.0.0.1:${stack.env.users.PORT}`;

@@ -113,6 +113,18 @@ function loginThrottlingSpecs(users: () => UsersTestApp): void {
     expect((await change(user.password)).statusCode).toBe(429);
   });
 
+  it('throttles wrong passwords at a reauthentication, per account and client: a stolen access token cannot guess the password', async () => {
+    const user = await users().registerAndLogin();
+    const client = newClient();
+    const reauthenticate = (password: string) =>
+      users().post('/users/me/reauthenticate', { password }, user.accessToken, { 'x-forwarded-for': client });
+    const statuses = [];
+    for (let attempt = 0; attempt < 3; attempt++)
+      statuses.push((await reauthenticate('a wrong guess')).statusCode);
+    expect(statuses).toEqual([401, 401, 401]);
+    expect((await reauthenticate(user.password)).statusCode).toBe(429);
+  });
+
   it('throttles failed client secrets on the token dealer, per client id and caller', async () => {
     const caller = newClient();
     const token = (secret: string) =>

@@ -19,6 +19,7 @@ const ACCESS = [
   ['GET', '/users/me', 'roles: user admin'],
   ['PATCH', '/users/me', 'roles: user admin'],
   ['POST', '/users/me/password', 'roles: user admin'],
+  ['POST', '/users/me/reauthenticate', 'roles: user admin'],
   ['DELETE', '/users/me/sessions', 'roles: user admin'],
   ['GET', '/users/me/sessions', 'roles: user admin'],
   ['DELETE', '/users/me/sessions/:id', 'roles: user admin'],

@@ -85,6 +85,7 @@ describe('a protected route (/users/me)', () => {
         userId: user.id,
         role: 'user',
         sessionId: sessionIdOf(user.accessToken),
+        authenticatedAt: new Date(),
       }).token;
       expect((await rotated.get('/users/me', token)).statusCode).toBe(200);
     } finally {

@@ -4,6 +4,7 @@ import { DatabaseServiceConfig } from '@runnerly/database';
 import {
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
   DEFAULT_ADMIN_ACCESS_TOKEN_TTL_SECONDS,
+  DEFAULT_RECENT_AUTHENTICATION_SECONDS,
   IsPublicKeyBundle,
   NormalizeEmail,
   Secret,
@@ -42,6 +43,16 @@ export class UsersConfig extends DatabaseServiceConfig {
   @Min(60)
   @Max(3600)
   ADMIN_ACCESS_TOKEN_TTL_SECONDS = DEFAULT_ADMIN_ACCESS_TOKEN_TTL_SECONDS;
+
+  /**
+   * Step-up: how recently the session must have entered its password (login or POST /users/me/reauthenticate)
+   * for account deletion and role changes. Default: an access token's life.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(86_400)
+  RECENT_AUTHENTICATION_SECONDS = DEFAULT_RECENT_AUTHENTICATION_SECONDS;
 
   /** Absolute lifetime of a session: a refresh-token family ends this long after login, whatever its use. */
   @Type(() => Number)

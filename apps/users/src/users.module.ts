@@ -9,6 +9,7 @@ import { KeysModule } from './keys/keys.module';
 import { CreateIdentityTables1732300000000 } from './migrations/1732300000000-create-identity-tables';
 import { CreateRunPurgeOutbox1732300000001 } from './migrations/1732300000001-create-run-purge-outbox';
 import { AddSessionClientDescription1732300000002 } from './migrations/1732300000002-add-session-client-description';
+import { AddSessionAuthenticatedAt1732300000003 } from './migrations/1732300000003-add-session-authenticated-at';
 import { OAuthModule } from './oauth/oauth.module';
 import { RunPurgeRequest } from './run-purge/run-purge-request.entity';
 import { RefreshToken } from './sessions/refresh-token.entity';
@@ -21,6 +22,7 @@ export const USERS_MIGRATIONS = [
   CreateIdentityTables1732300000000,
   CreateRunPurgeOutbox1732300000001,
   AddSessionClientDescription1732300000002,
+  AddSessionAuthenticatedAt1732300000003,
 ];
 
 /** argon2id at the OWASP parameters, with the configured number of hashes at a time. */
@@ -60,6 +62,7 @@ export class UsersModule {
               issuer: config.JWT_ISSUER,
               keyResolver: keys,
               sessionValidator: new LiveSessions(dataSource),
+              recentAuthenticationSeconds: config.RECENT_AUTHENTICATION_SECONDS,
             }),
           }),
           database: { entities: USERS_ENTITIES, migrations: USERS_MIGRATIONS },

@@ -3,7 +3,10 @@
 
 export * from './auth/auth.decorators';
 export { AuthModule } from './auth/auth.module';
-export { DEFAULT_CLOCK_TOLERANCE_SECONDS } from './auth/auth-module.options';
+export {
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  DEFAULT_RECENT_AUTHENTICATION_SECONDS,
+} from './auth/auth-module.options';
 export { type ServicePrincipal, type UserPrincipal } from './auth/principal';
 export { RevokedSessions } from './auth/revoked-sessions';
 export { RouteAccessAudit } from './auth/route-access';

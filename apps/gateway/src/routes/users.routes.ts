@@ -57,6 +57,12 @@ export class UsersRoutes {
     return this.proxy.forward(request, reply, 'users', '/users/me/password');
   }
 
+  @CredentialsEndpoint()
+  @Post('me/reauthenticate')
+  reauthenticate(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', '/users/me/reauthenticate');
+  }
+
   @Roles('admin')
   @Get()
   list(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {

@@ -49,6 +49,17 @@ export class AccountsService {
   }
 
   /** The account with its password hash, for credential checks only. */
+  /** The account with its password hash (selected only where a password is checked); 404 when absent. */
+  async getWithPasswordHash(id: string): Promise<Account> {
+    const account = await this.accounts
+      .createQueryBuilder('account')
+      .addSelect('account.passwordHash')
+      .where('account.id = :id', { id })
+      .getOne();
+    if (!account) throw new AppException(ErrorCode.NotFound, 'Account not found.');
+    return account;
+  }
+
   findWithPasswordHash(email: string): Promise<Account | null> {
     return this.accounts
       .createQueryBuilder('account')
@@ -78,12 +89,7 @@ export class AccountsService {
    * session of the user ends.
    */
   async changePassword(user: UserPrincipal, dto: ChangePasswordDto, clientIp: string): Promise<void> {
-    const account = await this.accounts
-      .createQueryBuilder('account')
-      .addSelect('account.passwordHash')
-      .where('account.id = :id', { id: user.id })
-      .getOne();
-    if (!account) throw new AppException(ErrorCode.NotFound, 'Account not found.');
+    const account = await this.getWithPasswordHash(user.id);
     const problems = passwordProblems(dto.newPassword, account.email);
     if (problems.length > 0) {
       throw new AppException(ErrorCode.ValidationFailed, 'The request is invalid.', [

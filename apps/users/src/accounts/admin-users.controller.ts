@@ -1,6 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, PageQuery, Roles, type UserPrincipal, uuidParam } from '@runnerly/security';
+import {
+  CurrentUser,
+  PageQuery,
+  RequireRecentAuthentication,
+  Roles,
+  type UserPrincipal,
+  uuidParam,
+} from '@runnerly/security';
 import { AccountsService } from './accounts.service';
 import { ChangeRoleDto } from './dto/change-role.dto';
 import { UserPage, UserProfile } from './dto/user-profile.dto';
@@ -18,6 +25,8 @@ export class AdminUsersController {
     return this.accounts.list(query);
   }
 
+  /** Grants or takes away power over every account: a stolen admin token alone must not be enough (step-up). */
+  @RequireRecentAuthentication()
   @Patch(':id/role')
   async changeRole(
     @CurrentUser() admin: UserPrincipal,

@@ -1,7 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Ip, Patch, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { type FastifyRequest } from 'fastify';
-import { CredentialsEndpoint, CurrentUser, Roles, type UserPrincipal } from '@runnerly/security';
+import {
+  CredentialsEndpoint,
+  CurrentUser,
+  RequireRecentAuthentication,
+  Roles,
+  type UserPrincipal,
+} from '@runnerly/security';
 import { AccountDeletion } from '../run-purge/account-deletion.service';
 import { AccountsService } from './accounts.service';
 import { ChangePasswordDto } from './dto/change-password.dto';
@@ -47,6 +53,8 @@ export class MeController {
     return this.accounts.logOutEverywhere(user);
   }
 
+  /** Cannot be undone: a stolen access token alone must not be enough (step-up). */
+  @RequireRecentAuthentication()
   @HttpCode(HttpStatus.NO_CONTENT)
   @Delete()
   delete(@CurrentUser() user: UserPrincipal, @Req() request: FastifyRequest): Promise<void> {

@@ -3,11 +3,15 @@ import { AccountsModule } from '../accounts/accounts.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { ReauthenticationController } from './reauthentication.controller';
 
-/** Register, login, refresh and logout (named apart from the library's AuthModule, which verifies tokens). */
+/**
+ * Register, login, refresh, logout and reauthentication (named apart from the library's AuthModule, which
+ * verifies tokens).
+ */
 @Module({
   imports: [AccountsModule, SessionsModule],
-  controllers: [AuthController],
+  controllers: [AuthController, ReauthenticationController],
   providers: [AuthService],
 })
 export class AuthFeatureModule {}

@@ -8,13 +8,14 @@ import {
   ErrorCode,
   PasswordHasher,
   TokenIssuer,
+  type UserPrincipal,
 } from '@runnerly/security';
 import { type Account } from '../accounts/account.entity';
 import { AccountsService } from '../accounts/accounts.service';
 import { describeClient } from '../sessions/client-description';
-import { RefreshTokenRotation } from '../sessions/refresh-token-rotation.service';
+import { type IssuedRefreshToken, RefreshTokenRotation } from '../sessions/refresh-token-rotation.service';
 import { type LoginDto } from './dto/login.dto';
-import { type TokenPair } from './dto/token-pair.dto';
+import { type AccessTokenAnswer, type TokenPair } from './dto/token-pair.dto';
 
 /** Login, refresh and logout: turns credentials into tokens and back. */
 @Injectable()
@@ -42,7 +43,7 @@ export class AuthService {
     }
     const session = await this.sessions.startSession(account.id, describeClient(userAgent));
     this.audit.record(AuditEvent.LoginSucceeded, { userId: account.id, targetId: session.sessionId });
-    return this.pairFor(account, session.sessionId, session.refreshToken);
+    return this.pairFor(account, session);
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {
@@ -50,7 +51,37 @@ export class AuthService {
     // The role is read again: a role change since the last refresh applies to the next access token.
     const account = await this.accounts.get(next.accountId);
     this.audit.record(AuditEvent.TokenRefreshed, { userId: account.id, targetId: next.sessionId });
-    return this.pairFor(account, next.sessionId, next.refreshToken);
+    return this.pairFor(account, next);
+  }
+
+  /**
+   * Step-up: the user of this session enters their password again, so that the routes that need a recent
+   * authentication accept the new access token (the session's refreshed tokens carry it too). Wrong
+   * passwords are throttled and audited like failed logins: a stolen access token must not become a way
+   * to guess the password.
+   */
+  async reauthenticate(user: UserPrincipal, password: string, clientIp: string): Promise<AccessTokenAnswer> {
+    const account = await this.accounts.getWithPasswordHash(user.id);
+    const verified = await this.throttle.authenticate(account.email, clientIp, async () => {
+      if (await this.hasher.verify(account.passwordHash, password)) return account;
+      this.audit.record(AuditEvent.LoginFailed, {
+        account: accountFingerprint(account.email),
+        userId: account.id,
+        reason: 'wrong password at reauthentication',
+      });
+      return null;
+    });
+    if (!verified) throw new AppException(ErrorCode.InvalidCredentials, 'The password is wrong.');
+    const authenticatedAt = await this.sessions.recordReauthentication(user.id, user.sessionId);
+    if (!authenticatedAt) throw new AppException(ErrorCode.Unauthenticated, 'The session has ended.');
+    this.audit.record(AuditEvent.Reauthenticated, { userId: user.id, targetId: user.sessionId });
+    const access = this.tokens.issueAccessToken({
+      userId: account.id,
+      role: account.role,
+      sessionId: user.sessionId,
+      authenticatedAt,
+    });
+    return { accessToken: access.token, tokenType: 'Bearer', expiresIn: access.expiresIn };
   }
 
   async logout(refreshToken: string): Promise<void> {
@@ -73,8 +104,18 @@ export class AuthService {
     return null;
   }
 
-  private pairFor(account: Account, sessionId: string, refreshToken: string): TokenPair {
-    const access = this.tokens.issueAccessToken({ userId: account.id, role: account.role, sessionId });
-    return { accessToken: access.token, refreshToken, tokenType: 'Bearer', expiresIn: access.expiresIn };
+  private pairFor(account: Account, session: IssuedRefreshToken): TokenPair {
+    const access = this.tokens.issueAccessToken({
+      userId: account.id,
+      role: account.role,
+      sessionId: session.sessionId,
+      authenticatedAt: session.authenticatedAt,
+    });
+    return {
+      accessToken: access.token,
+      refreshToken: session.refreshToken,
+      tokenType: 'Bearer',
+      expiresIn: access.expiresIn,
+    };
   }
 }

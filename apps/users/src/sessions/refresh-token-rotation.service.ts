@@ -17,6 +17,8 @@ import { Session, type SessionRevocationReason } from './session.entity';
 export interface IssuedRefreshToken {
   accountId: string;
   sessionId: string;
+  /** The session's login or last reauthentication, which its access tokens carry as `auth_time`. */
+  authenticatedAt: Date;
   refreshToken: string;
 }
 
@@ -46,9 +48,21 @@ export class RefreshTokenRotation {
   ): Promise<IssuedRefreshToken> {
     const expiresAt = new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_DAYS * 86_400_000);
     const session = await db.save(
-      db.create(Session, { accountId, clientDescription, expiresAt, revokedAt: null, revokedReason: null }),
+      db.create(Session, {
+        accountId,
+        clientDescription,
+        authenticatedAt: new Date(),
+        expiresAt,
+        revokedAt: null,
+        revokedReason: null,
+      }),
     );
-    return { accountId, sessionId: session.id, refreshToken: await this.addToken(db, session.id) };
+    return {
+      accountId,
+      sessionId: session.id,
+      authenticatedAt: session.authenticatedAt,
+      refreshToken: await this.addToken(db, session.id),
+    };
   }
 
   /**
@@ -61,18 +75,20 @@ export class RefreshTokenRotation {
 
     const rotated = await this.dataSource.transaction(async (db) => {
       // For an UPDATE, TypeORM's postgres driver returns [rows, affected count].
-      const [[row]]: [{ session_id: string; account_id: string }[], number] = await db.query(
-        `UPDATE refresh_tokens t SET spent_at = now()
-           FROM sessions s
-          WHERE t.token_hash = $1 AND t.spent_at IS NULL
-            AND s.id = t.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
-          RETURNING t.session_id, s.account_id`,
-        [tokenHash],
-      );
+      const [[row]]: [{ session_id: string; account_id: string; authenticated_at: Date }[], number] =
+        await db.query(
+          `UPDATE refresh_tokens t SET spent_at = now()
+             FROM sessions s
+            WHERE t.token_hash = $1 AND t.spent_at IS NULL
+              AND s.id = t.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
+            RETURNING t.session_id, s.account_id, s.authenticated_at`,
+          [tokenHash],
+        );
       if (!row) return undefined;
       return {
         accountId: row.account_id,
         sessionId: row.session_id,
+        authenticatedAt: row.authenticated_at,
         refreshToken: await this.addToken(db, row.session_id),
       };
     });
@@ -80,6 +96,20 @@ export class RefreshTokenRotation {
 
     await this.revokeIfReused(tokenHash);
     throw invalidRefreshToken();
+  }
+
+  /**
+   * Records that the user of a live session has just entered their password again (step-up); returns the new
+   * authentication time, or undefined when the session has ended meanwhile.
+   */
+  async recordReauthentication(accountId: string, sessionId: string): Promise<Date | undefined> {
+    const [rows]: [{ authenticated_at: Date }[], number] = await this.dataSource.query(
+      `UPDATE sessions SET authenticated_at = now()
+        WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL AND expires_at > now()
+        RETURNING authenticated_at`,
+      [sessionId, accountId],
+    );
+    return rows[0]?.authenticated_at;
   }
 
   /** Ends the session a refresh token belongs to (logout). Unknown tokens are ignored: logout is idempotent. */

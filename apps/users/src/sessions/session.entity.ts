@@ -34,6 +34,10 @@ export class Session {
   })
   clientDescription!: string | null;
 
+  /** The login, or the last reauthentication: the access tokens' `auth_time`, which step-up checks. */
+  @Column({ name: 'authenticated_at', type: 'timestamptz' })
+  authenticatedAt!: Date;
+
   /** The absolute end of the session, fixed at login. */
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;

@@ -14,9 +14,17 @@ export interface AuthModuleOptions {
    * sessions (`RevokedSessions`), which `users` fills; `users` itself asks its database.
    */
   sessionValidator?: SessionValidator;
+  /**
+   * How recent the session's last password entry must be on `@RequireRecentAuthentication()` routes, in
+   * seconds. Default: DEFAULT_RECENT_AUTHENTICATION_SECONDS.
+   */
+  recentAuthenticationSeconds?: number;
 }
 
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
+
+/** As long as a user's access token lives: a login is fresh enough for the whole life of its first token. */
+export const DEFAULT_RECENT_AUTHENTICATION_SECONDS = 15 * 60;
 
 export const { ConfigurableModuleClass: ConfigurableAuthModule, MODULE_OPTIONS_TOKEN: AUTH_MODULE_OPTIONS } =
   new ConfigurableModuleBuilder<AuthModuleOptions>()

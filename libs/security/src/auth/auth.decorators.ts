@@ -10,6 +10,7 @@ import { type ServicePrincipal, type UserPrincipal } from './principal';
 export const IS_PUBLIC = 'runnerly:is-public';
 export const REQUIRED_ROLES = 'runnerly:required-roles';
 export const REQUIRED_SCOPES = 'runnerly:required-scopes';
+export const REQUIRES_RECENT_AUTHENTICATION = 'runnerly:requires-recent-authentication';
 
 /** Opts a route out of authentication. Everything else requires a valid user access token. */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
@@ -22,6 +23,12 @@ export const Roles = (...roles: Role[]) => SetMetadata(REQUIRED_ROLES, roles);
  * token) that carries every listed scope.
  */
 export const Scopes = (...scopes: string[]) => SetMetadata(REQUIRED_SCOPES, scopes);
+
+/**
+ * Step-up: the route also needs the user to have entered their password recently in this session (checked by
+ * RecentAuthenticationGuard), so that a stolen access token alone cannot do what cannot be undone.
+ */
+export const RequireRecentAuthentication = () => SetMetadata(REQUIRES_RECENT_AUTHENTICATION, true);
 
 /** The authenticated user of the request. Use it on user routes only. */
 export const CurrentUser = createParamDecorator(

@@ -98,7 +98,8 @@ describe('AuthModule', () => {
     });
 
     it('accepts a valid user token and hands the principal to @CurrentUser', async () => {
-      const response = await me(tokens.user({ userId: 'user-1', sessionId: 'session-1' }));
+      const authenticatedAt = new Date('2026-12-01T08:00:00Z');
+      const response = await me(tokens.user({ userId: 'user-1', sessionId: 'session-1', authenticatedAt }));
       expect(response.statusCode).toBe(200);
       expect(response.json()).toEqual({
         kind: 'user',
@@ -106,6 +107,7 @@ describe('AuthModule', () => {
         role: 'user',
         sessionId: 'session-1',
         tokenId: expect.any(String),
+        authTime: authenticatedAt.getTime() / 1000,
       });
     });
 

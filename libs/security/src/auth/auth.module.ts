@@ -5,6 +5,7 @@ import { AUTH_MODULE_OPTIONS, type AuthModuleOptions, ConfigurableAuthModule } f
 import { JwtAuthGuard, SESSION_VALIDATOR } from './jwt-auth.guard';
 import { RevokedSessions } from './revoked-sessions';
 import { RouteAccessAudit } from './route-access';
+import { RecentAuthenticationGuard } from './recent-authentication.guard';
 import { RolesGuard } from './roles.guard';
 import { ScopesGuard } from './scopes.guard';
 import { TokenStrategies } from './token-strategies';
@@ -15,7 +16,8 @@ import { TokenStrategies } from './token-strategies';
  * unless marked `@Public()` or `@Scopes(...)`, and must say whom it is for: `@Public()`, `@Roles(...)` or
  * `@Scopes(...)` (RouteAccessAudit refuses to start otherwise). A user token is also
  * checked against the current state of its session (SessionValidator), so it stops working when the
- * session ends, and roles are those of now, not those of the token.
+ * session ends, and roles are those of now, not those of the token. `@RequireRecentAuthentication()` routes
+ * also need a recent password entry (step-up).
  * Import it after `RateLimitModule`, so that rate limits count requests that fail authentication too.
  */
 @Module({
@@ -33,6 +35,7 @@ import { TokenStrategies } from './token-strategies';
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
     { provide: APP_GUARD, useClass: ScopesGuard },
+    { provide: APP_GUARD, useClass: RecentAuthenticationGuard },
   ],
   exports: [RevokedSessions],
 })

@@ -7,6 +7,11 @@ export interface UserPrincipal {
   role: Role;
   sessionId: string;
   tokenId: string;
+  /**
+   * When the user last proved who they are in this session (the login, or a reauthentication), in seconds
+   * since the epoch: the token's `auth_time`. Absent from tokens issued before the claim existed.
+   */
+  authTime?: number;
 }
 
 /** Another service, from a verified client-credentials token. */

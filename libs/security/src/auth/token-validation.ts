@@ -99,12 +99,15 @@ export function toUserPrincipal(
   if (claims.typ !== TokenType.Access) throw new UnauthorizedException();
   if (!ROLES.includes(claims.role as Role) || typeof claims.sid !== 'string')
     throw new UnauthorizedException();
+  if (claims.auth_time !== undefined && !Number.isSafeInteger(claims.auth_time))
+    throw new UnauthorizedException();
   return {
     kind: 'user',
     id: claims.sub as string,
     role: claims.role as Role,
     sessionId: claims.sid,
     tokenId: claims.jti as string,
+    authTime: claims.auth_time as number | undefined,
   };
 }
 

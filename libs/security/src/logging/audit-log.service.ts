@@ -7,6 +7,7 @@ export const AuditEvent = {
   LoginSucceeded: 'auth.login.succeeded',
   LoginFailed: 'auth.login.failed',
   TokenRefreshed: 'auth.token.refreshed',
+  Reauthenticated: 'auth.reauthenticated',
   RefreshTokenReused: 'auth.refresh_token.reused',
   LoggedOut: 'auth.logged_out',
   TokenRejected: 'auth.token.rejected',

@@ -138,6 +138,8 @@ export interface TestUser {
   userId?: string;
   role?: Role;
   sessionId?: string;
+  /** When the session last entered its password. Default: now (a fresh login). */
+  authenticatedAt?: Date;
 }
 
 export interface TestTokensOptions {
@@ -186,6 +188,7 @@ export class TestTokens {
       userId: user.userId ?? randomUUID(),
       role: user.role ?? 'user',
       sessionId: user.sessionId ?? randomUUID(),
+      authenticatedAt: user.authenticatedAt ?? new Date(),
     }).token;
   }
 

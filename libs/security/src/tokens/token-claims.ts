@@ -25,6 +25,8 @@ export interface AccessTokenClaims extends RegisteredClaims {
   role: Role;
   /** The refresh-token family (session) the token was issued in, so a session can exclude itself. */
   sid: string;
+  /** When the user last entered their password in this session (OpenID Connect's claim), in seconds. */
+  auth_time: number;
 }
 
 export interface ServiceTokenClaims extends RegisteredClaims {

@@ -15,7 +15,12 @@ describe('TokenIssuer', () => {
     jwt.decode(token, { complete: true }) as { header: JwtHeader; payload: JwtPayload };
   const verify = (token: string, ring = keys.ring) =>
     jwt.verify(token, ring.active.publicKey, { algorithms: ['RS256'] }) as JwtPayload;
-  const user = { userId: 'user-1', role: 'user' as const, sessionId: 'session-1' };
+  const user = {
+    userId: 'user-1',
+    role: 'user' as const,
+    sessionId: 'session-1',
+    authenticatedAt: new Date(),
+  };
 
   beforeAll(() => {
     keys = TestKeys.generate({ retiredKeys: 1 });
@@ -67,12 +72,13 @@ describe('TokenIssuer', () => {
   });
 
   describe('user access tokens', () => {
-    it('carry iss, aud, sub, iat, exp, jti, typ, role and sid', () => {
+    it('carry iss, aud, sub, iat, exp, jti, typ, role, sid and the auth_time of the session', () => {
       const before = Math.floor(Date.now() / 1000);
       const { token, jti, expiresIn } = issuer.issueAccessToken({
         userId: 'user-1',
         role: 'admin',
         sessionId: 'session-1',
+        authenticatedAt: new Date('2026-12-01T08:00:00.900Z'),
       });
       const claims = verify(token);
 
@@ -86,6 +92,7 @@ describe('TokenIssuer', () => {
         typ: 'access',
         role: 'admin',
         sid: 'session-1',
+        auth_time: Date.parse('2026-12-01T08:00:00Z') / 1000,
       });
       expect(claims.iat! - before).toBeLessThanOrEqual(1);
       expect(jti).toMatch(UUID);

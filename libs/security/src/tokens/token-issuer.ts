@@ -32,9 +32,20 @@ export class TokenIssuer {
     private readonly options: TokenIssuerOptions,
   ) {}
 
-  issueAccessToken(user: { userId: string; role: Role; sessionId: string }): IssuedToken {
+  issueAccessToken(user: {
+    userId: string;
+    role: Role;
+    sessionId: string;
+    /** The session's last login or reauthentication (a refresh keeps it): what step-up checks. */
+    authenticatedAt: Date;
+  }): IssuedToken {
     return this.sign(
-      { typ: TokenType.Access, role: user.role, sid: user.sessionId },
+      {
+        typ: TokenType.Access,
+        role: user.role,
+        sid: user.sessionId,
+        auth_time: Math.floor(user.authenticatedAt.getTime() / 1000),
+      },
       user.userId,
       ACCESS_TOKEN_AUDIENCE,
       // Never longer than a user's: lowering the one lifetime must not leave admins with longer tokens.

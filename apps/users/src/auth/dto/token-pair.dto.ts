@@ -1,17 +1,20 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-export class TokenPair {
+/** A new access token alone, for the session the caller already has (after a reauthentication). */
+export class AccessTokenAnswer {
   @ApiProperty({
     description: 'RS256 JWT, valid for expiresIn seconds. Send as `Authorization: Bearer <token>`.',
   })
   accessToken!: string;
-
-  @ApiProperty({ description: 'Opaque, single use: exchange it at /auth/refresh for a new pair.' })
-  refreshToken!: string;
 
   @ApiProperty({ enum: ['Bearer'] })
   tokenType!: 'Bearer';
 
   @ApiProperty({ example: 900 })
   expiresIn!: number;
+}
+
+export class TokenPair extends AccessTokenAnswer {
+  @ApiProperty({ description: 'Opaque, single use: exchange it at /auth/refresh for a new pair.' })
+  refreshToken!: string;
 }
