@@ -79,6 +79,58 @@ describeWithRedis('ended sessions across the stack', () => {
     ).toBe(401);
   });
 
+  it('lets an admin end every session of another account: its tokens stop in every service at once, and its runs stay', async () => {
+    const admin = await api.logIn(ADMIN.email, ADMIN.password);
+    const stolen = await api.signUp('taken-over');
+    const laptop = await api.logIn(stolen.email, stolen.password);
+    await api.createRun(stolen.accessToken);
+
+    expect(
+      (await api.call('DELETE', `/api/users/${stolen.id}/sessions`, { token: admin.accessToken })).status,
+    ).toBe(204);
+
+    for (const session of [stolen, laptop]) {
+      expect((await api.call('GET', '/api/runs', { token: session.accessToken })).status).toBe(401);
+      expect(
+        (await api.call('POST', '/api/auth/refresh', { json: { refreshToken: session.refreshToken } }))
+          .status,
+      ).toBe(401);
+    }
+    const again = await api.logIn(stolen.email, stolen.password);
+    expect(
+      (await api.call<{ items: unknown[] }>('GET', '/api/runs', { token: again.accessToken })).body.items,
+    ).toHaveLength(1);
+  });
+
+  it('asks an old session for its password again before deleting the account, through the gateway (RFC 9470 challenge)', async () => {
+    const user = await api.signUp('stepping-up');
+    const sid = JSON.parse(Buffer.from(user.accessToken.split('.')[1]!, 'base64url').toString())
+      .sid as string;
+    await stack
+      .database('users')
+      .query(`UPDATE sessions SET authenticated_at = now() - interval '1 hour' WHERE id = $1`, [sid]);
+    const { accessToken: refreshed } = (
+      await api.call<{ accessToken: string }>('POST', '/api/auth/refresh', {
+        json: { refreshToken: user.refreshToken },
+      })
+    ).body;
+
+    const refused = await api.call('DELETE', '/api/users/me', { token: refreshed });
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatchObject({ code: 'AUTH.REAUTHENTICATION_REQUIRED' });
+    expect(refused.headers.get('www-authenticate')).toMatch(
+      /^Bearer error="insufficient_user_authentication"/,
+    );
+
+    const { accessToken } = (
+      await api.call<{ accessToken: string }>('POST', '/api/users/me/reauthenticate', {
+        token: refreshed,
+        json: { password: user.password },
+      })
+    ).body;
+    expect((await api.call('DELETE', '/api/users/me', { token: accessToken })).status).toBe(204);
+  });
+
   it("refuses a deleted account's token in runs (it can neither read nor write)", async () => {
     const gone = await api.signUp('gone');
     expect((await api.call('DELETE', '/api/users/me', { token: gone.accessToken })).status).toBe(204);
