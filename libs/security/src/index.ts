@@ -26,6 +26,8 @@ export { Secret } from './config/secret.decorator';
 export { ToBoolean } from './config/to-boolean.decorator';
 export { ServiceConfigModule } from './config/service-config.module';
 
+export { FieldDecryptionError, FieldEncryption } from './crypto/field-encryption';
+
 export { AppException, AuditedException, RateLimitedException } from './errors/app.exception';
 export { DEPENDENCY_OUTAGE } from './errors/dependency-outage';
 export { ErrorCode } from './errors/error-code';
