@@ -45,6 +45,16 @@ export { AuditEvent, AuditLog } from './logging/audit-log.service';
 export { LoggingModule } from './logging/logging.module';
 export { scrubSecrets, statementWithoutValues, toLoggedError } from './logging/safe-error';
 
+export {
+  generateRecoveryCodes,
+  generateTotpSecret,
+  matchTotp,
+  type MatchTotpOptions,
+  recoveryCodeDigest,
+  totpUri,
+  type TotpUriOptions,
+} from './mfa/totp';
+
 export { OwnedRepository } from './ownership/owned-repository';
 export { OwnerScope } from './ownership/owner-scope';
 
