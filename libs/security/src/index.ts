@@ -64,6 +64,7 @@ export { PasswordHasher } from './passwords/password-hasher';
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordProblems } from './passwords/password-policy';
 
 export { CredentialThrottle } from './throttling/credential-throttle';
+export { SECOND_FACTOR_FAILURES, SecondFactorThrottle } from './throttling/second-factor-throttle';
 export { RateLimitModule } from './throttling/rate-limit.module';
 export { DEFAULT_RATE_LIMITS } from './throttling/rate-limit.options';
 export { MemoryThrottlerStorage } from './throttling/memory-throttler.storage';

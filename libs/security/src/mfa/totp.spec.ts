@@ -11,7 +11,8 @@ function codeAt(secret: string, step: number): string {
   return TOTP.generate({ secret: Secret.fromBase32(secret), timestamp: step * STEP_MS });
 }
 
-const RECOVERY_CODE_FORMAT = /^[0-9a-hjkmnp-tv-z]{5}-[0-9a-hjkmnp-tv-z]{5}$/;
+const RECOVERY_CODE_FORMAT =
+  /^[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}-[0-9a-hjkmnp-tv-z]{4}$/;
 
 describe('TOTP', () => {
   describe('RFC 6238 test vectors', () => {
@@ -173,7 +174,7 @@ describe('TOTP', () => {
 
 describe('recovery codes', () => {
   describe('generateRecoveryCodes', () => {
-    it('makes ten codes by default, each xxxxx-xxxxx in an alphabet without i, l, o or u', () => {
+    it('makes ten codes by default, each xxxx-xxxx-xxxx-xxxx (80 bits) in an alphabet without i, l, o or u', () => {
       const codes = generateRecoveryCodes();
 
       expect(codes).toHaveLength(10);

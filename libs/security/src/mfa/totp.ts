@@ -20,8 +20,11 @@ const TOTP_CODE = /^[0-9]{6}$/;
  * (1/l/i, 0/o). 32 symbols = 5 bits each.
  */
 const RECOVERY_CODE_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
-/** 10 symbols = 50 bits: out of reach of online guessing, which the caller throttles anyway. */
-const RECOVERY_CODE_LENGTH = 10;
+/**
+ * 16 symbols = 80 bits. Online guessing is throttled anyway; the length is for a leaked table of digests:
+ * unsalted SHA-256 of 80 random bits cannot be searched, where 50 bits would fall to one GPU in a day.
+ */
+const RECOVERY_CODE_LENGTH = 16;
 const MAX_RECOVERY_CODES = 100;
 
 export interface TotpUriOptions {
@@ -91,7 +94,7 @@ export function matchTotp(secret: string, code: string, options: MatchTotpOption
 }
 
 /**
- * One-time codes that sign in when the authenticator is lost, shown once as `xxxxx-xxxxx`. Store only
+ * One-time codes that sign in when the authenticator is lost, shown once as `xxxx-xxxx-xxxx-xxxx`. Store only
  * their `recoveryCodeDigest`, and delete a digest when its code is used.
  */
 export function generateRecoveryCodes(count = 10): string[] {
@@ -106,9 +109,8 @@ export function generateRecoveryCodes(count = 10): string[] {
 
 /**
  * The stored form of a recovery code: SHA-256 of the code as the user may type it, lower-cased and
- * without spaces or dashes, so a typed code is found by its digest. A fast hash suits random codes, not
- * passwords, but 50 bits is far fewer than a refresh token's 256: one GPU tries every code in about a
- * day, so treat a leaked table of digests as leaked codes and issue new ones.
+ * without spaces or dashes, so a typed code is found by its digest. A fast hash suits random codes of 80
+ * bits (RECOVERY_CODE_LENGTH), not passwords.
  */
 export function recoveryCodeDigest(code: string): string {
   const normalised = code.toLowerCase().replace(/[\s-]/g, '');
@@ -121,5 +123,5 @@ function generateRecoveryCode(): string {
     { length: RECOVERY_CODE_LENGTH },
     () => RECOVERY_CODE_ALPHABET[randomInt(RECOVERY_CODE_ALPHABET.length)],
   ).join('');
-  return `${symbols.slice(0, 5)}-${symbols.slice(5)}`;
+  return symbols.match(/.{4}/g)!.join('-');
 }

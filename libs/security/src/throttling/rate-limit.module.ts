@@ -10,6 +10,7 @@ import { type FastifyRequest } from 'fastify';
 import { SecurityRedis } from '../redis/security-redis';
 import { CredentialThrottle, RATE_LIMIT_OPTIONS } from './credential-throttle';
 import { FAILURE_COUNTERS, MemoryFailureCounters, RedisFailureCounters } from './failure-counters';
+import { SecondFactorThrottle } from './second-factor-throttle';
 import { type RateLimitOptions } from './rate-limit.options';
 import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import { RateLimitGuard } from './rate-limit.guard';
@@ -22,7 +23,8 @@ export const RATE_LIMIT_STORAGE = getStorageToken();
 /**
  * Rate limiting for a service (OWASP API4: unrestricted resource consumption), opted into once in its
  * root module: `RateLimitModule.forRoot(options)`. Request limits run as a global guard, before
- * authentication; `CredentialThrottle` is for the services that check passwords or client secrets. The
+ * authentication; `CredentialThrottle` is for the services that check passwords or client secrets, and
+ * `SecondFactorThrottle` for those that check one-time codes. The
  * client is `request.ip`, which Fastify derives from the socket and the configured number of trusted
  * proxy hops (see createServiceApp), and IPv6 clients count by network (`ipv6PrefixLength`).
  * With `redisUrl`, every counter is shared by the service's replicas; otherwise it is per process.
@@ -53,10 +55,11 @@ export class RateLimitModule {
             redis ? new RedisFailureCounters(redis.client, keyPrefix) : new MemoryFailureCounters(),
         },
         CredentialThrottle,
+        SecondFactorThrottle,
         { provide: getOptionsToken(), useValue: throttlerOptionsOf(options) },
         { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
-      exports: [RATE_LIMIT_STORAGE, SecurityRedis, CredentialThrottle],
+      exports: [RATE_LIMIT_STORAGE, SecurityRedis, CredentialThrottle, SecondFactorThrottle],
     };
   }
 }
