@@ -27,13 +27,14 @@ const SECRET_FILES: Record<LongRunningService, string[]> = {
       [
         ...(service.database ? ['database_url'] : []),
         'redis_url',
-        ...(service.name === TOKEN_ISSUER ? ['jwt_private_key.pem'] : []),
+        ...(service.name === TOKEN_ISSUER ? ['jwt_private_key.pem', 'encryption_keys'] : []),
       ],
     ]),
   ) as Record<ServiceName, string[]>),
 };
 /** Variable names that would hold a secret if they were given as values instead of files. */
-const SECRET_LOOKING_NAME = /PASSWORD|SECRET|PRIVATE_KEY|TOKEN|DATABASE_URL|REDIS_URL|OAUTH_CLIENTS/;
+const SECRET_LOOKING_NAME =
+  /PASSWORD|SECRET|PRIVATE_KEY|ENCRYPTION_KEYS|TOKEN|DATABASE_URL|REDIS_URL|OAUTH_CLIENTS/;
 
 CONTAINERS_SUITE.describe('the secrets of the compose stack', ({ project }) => {
   let containers: Map<string, StackContainer>;

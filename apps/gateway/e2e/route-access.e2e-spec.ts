@@ -9,6 +9,7 @@ import { GatewayTestApp } from './support/gateway-test-app';
 const ACCESS = [
   ['GET', '/.well-known/jwks.json', 'public'],
   ['POST', '/api/auth/login', 'public'],
+  ['POST', '/api/auth/login/second-factor', 'public'],
   ['POST', '/api/auth/logout', 'public'],
   ['POST', '/api/auth/refresh', 'public'],
   ['POST', '/api/auth/register', 'public'],
@@ -24,6 +25,10 @@ const ACCESS = [
   ['DELETE', '/api/users/me', 'roles: user admin'],
   ['GET', '/api/users/me', 'roles: user admin'],
   ['PATCH', '/api/users/me', 'roles: user admin'],
+  ['GET', '/api/users/me/mfa', 'roles: user admin'],
+  ['POST', '/api/users/me/mfa/disable', 'roles: user admin'],
+  ['POST', '/api/users/me/mfa/totp', 'roles: user admin'],
+  ['POST', '/api/users/me/mfa/totp/confirm', 'roles: user admin'],
   ['POST', '/api/users/me/password', 'roles: user admin'],
   ['POST', '/api/users/me/reauthenticate', 'roles: user admin'],
   ['DELETE', '/api/users/me/sessions', 'roles: user admin'],

@@ -1,10 +1,12 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { Secret, TOTP } from 'otpauth';
 import { type CliIo, runUsersCli } from '../src/cli/users-cli';
 import { secretHashOf } from '../src/oauth/service-clients';
-import { UsersTestApp } from './support/users-test-app';
+import { TEST_DATA_KEYS, UsersTestApp } from './support/users-test-app';
 
 let users: UsersTestApp;
 
@@ -23,6 +25,7 @@ function cli(stdin = ''): CliIo & { output: string[]; errors: string[] } {
       DATABASE_URL: users.db.url,
       JWT_PRIVATE_KEY: users.keys.activePrivateKeyPem,
       DATABASE_MIGRATE_ON_START: 'false',
+      DATA_ENCRYPTION_KEYS: TEST_DATA_KEYS,
     },
     readStdin: () => stdin,
     out: (line) => output.push(line),
@@ -143,4 +146,39 @@ describe('users-cli end-sessions', () => {
     expect(await runUsersCli(['end-sessions', '--email', 'nobody@example.com'], io)).toBe(1);
     expect(io.errors).toEqual(['error: no account has the email nobody@example.com']);
   }, 30_000);
+});
+
+describe('users-cli reencrypt-secrets', () => {
+  it('moves every TOTP secret to the key put first, so that the old key can go, and codes still work', async () => {
+    const user = await users.registerAndLogin();
+    const { secret } = (await users.post('/users/me/mfa/totp', {}, user.accessToken)).json<{
+      secret: string;
+    }>();
+    const code = (stepsAhead: number) =>
+      new TOTP({ secret: Secret.fromBase32(secret) }).generate({
+        timestamp: Date.now() + stepsAhead * 30_000,
+      });
+    await users.post('/users/me/mfa/totp/confirm', { code: code(0) }, user.accessToken);
+    const newKeys = `next-1:${randomBytes(32).toString('base64url')}`;
+    const io = cli();
+    io.env.DATA_ENCRYPTION_KEYS = `${newKeys},${TEST_DATA_KEYS}`;
+
+    expect(await runUsersCli(['reencrypt-secrets'], io)).toBe(0);
+
+    expect(io.output).toEqual([
+      expect.stringMatching(/^Re-encrypted [1-9]\d* of [1-9]\d* stored secret\(s\) under the current key/),
+    ]);
+    expect(await users.db.query(`SELECT DISTINCT key_id FROM account_totp`)).toEqual([{ key_id: 'next-1' }]);
+    const rotated = await UsersTestApp.startOn(users.db, { DATA_ENCRYPTION_KEYS: newKeys });
+    try {
+      const { loginToken } = (
+        await rotated.post('/auth/login', { email: user.email, password: user.password })
+      ).json<{ loginToken: string }>();
+      expect(
+        (await rotated.post('/auth/login/second-factor', { loginToken, code: code(1) })).statusCode,
+      ).toBe(200);
+    } finally {
+      await rotated.app.close();
+    }
+  }, 60_000);
 });

@@ -6,6 +6,7 @@ import { UsersTestApp } from './support/users-test-app';
 const ACCESS = [
   ['GET', '/.well-known/jwks.json', 'public'],
   ['POST', '/auth/login', 'public'],
+  ['POST', '/auth/login/second-factor', 'public'],
   ['POST', '/auth/logout', 'public'],
   ['POST', '/auth/refresh', 'public'],
   ['POST', '/auth/register', 'public'],
@@ -18,6 +19,10 @@ const ACCESS = [
   ['DELETE', '/users/me', 'roles: user admin'],
   ['GET', '/users/me', 'roles: user admin'],
   ['PATCH', '/users/me', 'roles: user admin'],
+  ['GET', '/users/me/mfa', 'roles: user admin'],
+  ['POST', '/users/me/mfa/disable', 'roles: user admin'],
+  ['POST', '/users/me/mfa/totp', 'roles: user admin'],
+  ['POST', '/users/me/mfa/totp/confirm', 'roles: user admin'],
   ['POST', '/users/me/password', 'roles: user admin'],
   ['POST', '/users/me/reauthenticate', 'roles: user admin'],
   ['DELETE', '/users/me/sessions', 'roles: user admin'],

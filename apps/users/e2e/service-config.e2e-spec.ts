@@ -10,11 +10,17 @@ const production = {
   NODE_ENV: 'production',
   DATABASE_URL: 'postgres://users:Vq8nR2xL5mT9wK3jP7cF@db:5432/users',
   JWT_PRIVATE_KEY: strongKey,
+  DATA_ENCRYPTION_KEYS: 'prod-1:q3Jm0x8hQ2v9bY1cN4rT7wK5pL6sZ0aE3uI8oD2fG9h',
 };
 
 describe('in production, users refuses to start', () => {
   it.each([
     ['without a signing key', { JWT_PRIVATE_KEY: undefined }, 'JWT_PRIVATE_KEY: required in production'],
+    [
+      'without data encryption keys',
+      { DATA_ENCRYPTION_KEYS: undefined },
+      'DATA_ENCRYPTION_KEYS: required in production',
+    ],
     [
       'with an RSA key shorter than 2048 bits',
       { JWT_PRIVATE_KEY: generateRsaPrivateKeyPem(1024) },

@@ -24,6 +24,18 @@ export class UsersConfig extends DatabaseServiceConfig {
   JWT_PRIVATE_KEY?: string;
 
   /**
+   * Keys that encrypt the secrets `users` must read back (TOTP secrets), AES-256-GCM:
+   * `<key id>:<32 random bytes, base64url>`, comma-separated; the first encrypts, every one decrypts, so a new key
+   * goes first and the old one stays until `users-cli reencrypt-secrets` has moved every value. Required in
+   * production; in development a key is generated into DEV_SECRETS_DIR on first start. Checked at boot by
+   * FieldEncryption (every key exactly 32 bytes), not by the strength rules of random strings.
+   */
+  @Secret({ kind: 'document' })
+  @IsOptional()
+  @IsString()
+  DATA_ENCRYPTION_KEYS?: string;
+
+  /**
    * SPKI PEM public keys of retired signing keys, still published until the tokens they signed expire.
    * Anything else (a private key, a PKCS#1 key, no key at all) stops the boot.
    */

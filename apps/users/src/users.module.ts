@@ -10,6 +10,7 @@ import { CreateIdentityTables1732300000000 } from './migrations/1732300000000-cr
 import { CreateRunPurgeOutbox1732300000001 } from './migrations/1732300000001-create-run-purge-outbox';
 import { AddSessionClientDescription1732300000002 } from './migrations/1732300000002-add-session-client-description';
 import { AddSessionAuthenticatedAt1732300000003 } from './migrations/1732300000003-add-session-authenticated-at';
+import { CreateSecondFactorTables1732300000004 } from './migrations/1732300000004-create-second-factor-tables';
 import { OAuthModule } from './oauth/oauth.module';
 import { RunPurgeRequest } from './run-purge/run-purge-request.entity';
 import { RefreshToken } from './sessions/refresh-token.entity';
@@ -23,6 +24,7 @@ export const USERS_MIGRATIONS = [
   CreateRunPurgeOutbox1732300000001,
   AddSessionClientDescription1732300000002,
   AddSessionAuthenticatedAt1732300000003,
+  CreateSecondFactorTables1732300000004,
 ];
 
 /** argon2id at the OWASP parameters, with the configured number of hashes at a time. */

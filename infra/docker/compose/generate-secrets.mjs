@@ -11,6 +11,7 @@
 //   users/database_url                 postgresql://users:<password>@postgres:5432/users
 //   users/redis_url                    redis://users:<password>@redis:6379
 //   users/jwt_private_key.pem          the RSA key that signs access tokens
+//   users/encryption_keys              the AES-256 key that encrypts secrets at rest (TOTP secrets)
 //   runs/database_url, runs/redis_url
 //   gateway/redis_url
 //
@@ -217,6 +218,8 @@ function main() {
       .toString()
       .trim(),
   );
+
+  ensure(TOKEN_ISSUER, 'encryption_keys', () => `compose-1:${randomBytes(32).toString('base64url')}`);
 
   const summary = [
     created.length ? `created ${created.join(', ')}` : 'nothing to create',

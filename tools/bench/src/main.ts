@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -74,6 +74,7 @@ async function main(): Promise<void> {
     env.users.JWT_PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 })
       .privateKey.export({ type: 'pkcs8', format: 'pem' })
       .toString();
+    env.users.DATA_ENCRYPTION_KEYS = `bench-1:${randomBytes(32).toString('base64url')}`;
     services = await startServices(env);
     const { token, runId } = await seed(`http://127.0.0.1:${PORTS.gateway}`);
     await waitForPort(CEILING_PORT);

@@ -26,6 +26,12 @@ export class AuthRoutes {
   }
 
   @CredentialsEndpoint()
+  @Post('login/second-factor')
+  completeLogin(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', '/auth/login/second-factor');
+  }
+
+  @CredentialsEndpoint()
   @Post('refresh')
   refresh(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
     return this.proxy.forward(request, reply, 'users', '/auth/refresh');

@@ -57,6 +57,28 @@ export class UsersRoutes {
     return this.proxy.forward(request, reply, 'users', '/users/me/password');
   }
 
+  @Get('me/mfa')
+  secondFactorStatus(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', '/users/me/mfa');
+  }
+
+  @Post('me/mfa/totp')
+  startTotpEnrolment(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', '/users/me/mfa/totp');
+  }
+
+  @CredentialsEndpoint()
+  @Post('me/mfa/totp/confirm')
+  confirmTotpEnrolment(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', '/users/me/mfa/totp/confirm');
+  }
+
+  @CredentialsEndpoint()
+  @Post('me/mfa/disable')
+  disableSecondFactor(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', '/users/me/mfa/disable');
+  }
+
   @CredentialsEndpoint()
   @Post('me/reauthenticate')
   reauthenticate(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {

@@ -73,6 +73,7 @@ export class Stack {
       extra: {
         users: {
           JWT_PRIVATE_KEY: generateRsaPrivateKeyPem(),
+          DATA_ENCRYPTION_KEYS: `stack-1:${randomBytes(32).toString('base64url')}`,
           BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
           BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
           RUN_PURGE_POLL_INTERVAL_MS: '300',

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@runnerly/security';
 import {
@@ -34,6 +34,9 @@ export interface LoggedInUser extends RegisteredUser {
  * The `users` service booted in-process exactly as main.ts boots it (createUsersApp), on its own
  * fresh PostgreSQL database with a least-privilege role, with its logs captured.
  */
+/** One data key for every users app of a test run (a restarted app must read what an earlier one sealed). */
+export const TEST_DATA_KEYS = `test-1:${randomBytes(32).toString('base64url')}`;
+
 export class UsersTestApp {
   private emails = 0;
 
@@ -64,6 +67,7 @@ export class UsersTestApp {
       NODE_ENV: 'test',
       DATABASE_URL: db.url,
       JWT_PRIVATE_KEY: keys.activePrivateKeyPem,
+      DATA_ENCRYPTION_KEYS: TEST_DATA_KEYS,
       JWT_ISSUER: TEST_ISSUER,
       PASSWORD_HASH_CONCURRENCY: '2',
       // Every request of a test file comes from one client: limits high enough never to interfere,

@@ -7,7 +7,8 @@ import { UserProfile } from '../accounts/dto/user-profile.dto';
 import { AuthService } from './auth.service';
 import { LoginDto } from './dto/login.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
-import { TokenPair } from './dto/token-pair.dto';
+import { SecondFactorRequired, TokenPair } from './dto/token-pair.dto';
+import { LoginSecondStepDto } from '../mfa/dto/second-factor.dto';
 
 @ApiTags('auth')
 @Public()
@@ -33,8 +34,18 @@ export class AuthController {
     @Body() dto: LoginDto,
     @Ip() clientIp: string,
     @Headers('user-agent') userAgent: string | undefined,
-  ): Promise<TokenPair> {
+  ): Promise<TokenPair | SecondFactorRequired> {
     return this.auth.login(dto, clientIp, userAgent);
+  }
+
+  @ApiOperation({
+    summary: 'Second step of a login with two-factor on: the login token and a code (or a recovery code)',
+  })
+  @CredentialsEndpoint()
+  @HttpCode(HttpStatus.OK)
+  @Post('login/second-factor')
+  completeLogin(@Body() dto: LoginSecondStepDto): Promise<TokenPair> {
+    return this.auth.completeLogin(dto);
   }
 
   @ApiOperation({ summary: 'Exchange a refresh token for a new pair; the old refresh token is spent' })

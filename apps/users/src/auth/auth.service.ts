@@ -12,10 +12,13 @@ import {
 } from '@runnerly/security';
 import { type Account } from '../accounts/account.entity';
 import { AccountsService } from '../accounts/accounts.service';
+import { LoginSecondStepDto, proofOf } from '../mfa/dto/second-factor.dto';
+import { LOGIN_CHALLENGE_TTL_SECONDS, LoginChallenges } from '../mfa/login-challenges';
+import { SecondFactor, type SecondFactorKind } from '../mfa/second-factor.service';
 import { describeClient } from '../sessions/client-description';
 import { type IssuedRefreshToken, RefreshTokenRotation } from '../sessions/refresh-token-rotation.service';
 import { type LoginDto } from './dto/login.dto';
-import { type AccessTokenAnswer, type TokenPair } from './dto/token-pair.dto';
+import { type AccessTokenAnswer, type SecondFactorRequired, type TokenPair } from './dto/token-pair.dto';
 
 /** Login, refresh and logout: turns credentials into tokens and back. */
 @Injectable()
@@ -27,6 +30,8 @@ export class AuthService {
     private readonly tokens: TokenIssuer,
     private readonly throttle: CredentialThrottle,
     private readonly audit: AuditLog,
+    private readonly secondFactor: SecondFactor,
+    private readonly challenges: LoginChallenges,
   ) {}
 
   /**
@@ -35,15 +40,37 @@ export class AuthService {
    * throttled per account and client (CredentialThrottle), an unknown email exactly like a known one.
    * The session remembers the client's User-Agent, so that its owner can recognise it later.
    */
-  async login(dto: LoginDto, clientIp: string, userAgent?: string): Promise<TokenPair> {
+  async login(
+    dto: LoginDto,
+    clientIp: string,
+    userAgent?: string,
+  ): Promise<TokenPair | SecondFactorRequired> {
     const account = await this.throttle.authenticate(dto.email, clientIp, () => this.checkPassword(dto));
     if (!account) throw new AppException(ErrorCode.InvalidCredentials, 'Invalid email or password.');
     if (this.hasher.needsRehash(account.passwordHash)) {
       await this.accounts.updatePasswordHash(account.id, await this.hasher.hash(dto.password));
     }
-    const session = await this.sessions.startSession(account.id, describeClient(userAgent));
-    this.audit.record(AuditEvent.LoginSucceeded, { userId: account.id, targetId: session.sessionId });
-    return this.pairFor(account, session);
+    if (await this.secondFactor.isEnabled(account.id)) {
+      const loginToken = await this.challenges.create(account.id, describeClient(userAgent));
+      return { secondFactorRequired: true, loginToken, expiresIn: LOGIN_CHALLENGE_TTL_SECONDS };
+    }
+    return this.startSession(account, describeClient(userAgent));
+  }
+
+  /**
+   * The second step of a login with two-factor on: the login token of the first step and a code from the
+   * app or a recovery code. A wrong one uses up one of the challenge's attempts and counts against the
+   * account's cap (SecondFactorThrottle); the right one spends the challenge and starts the session.
+   */
+  async completeLogin(dto: LoginSecondStepDto): Promise<TokenPair> {
+    const proof = proofOf(dto);
+    const challenge = await this.challenges.attempt(dto.loginToken);
+    if (!challenge) throw invalidLoginToken();
+    const kind = await this.secondFactor.verify(challenge.accountId, proof);
+    if (!kind)
+      throw new AppException(ErrorCode.InvalidSecondFactor, 'The code is wrong, expired or already used.');
+    if (!(await this.challenges.complete(dto.loginToken))) throw invalidLoginToken();
+    return this.startSession(await this.accounts.get(challenge.accountId), challenge.clientDescription, kind);
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {
@@ -89,6 +116,20 @@ export class AuthService {
     if (ended) this.audit.record(AuditEvent.LoggedOut, { userId: ended.accountId });
   }
 
+  private async startSession(
+    account: Account,
+    clientDescription: string | null,
+    secondFactor?: SecondFactorKind,
+  ): Promise<TokenPair> {
+    const session = await this.sessions.startSession(account.id, clientDescription);
+    this.audit.record(AuditEvent.LoginSucceeded, {
+      userId: account.id,
+      targetId: session.sessionId,
+      secondFactor,
+    });
+    return this.pairFor(account, session);
+  }
+
   /** The account whose password this is, or null (audited) when the email or the password is wrong. */
   private async checkPassword(dto: LoginDto): Promise<Account | null> {
     const account = await this.accounts.findWithPasswordHash(dto.email);
@@ -118,4 +159,11 @@ export class AuthService {
       expiresIn: access.expiresIn,
     };
   }
+}
+
+function invalidLoginToken(): AppException {
+  return new AppException(
+    ErrorCode.InvalidLoginChallenge,
+    'The login token is invalid, expired or used up. Log in again.',
+  );
 }

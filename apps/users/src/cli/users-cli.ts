@@ -13,6 +13,7 @@ import {
 import { DataSource } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import { AccountsService } from '../accounts/accounts.service';
+import { SecondFactor } from '../mfa/second-factor.service';
 import { secretHashOf, SERVICE_SCOPES } from '../oauth/service-clients';
 import { UsersConfig } from '../users.config';
 import { UsersModule } from '../users.module';
@@ -35,7 +36,11 @@ const USAGE = `Usage: users-cli <command>
 
   end-sessions --email <email>
       Ends every session of the account (a stolen device, an account taken over): it has to log in
-      again everywhere.`;
+      again everywhere.
+
+  reencrypt-secrets
+      Encrypts every stored secret (TOTP secrets) again under the first key of DATA_ENCRYPTION_KEYS,
+      after a new key was put first: then the old key can be removed.`;
 
 /** The operator's commands. Returns the process exit status. */
 export async function runUsersCli(argv: string[], io: CliIo): Promise<number> {
@@ -44,6 +49,7 @@ export async function runUsersCli(argv: string[], io: CliIo): Promise<number> {
     if (command === 'create-admin') return await createAdmin(rest, io);
     if (command === 'create-client') return createClient(rest, io);
     if (command === 'end-sessions') return await endSessions(rest, io);
+    if (command === 'reencrypt-secrets' && rest.length === 0) return await reencryptSecrets(io);
     io.err(USAGE);
     return 2;
   } catch (error) {
@@ -103,6 +109,14 @@ async function endSessions(args: string[], io: CliIo): Promise<number> {
     outcome.shared
       ? 'Its access tokens are refused now by every service (revocation shared through Redis).'
       : 'Its access tokens are refused now by users; without a shared Redis, other services accept them until they expire.',
+  );
+  return 0;
+}
+
+async function reencryptSecrets(io: CliIo): Promise<number> {
+  const { moved, total } = await withUsersService(io, (app) => app.get(SecondFactor).reencryptSecrets());
+  io.out(
+    `Re-encrypted ${moved} of ${total} stored secret(s) under the current key; the others already were.`,
   );
   return 0;
 }

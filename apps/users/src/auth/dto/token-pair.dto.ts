@@ -18,3 +18,15 @@ export class TokenPair extends AccessTokenAnswer {
   @ApiProperty({ description: 'Opaque, single use: exchange it at /auth/refresh for a new pair.' })
   refreshToken!: string;
 }
+
+/** The first step's answer for an account with two-factor on: no token that opens the API, only the way on. */
+export class SecondFactorRequired {
+  @ApiProperty({ enum: [true] })
+  secondFactorRequired!: true;
+
+  @ApiProperty({ description: 'Opaque and single use: send it to /auth/login/second-factor with a code.' })
+  loginToken!: string;
+
+  @ApiProperty({ example: 300 })
+  expiresIn!: number;
+}
