@@ -55,6 +55,15 @@ describe('in production, users refuses to start', () => {
   });
 });
 
+describe('the data encryption keys', () => {
+  it('stop the boot when a key is not 32 bytes, naming the key id and never the key', async () => {
+    const short = `short-1:${Buffer.alloc(16, 7).toString('base64url')}`;
+    const attempt = UsersTestApp.start({ DATA_ENCRYPTION_KEYS: short });
+    await expect(attempt).rejects.toThrow('Field encryption key "short-1" must be 32 random bytes');
+    await attempt.catch((error: Error) => expect(error.message).not.toContain(short.split(':')[1]));
+  }, 60_000);
+});
+
 describe('health', () => {
   let users: UsersTestApp;
   beforeAll(async () => {
