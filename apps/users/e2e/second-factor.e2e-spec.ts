@@ -248,6 +248,22 @@ describe('a login with two-factor on', () => {
   });
 });
 
+describe('a reauthentication with two-factor on (step-up)', () => {
+  it('needs a code or a recovery code besides the password, as a login does', async () => {
+    const user = await enrolled();
+    const reauthenticate = (body: Record<string, string>) =>
+      users.post('/users/me/reauthenticate', { password: user.password, ...body }, user.accessToken);
+
+    const passwordOnly = await reauthenticate({});
+    expect(passwordOnly.statusCode).toBe(401);
+    expect(passwordOnly.json()).toMatchObject({ code: ErrorCode.InvalidSecondFactor });
+    expect((await reauthenticate({ code: '000002' })).statusCode).toBe(401);
+
+    const withCode = await reauthenticate({ code: codeOf(user.secret, 1) });
+    expect(withCode.statusCode).toBe(200);
+  });
+});
+
 describe('turning two-factor off', () => {
   it('needs a current code or a recovery code; then the password alone logs in again', async () => {
     const user = await enrolled();

@@ -18,6 +18,7 @@ import { SecondFactor, type SecondFactorKind } from '../mfa/second-factor.servic
 import { describeClient } from '../sessions/client-description';
 import { type IssuedRefreshToken, RefreshTokenRotation } from '../sessions/refresh-token-rotation.service';
 import { type LoginDto } from './dto/login.dto';
+import { type ReauthenticateDto } from './dto/reauthenticate.dto';
 import { type AccessTokenAnswer, type SecondFactorRequired, type TokenPair } from './dto/token-pair.dto';
 
 /** Login, refresh and logout: turns credentials into tokens and back. */
@@ -82,15 +83,20 @@ export class AuthService {
   }
 
   /**
-   * Step-up: the user of this session enters their password again, so that the routes that need a recent
-   * authentication accept the new access token (the session's refreshed tokens carry it too). Wrong
-   * passwords are throttled and audited like failed logins: a stolen access token must not become a way
-   * to guess the password.
+   * Step-up: the user of this session proves who they are again, as at login (the password, and a code or a
+   * recovery code when two-factor is on), so that the routes that need a recent authentication accept the
+   * new access token (the session's refreshed tokens carry it too). Wrong passwords are throttled and
+   * audited like failed logins, wrong codes like a login's: a stolen access token must not become a way to
+   * guess either.
    */
-  async reauthenticate(user: UserPrincipal, password: string, clientIp: string): Promise<AccessTokenAnswer> {
+  async reauthenticate(
+    user: UserPrincipal,
+    dto: ReauthenticateDto,
+    clientIp: string,
+  ): Promise<AccessTokenAnswer> {
     const account = await this.accounts.getWithPasswordHash(user.id);
     const verified = await this.throttle.authenticate(account.email, clientIp, async () => {
-      if (await this.hasher.verify(account.passwordHash, password)) return account;
+      if (await this.hasher.verify(account.passwordHash, dto.password)) return account;
       this.audit.record(AuditEvent.LoginFailed, {
         account: accountFingerprint(account.email),
         userId: account.id,
@@ -99,6 +105,17 @@ export class AuthService {
       return null;
     });
     if (!verified) throw new AppException(ErrorCode.InvalidCredentials, 'The password is wrong.');
+    if (await this.secondFactor.isEnabled(user.id)) {
+      const proven =
+        (dto.code !== undefined || dto.recoveryCode !== undefined) &&
+        (await this.secondFactor.verify(user.id, proofOf(dto))) !== null;
+      if (!proven) {
+        throw new AppException(
+          ErrorCode.InvalidSecondFactor,
+          'Two-factor is on: send a code or a recovery code too.',
+        );
+      }
+    }
     const authenticatedAt = await this.sessions.recordReauthentication(user.id, user.sessionId);
     if (!authenticatedAt) throw new AppException(ErrorCode.Unauthenticated, 'The session has ended.');
     this.audit.record(AuditEvent.Reauthenticated, { userId: user.id, targetId: user.sessionId });

@@ -24,6 +24,6 @@ export class ReauthenticationController {
     @Body() dto: ReauthenticateDto,
     @Ip() clientIp: string,
   ): Promise<AccessTokenAnswer> {
-    return this.auth.reauthenticate(user, dto.password, clientIp);
+    return this.auth.reauthenticate(user, dto, clientIp);
   }
 }
