@@ -51,6 +51,7 @@ afterAll(async () => {
 const ROUTES = [
   ['POST', '/api/auth/register'],
   ['POST', '/api/auth/login'],
+  ['POST', '/api/auth/login/second-factor'],
   ['POST', '/api/auth/refresh'],
   ['POST', '/api/auth/logout'],
   ['GET', '/api/users/me'],
@@ -58,6 +59,10 @@ const ROUTES = [
   ['DELETE', '/api/users/me'],
   ['POST', '/api/users/me/password'],
   ['POST', '/api/users/me/reauthenticate'],
+  ['GET', '/api/users/me/mfa'],
+  ['POST', '/api/users/me/mfa/totp'],
+  ['POST', '/api/users/me/mfa/totp/confirm'],
+  ['POST', '/api/users/me/mfa/disable'],
   ['GET', '/api/users'],
   ['PATCH', '/api/users/:id/role'],
   ['DELETE', '/api/users/:id/sessions'],
