@@ -15,6 +15,16 @@ afterAll(() => users?.close());
 const codeOf = (secret: string, stepsAhead = 0) =>
   new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + stepsAhead * 30_000 });
 
+/** The session entered its password an hour ago; its refreshed access token carries that time. */
+async function anHourLater<User extends LoggedInUser>(user: User): Promise<User> {
+  const sid = JSON.parse(Buffer.from(user.accessToken.split('.')[1]!, 'base64url').toString()).sid;
+  await users.db.query(`UPDATE sessions SET authenticated_at = now() - interval '1 hour' WHERE id = $1`, [
+    sid,
+  ]);
+  const refreshed = await users.post('/auth/refresh', { refreshToken: user.refreshToken });
+  return { ...user, ...refreshed.json<{ accessToken: string; refreshToken: string }>() };
+}
+
 interface Enrolled extends LoggedInUser {
   secret: string;
   recoveryCodes: string[];
@@ -92,14 +102,7 @@ describe('turning two-factor on', () => {
   });
 
   it('needs a recent authentication (step-up), like every change that protects the account', async () => {
-    const user = await users.registerAndLogin();
-    const sid = JSON.parse(Buffer.from(user.accessToken.split('.')[1]!, 'base64url').toString()).sid;
-    await users.db.query(`UPDATE sessions SET authenticated_at = now() - interval '1 hour' WHERE id = $1`, [
-      sid,
-    ]);
-    const { accessToken } = (await users.post('/auth/refresh', { refreshToken: user.refreshToken })).json<{
-      accessToken: string;
-    }>();
+    const { accessToken } = await anHourLater(await users.registerAndLogin());
 
     const response = await users.post('/users/me/mfa/totp', {}, accessToken);
     expect(response.statusCode).toBe(401);
@@ -265,6 +268,18 @@ describe('a reauthentication with two-factor on (step-up)', () => {
 });
 
 describe('turning two-factor off', () => {
+  it('needs a recent authentication (step-up): an old session with a right code is refused', async () => {
+    const user = await anHourLater(await enrolled());
+    const response = await users.post(
+      '/users/me/mfa/disable',
+      { recoveryCode: user.recoveryCodes[0]! },
+      user.accessToken,
+    );
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ code: ErrorCode.ReauthenticationRequired });
+    expect((await users.get('/users/me/mfa', user.accessToken)).json()).toMatchObject({ enabled: true });
+  });
+
   it('needs a current code or a recovery code; then the password alone logs in again', async () => {
     const user = await enrolled();
     expect((await users.post('/users/me/mfa/disable', {}, user.accessToken)).statusCode).toBe(400);
