@@ -53,6 +53,7 @@ const READINGS: Reading[] = [
   { name: 'adding a service', docs: ['docs/how-to/add-a-service.md'] },
   { name: 'the containers chapter', docs: [tutorialChapter(6)], inACopy: true, usesCompose: true },
   { name: 'the capstone', docs: [tutorialChapter(7)], inACopy: true, runsTests: true },
+  { name: 'the accounts chapter', docs: [tutorialChapter(8)], stackRunning: true },
   { name: 'the launcher', docs: ['tools/dev-stack/README.md'] },
   { name: 'the offline images', docs: ['infra/offline/README.md'] },
   { name: 'the benchmark', docs: ['docs/performance.md'] },
