@@ -15,16 +15,6 @@ afterAll(() => users?.close());
 const codeOf = (secret: string, stepsAhead = 0) =>
   new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + stepsAhead * 30_000 });
 
-/** The session entered its password an hour ago; its refreshed access token carries that time. */
-async function anHourLater<User extends LoggedInUser>(user: User): Promise<User> {
-  const sid = JSON.parse(Buffer.from(user.accessToken.split('.')[1]!, 'base64url').toString()).sid;
-  await users.db.query(`UPDATE sessions SET authenticated_at = now() - interval '1 hour' WHERE id = $1`, [
-    sid,
-  ]);
-  const refreshed = await users.post('/auth/refresh', { refreshToken: user.refreshToken });
-  return { ...user, ...refreshed.json<{ accessToken: string; refreshToken: string }>() };
-}
-
 interface Enrolled extends LoggedInUser {
   secret: string;
   recoveryCodes: string[];
@@ -102,7 +92,7 @@ describe('turning two-factor on', () => {
   });
 
   it('needs a recent authentication (step-up), like every change that protects the account', async () => {
-    const { accessToken } = await anHourLater(await users.registerAndLogin());
+    const { accessToken } = await users.anHourAfterLogin(await users.registerAndLogin());
 
     const response = await users.post('/users/me/mfa/totp', {}, accessToken);
     expect(response.statusCode).toBe(401);
@@ -269,7 +259,7 @@ describe('a reauthentication with two-factor on (step-up)', () => {
 
 describe('turning two-factor off', () => {
   it('needs a recent authentication (step-up): an old session with a right code is refused', async () => {
-    const user = await anHourLater(await enrolled());
+    const user = await users.anHourAfterLogin(await enrolled());
     const response = await users.post(
       '/users/me/mfa/disable',
       { recoveryCode: user.recoveryCodes[0]! },

@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { AuditEvent, ErrorCode } from '@runnerly/security';
-import { type LoggedInUser, PASSWORD, UsersTestApp } from './support/users-test-app';
+import { PASSWORD, UsersTestApp } from './support/users-test-app';
 
 const RECENT_AUTHENTICATION_SECONDS = 120;
 
@@ -14,18 +14,6 @@ afterAll(() => users?.close());
 
 const claimsOf = (token: string) => jwt.decode(token) as { sid: string; auth_time: number };
 
-/**
- * The user entered their password an hour ago: the session's authentication time moved back in the database,
- * then a refresh, as any long-lived client does, gives an access token carrying it.
- */
-async function anHourLater(user: LoggedInUser): Promise<LoggedInUser> {
-  await users.db.query(`UPDATE sessions SET authenticated_at = now() - interval '1 hour' WHERE id = $1`, [
-    claimsOf(user.accessToken).sid,
-  ]);
-  const refreshed = await users.post('/auth/refresh', { refreshToken: user.refreshToken });
-  return { ...user, ...refreshed.json<{ accessToken: string; refreshToken: string }>() };
-}
-
 const accountExists = async (id: string) =>
   (await users.db.query(`SELECT 1 FROM accounts WHERE id = $1`, [id])).length === 1;
 
@@ -35,7 +23,7 @@ describe('the access token', () => {
     const loggedIn = claimsOf(user.accessToken).auth_time;
     expect(Math.abs(loggedIn - Date.now() / 1000)).toBeLessThan(5);
 
-    const later = await anHourLater(user);
+    const later = await users.anHourAfterLogin(user);
     expect(Date.now() / 1000 - claimsOf(later.accessToken).auth_time).toBeGreaterThan(3_590);
   });
 });
@@ -48,7 +36,7 @@ describe('DELETE /users/me (step-up)', () => {
   });
 
   it('refuses a session that entered its password too long ago with 401 and the RFC 9470 challenge, deleting nothing', async () => {
-    const user = await anHourLater(await users.registerAndLogin());
+    const user = await users.anHourAfterLogin(await users.registerAndLogin());
 
     const response = await users.delete('/users/me', user.accessToken);
 
@@ -61,7 +49,7 @@ describe('DELETE /users/me (step-up)', () => {
   });
 
   it('deletes it with the access token of a reauthentication, which renews the session in the database', async () => {
-    const user = await anHourLater(await users.registerAndLogin());
+    const user = await users.anHourAfterLogin(await users.registerAndLogin());
 
     const response = await users.post('/users/me/reauthenticate', { password: PASSWORD }, user.accessToken);
 
@@ -90,7 +78,7 @@ describe('DELETE /users/me (step-up)', () => {
 
 describe('POST /users/me/reauthenticate', () => {
   it('refuses a wrong password with 401, audited as a failed login, and leaves the session as old as it was', async () => {
-    const user = await anHourLater(await users.registerAndLogin());
+    const user = await users.anHourAfterLogin(await users.registerAndLogin());
 
     const response = await users.post(
       '/users/me/reauthenticate',
@@ -126,7 +114,7 @@ describe('POST /users/me/reauthenticate', () => {
 
 describe('PATCH /users/:id/role (step-up)', () => {
   it('refuses an admin whose session entered its password too long ago, and changes no role; after a reauthentication it does', async () => {
-    const admin = await anHourLater(await users.admin());
+    const admin = await users.anHourAfterLogin(await users.admin());
     const target = await users.registerAndLogin();
 
     const refused = await users.patch(`/users/${target.id}/role`, { role: 'admin' }, admin.accessToken);

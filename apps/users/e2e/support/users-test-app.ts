@@ -149,4 +149,19 @@ export class UsersTestApp {
     await this.db.query(`UPDATE accounts SET role = 'admin' WHERE id = $1`, [user.id]);
     return this.login(user);
   }
+
+  /**
+   * The user entered their password an hour ago: the session's authentication time moved back in the database,
+   * then a refresh, as any long-lived client does, gives an access token carrying it (step-up tests).
+   */
+  async anHourAfterLogin<User extends LoggedInUser>(user: User): Promise<User> {
+    const { sid } = JSON.parse(Buffer.from(user.accessToken.split('.')[1]!, 'base64url').toString()) as {
+      sid: string;
+    };
+    await this.db.query(`UPDATE sessions SET authenticated_at = now() - interval '1 hour' WHERE id = $1`, [
+      sid,
+    ]);
+    const refreshed = await this.post('/auth/refresh', { refreshToken: user.refreshToken });
+    return { ...user, ...refreshed.json<{ accessToken: string; refreshToken: string }>() };
+  }
 }
