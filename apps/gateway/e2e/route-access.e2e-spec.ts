@@ -8,9 +8,13 @@ import { GatewayTestApp } from './support/gateway-test-app';
  */
 const ACCESS = [
   ['GET', '/.well-known/jwks.json', 'public'],
+  ['POST', '/api/auth/email-verification', 'public'],
+  ['POST', '/api/auth/email-verification/complete', 'public'],
   ['POST', '/api/auth/login', 'public'],
   ['POST', '/api/auth/login/second-factor', 'public'],
   ['POST', '/api/auth/logout', 'public'],
+  ['POST', '/api/auth/password-reset', 'public'],
+  ['POST', '/api/auth/password-reset/complete', 'public'],
   ['POST', '/api/auth/refresh', 'public'],
   ['POST', '/api/auth/register', 'public'],
   ['GET', '/api/runs', 'roles: user admin'],

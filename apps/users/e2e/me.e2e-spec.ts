@@ -21,6 +21,7 @@ describe('GET /users/me', () => {
       id: user.id,
       email: user.email,
       displayName: 'Test Runner',
+      emailVerified: false,
       role: 'user',
       createdAt: expect.any(String),
     });

@@ -23,6 +23,7 @@ it('creates a user account and answers with its public profile only', async () =
     id: expect.stringMatching(/^[0-9a-f-]{36}$/),
     email: body.email,
     displayName: 'Ada',
+    emailVerified: false,
     role: 'user',
     createdAt: expect.any(String),
   });

@@ -5,9 +5,13 @@ import { UsersTestApp } from './support/users-test-app';
 /** Whom each route of users is for. A route added without saying so stops the service at start. */
 const ACCESS = [
   ['GET', '/.well-known/jwks.json', 'public'],
+  ['POST', '/auth/email-verification', 'public'],
+  ['POST', '/auth/email-verification/complete', 'public'],
   ['POST', '/auth/login', 'public'],
   ['POST', '/auth/login/second-factor', 'public'],
   ['POST', '/auth/logout', 'public'],
+  ['POST', '/auth/password-reset', 'public'],
+  ['POST', '/auth/password-reset/complete', 'public'],
   ['POST', '/auth/refresh', 'public'],
   ['POST', '/auth/register', 'public'],
   ['GET', '/health/live', 'public'],

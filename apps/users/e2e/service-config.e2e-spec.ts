@@ -11,6 +11,7 @@ const production = {
   DATABASE_URL: 'postgres://users:Vq8nR2xL5mT9wK3jP7cF@db:5432/users',
   JWT_PRIVATE_KEY: strongKey,
   DATA_ENCRYPTION_KEYS: 'prod-1:q3Jm0x8hQ2v9bY1cN4rT7wK5pL6sZ0aE3uI8oD2fG9h',
+  PUBLIC_ORIGIN: 'https://runnerly.example',
 };
 
 describe('in production, users refuses to start', () => {
@@ -37,6 +38,22 @@ describe('in production, users refuses to start', () => {
       'DATABASE_URL: too weak',
     ],
     ['without a database URL', { DATABASE_URL: undefined }, 'DATABASE_URL'],
+    // Mailed links would otherwise point wherever a default says, not at the site its users know.
+    [
+      'without the public origin of mailed links',
+      { PUBLIC_ORIGIN: undefined },
+      'PUBLIC_ORIGIN: required in production',
+    ],
+    [
+      'with a public origin that has a path',
+      { PUBLIC_ORIGIN: 'https://runnerly.example/app' },
+      'PUBLIC_ORIGIN: must be an origin',
+    ],
+    [
+      'with an SMTP URL of another scheme',
+      { SMTP_URL: 'http://mail.example' },
+      'SMTP_URL: SMTP_URL must be a URL',
+    ],
   ])('%s', (_case, change, problem) => {
     const attempt = () => loadConfig(UsersConfig, { ...production, ...change });
     expect(attempt).toThrow(ConfigError);

@@ -7,6 +7,7 @@ import {
   DEFAULT_RECENT_AUTHENTICATION_SECONDS,
   IsPublicKeyBundle,
   NormalizeEmail,
+  PublicOrigin,
   Secret,
 } from '@runnerly/security';
 
@@ -118,6 +119,42 @@ export class UsersConfig extends DatabaseServiceConfig {
   @Min(100)
   @Max(300_000)
   RUN_PURGE_RETRY_BASE_MS = 1_000;
+
+  /**
+   * The origin the links in mails open (`https://runnerly.example`): configured, never taken from a request's
+   * Host or X-Forwarded-Host header, which an attacker sets to send a victim a reset link to their own site.
+   * Required in production; in development and tests, the gateway of `npm start` (DEVELOPMENT_PUBLIC_ORIGIN).
+   */
+  @PublicOrigin()
+  PUBLIC_ORIGIN?: string;
+
+  /**
+   * Where mail goes: `smtp://user:password@host:587` (STARTTLS when the server offers it) or `smtps://…:465`.
+   * Unset: mails wait in the outbox (a warning at boot says so) until it is set. A secret (it may carry the
+   * password), redacted whole; not judged by password strength, as a relay on a private network may need none.
+   */
+  @Secret({ kind: 'document', requiredInProduction: false })
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['smtp', 'smtps'] })
+  SMTP_URL?: string;
+
+  /** The sender of every mail. */
+  @IsString()
+  MAIL_FROM = 'Runnerly <no-reply@runnerly.localhost>';
+
+  /** How often the mail outbox is checked for mails due (a new mail is also sent at once). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  MAIL_POLL_INTERVAL_MS = 5_000;
+
+  /** A mail that SMTP refused waits this long, doubling per attempt, up to 5 minutes. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
+  MAIL_RETRY_BASE_MS = 2_000;
 
   /** Where development keys are generated (git-ignored). Never used in production. */
   @IsString()

@@ -11,6 +11,7 @@ import { CreateRunPurgeOutbox1732300000001 } from './migrations/1732300000001-cr
 import { AddSessionClientDescription1732300000002 } from './migrations/1732300000002-add-session-client-description';
 import { AddSessionAuthenticatedAt1732300000003 } from './migrations/1732300000003-add-session-authenticated-at';
 import { CreateSecondFactorTables1732300000004 } from './migrations/1732300000004-create-second-factor-tables';
+import { CreateEmailLinkTables1732300000005 } from './migrations/1732300000005-create-email-link-tables';
 import { OAuthModule } from './oauth/oauth.module';
 import { RunPurgeRequest } from './run-purge/run-purge-request.entity';
 import { RefreshToken } from './sessions/refresh-token.entity';
@@ -25,6 +26,7 @@ export const USERS_MIGRATIONS = [
   AddSessionClientDescription1732300000002,
   AddSessionAuthenticatedAt1732300000003,
   CreateSecondFactorTables1732300000004,
+  CreateEmailLinkTables1732300000005,
 ];
 
 /** argon2id at the OWASP parameters, with the configured number of hashes at a time. */

@@ -9,3 +9,4 @@ export { FuzzTarget, type WatchedDatabase } from './fuzz/fuzz-target';
 export { TcpFaultProxy } from './faults/tcp-fault-proxy';
 export * from './compose';
 export { ScratchWorkspace } from './scratch-workspace';
+export { linkIn, type ReceivedMail, TestMailServer } from './mail/test-mail-server';

@@ -37,6 +37,30 @@ export class AuthRoutes {
     return this.proxy.forward(request, reply, 'users', '/auth/refresh');
   }
 
+  @CredentialsEndpoint()
+  @Post('password-reset')
+  requestPasswordReset(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', '/auth/password-reset');
+  }
+
+  @CredentialsEndpoint()
+  @Post('password-reset/complete')
+  completePasswordReset(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', '/auth/password-reset/complete');
+  }
+
+  @CredentialsEndpoint()
+  @Post('email-verification')
+  requestEmailVerification(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', '/auth/email-verification');
+  }
+
+  @CredentialsEndpoint()
+  @Post('email-verification/complete')
+  completeEmailVerification(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
+    return this.proxy.forward(request, reply, 'users', '/auth/email-verification/complete');
+  }
+
   @Post('logout')
   logout(@Req() request: FastifyRequest, @Res() reply: FastifyReply): FastifyReply {
     return this.proxy.forward(request, reply, 'users', '/auth/logout');

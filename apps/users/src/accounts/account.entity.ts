@@ -17,6 +17,10 @@ export class Account {
   @Column({ name: 'password_hash', type: 'varchar', length: 255, select: false })
   passwordHash!: string;
 
+  /** When the owner opened a verification (or password-reset) link mailed to this address; null until then. */
+  @Column({ name: 'email_verified_at', type: 'timestamptz', nullable: true })
+  emailVerifiedAt!: Date | null;
+
   @Column({ type: 'varchar', length: 16, default: 'user' })
   role!: Role;
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccountsModule } from '../accounts/accounts.module';
+import { EmailLinksModule } from '../email-links/email-links.module';
 import { MfaModule } from '../mfa/mfa.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { AuthController } from './auth.controller';
@@ -7,11 +8,11 @@ import { AuthService } from './auth.service';
 import { ReauthenticationController } from './reauthentication.controller';
 
 /**
- * Register, login, refresh, logout and reauthentication (named apart from the library's AuthModule, which
+ * Register (which mails a verification link), login, refresh, logout and reauthentication (named apart from the library's AuthModule, which
  * verifies tokens).
  */
 @Module({
-  imports: [AccountsModule, SessionsModule, MfaModule],
+  imports: [AccountsModule, SessionsModule, MfaModule, EmailLinksModule],
   controllers: [AuthController, ReauthenticationController],
   providers: [AuthService],
 })

@@ -1,9 +1,11 @@
-import { Body, Controller, Headers, HttpCode, HttpStatus, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, HttpStatus, Ip, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CredentialsEndpoint, Public } from '@runnerly/security';
+import { type FastifyRequest } from 'fastify';
 import { AccountsService } from '../accounts/accounts.service';
 import { RegisterDto } from '../accounts/dto/register.dto';
 import { UserProfile } from '../accounts/dto/user-profile.dto';
+import { EmailVerification } from '../email-links/email-verification.service';
 import { AuthService } from './auth.service';
 import { LoginDto } from './dto/login.dto';
 import { RefreshTokenDto } from './dto/refresh-token.dto';
@@ -17,13 +19,16 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly accounts: AccountsService,
+    private readonly verification: EmailVerification,
   ) {}
 
-  @ApiOperation({ summary: 'Create an account (role "user")' })
+  @ApiOperation({ summary: 'Create an account (role "user"); a link to verify its email is mailed' })
   @CredentialsEndpoint()
   @Post('register')
-  async register(@Body() dto: RegisterDto): Promise<UserProfile> {
-    return UserProfile.of(await this.accounts.register(dto));
+  async register(@Body() dto: RegisterDto, @Req() request: FastifyRequest): Promise<UserProfile> {
+    const account = await this.accounts.register(dto);
+    await this.verification.request(account.email, String(request.id));
+    return UserProfile.of(account);
   }
 
   @ApiOperation({ summary: 'Exchange email and password for an access token and a refresh token' })

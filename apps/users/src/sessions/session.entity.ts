@@ -8,6 +8,7 @@ export type SessionRevocationReason =
   | 'ended-by-admin'
   | 'refresh-token-reuse'
   | 'password-change'
+  | 'password-reset'
   | 'role-change';
 
 /**

@@ -22,6 +22,7 @@ export const ErrorCode = {
   ReauthenticationRequired: 'AUTH.REAUTHENTICATION_REQUIRED',
   InvalidSecondFactor: 'AUTH.INVALID_SECOND_FACTOR',
   InvalidLoginChallenge: 'AUTH.INVALID_LOGIN_CHALLENGE',
+  InvalidEmailLink: 'AUTH.INVALID_EMAIL_LINK',
   Forbidden: 'AUTH.FORBIDDEN',
   RateLimited: 'RATE_LIMIT.EXCEEDED',
   ServiceBusy: 'SERVICE.BUSY',
@@ -52,6 +53,8 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode, HttpStatus>> = {
   [ErrorCode.ReauthenticationRequired]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.InvalidSecondFactor]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.InvalidLoginChallenge]: HttpStatus.UNAUTHORIZED,
+  // The request is well-formed and needs no identity; its token is simply not one that works (any more).
+  [ErrorCode.InvalidEmailLink]: HttpStatus.BAD_REQUEST,
   [ErrorCode.Forbidden]: HttpStatus.FORBIDDEN,
   [ErrorCode.RateLimited]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.ServiceBusy]: HttpStatus.SERVICE_UNAVAILABLE,

@@ -16,6 +16,10 @@ export class UserProfile {
   @ApiProperty()
   displayName!: string;
 
+  /** Whether the owner has shown they read mail at this address (a verification or reset link opened). */
+  @ApiProperty()
+  emailVerified!: boolean;
+
   @ApiProperty({ enum: ROLES })
   role!: Role;
 
@@ -27,6 +31,7 @@ export class UserProfile {
       id: account.id,
       email: account.email,
       displayName: account.displayName,
+      emailVerified: account.emailVerifiedAt !== null,
       role: account.role,
       createdAt: account.createdAt.toISOString(),
     };
