@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type ServiceOverrides, ServiceFoundationModule } from '@runnerly/platform';
-import { AuthModule, JwksKeyResolver } from '@runnerly/security';
+import { adminSecondFactorRequired, AuthModule, JwksKeyResolver } from '@runnerly/security';
 import { GatewayConfig } from './gateway.config';
 import { UpstreamsReadiness } from './health/upstreams.readiness';
 import { UpstreamProxy } from './proxy/upstream-proxy.service';
@@ -35,6 +35,7 @@ export class GatewayModule {
           authentication: AuthModule.forRoot({
             issuer: config.JWT_ISSUER,
             keyResolver: new JwksKeyResolver({ url: config.JWKS_URL }),
+            adminSecondFactorRequired: adminSecondFactorRequired(config),
           }),
           features: [RoutesModule],
           readiness: { checks: [UpstreamsReadiness], imports: [RoutesModule] },

@@ -1,7 +1,7 @@
-import { Secret, TOTP } from 'otpauth';
+import { Secret } from 'otpauth';
 import { AuditEvent, ErrorCode, SECOND_FACTOR_FAILURES } from '@runnerly/security';
 import { LOGIN_CHALLENGE_MAX_FAILURES } from '../src/mfa/login-challenges';
-import { type LoggedInUser, type RegisteredUser, UsersTestApp } from './support/users-test-app';
+import { type EnrolledUser, type RegisteredUser, totpCode, UsersTestApp } from './support/users-test-app';
 
 let users: UsersTestApp;
 
@@ -11,29 +11,8 @@ beforeAll(async () => {
 
 afterAll(() => users?.close());
 
-/** What the user's authenticator app shows, `stepsAhead` periods of 30 s from now. */
-const codeOf = (secret: string, stepsAhead = 0) =>
-  new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + stepsAhead * 30_000 });
-
-interface Enrolled extends LoggedInUser {
-  secret: string;
-  recoveryCodes: string[];
-}
-
 /** Two-factor turned on with the code of the current period; the app's next code is then the first usable. */
-async function enrolled(): Promise<Enrolled> {
-  const user = await users.registerAndLogin();
-  const started = await users.post('/users/me/mfa/totp', {}, user.accessToken);
-  expect(started.statusCode).toBe(201);
-  const { secret } = started.json<{ secret: string }>();
-  const confirmed = await users.post(
-    '/users/me/mfa/totp/confirm',
-    { code: codeOf(secret) },
-    user.accessToken,
-  );
-  expect(confirmed.statusCode).toBe(200);
-  return { ...user, secret, recoveryCodes: confirmed.json<{ recoveryCodes: string[] }>().recoveryCodes };
-}
+const enrolled = async (): Promise<EnrolledUser> => users.turnOnSecondFactor(await users.registerAndLogin());
 
 const firstStep = async (user: RegisteredUser) =>
   (await users.post('/auth/login', { email: user.email, password: user.password })).json<{
@@ -60,7 +39,7 @@ describe('turning two-factor on', () => {
 
     const confirmed = await users.post(
       '/users/me/mfa/totp/confirm',
-      { code: codeOf(secret) },
+      { code: totpCode(secret) },
       user.accessToken,
     );
 
@@ -82,7 +61,7 @@ describe('turning two-factor on', () => {
     const { secret } = (await users.post('/users/me/mfa/totp', {}, user.accessToken)).json<{
       secret: string;
     }>();
-    const wrong = codeOf(secret) === '000000' ? '111111' : '000000';
+    const wrong = totpCode(secret) === '000000' ? '111111' : '000000';
 
     const response = await users.post('/users/me/mfa/totp/confirm', { code: wrong }, user.accessToken);
 
@@ -135,7 +114,7 @@ describe('a login with two-factor on', () => {
     const user = await enrolled();
     const { loginToken } = await firstStep(user);
 
-    const response = await secondStep(loginToken, { code: codeOf(user.secret, 1) });
+    const response = await secondStep(loginToken, { code: totpCode(user.secret, 1) });
 
     expect(response.statusCode).toBe(200);
     const { accessToken } = response.json<{ accessToken: string; refreshToken: string }>();
@@ -148,7 +127,7 @@ describe('a login with two-factor on', () => {
 
   it('refuses a code already used (replay), and a login token already used', async () => {
     const user = await enrolled();
-    const code = codeOf(user.secret, 1);
+    const code = totpCode(user.secret, 1);
     const used = await firstStep(user);
     expect((await secondStep(used.loginToken, { code })).statusCode).toBe(200);
 
@@ -191,7 +170,7 @@ describe('a login with two-factor on', () => {
     }
     expect(statuses).toEqual(Array(LOGIN_CHALLENGE_MAX_FAILURES).fill(401));
 
-    const right = await secondStep(loginToken, { code: codeOf(user.secret, 1) });
+    const right = await secondStep(loginToken, { code: totpCode(user.secret, 1) });
     expect(right.json()).toMatchObject({ code: ErrorCode.InvalidLoginChallenge });
     expect(users.logs.auditEvents(AuditEvent.SecondFactorFailed).at(-1)?.audit).toMatchObject({
       userId: user.id,
@@ -214,7 +193,7 @@ describe('a login with two-factor on', () => {
       }
     }
 
-    const blocked = await secondStep((await firstStep(user)).loginToken, { code: codeOf(user.secret, 1) });
+    const blocked = await secondStep((await firstStep(user)).loginToken, { code: totpCode(user.secret, 1) });
     expect(blocked.statusCode).toBe(429);
     expect(blocked.json()).toMatchObject({ code: ErrorCode.RateLimited });
   });
@@ -226,7 +205,7 @@ describe('a login with two-factor on', () => {
       `UPDATE login_challenges SET expires_at = now() - interval '1 second' WHERE account_id = $1`,
       [user.id],
     );
-    const response = await secondStep(loginToken, { code: codeOf(user.secret, 1) });
+    const response = await secondStep(loginToken, { code: totpCode(user.secret, 1) });
     expect(response.json()).toMatchObject({ code: ErrorCode.InvalidLoginChallenge });
   });
 
@@ -252,7 +231,7 @@ describe('a reauthentication with two-factor on (step-up)', () => {
     expect(passwordOnly.json()).toMatchObject({ code: ErrorCode.InvalidSecondFactor });
     expect((await reauthenticate({ code: '000002' })).statusCode).toBe(401);
 
-    const withCode = await reauthenticate({ code: codeOf(user.secret, 1) });
+    const withCode = await reauthenticate({ code: totpCode(user.secret, 1) });
     expect(withCode.statusCode).toBe(200);
   });
 });

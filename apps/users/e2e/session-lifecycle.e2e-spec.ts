@@ -26,7 +26,7 @@ describe('login', () => {
     expect(response.headers['cache-control']).toBe('no-store');
   });
 
-  it('issues an RS256 access token with kid, iss, aud, sub, exp (15 min), iat, jti, typ, role, sid and auth_time', async () => {
+  it('issues an RS256 access token with kid, iss, aud, sub, exp (15 min), iat, jti, typ, role, sid, auth_time and amr', async () => {
     const user = await users.registerAndLogin();
     const { header, payload } = jwt.decode(user.accessToken, { complete: true }) as unknown as {
       header: object;
@@ -45,6 +45,7 @@ describe('login', () => {
       iat: expect.any(Number),
       exp: (payload.iat as number) + 900,
       auth_time: expect.any(Number),
+      amr: ['pwd'],
     });
     expect((payload.iat as number) - (payload.auth_time as number)).toBeLessThanOrEqual(1);
     expect((await users.get('/users/me', user.accessToken)).statusCode).toBe(200);

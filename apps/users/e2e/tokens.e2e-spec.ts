@@ -86,6 +86,7 @@ describe('a protected route (/users/me)', () => {
         role: 'user',
         sessionId: sessionIdOf(user.accessToken),
         authenticatedAt: new Date(),
+        secondFactor: false,
       }).token;
       expect((await rotated.get('/users/me', token)).statusCode).toBe(200);
     } finally {

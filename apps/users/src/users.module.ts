@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { type ServiceOverrides, ServiceFoundationModule } from '@runnerly/platform';
-import { AuthModule, PasswordHasher, SigningKeyRing } from '@runnerly/security';
+import { adminSecondFactorRequired, AuthModule, PasswordHasher, SigningKeyRing } from '@runnerly/security';
 import { DataSource } from 'typeorm';
 import { Account } from './accounts/account.entity';
 import { AccountsModule } from './accounts/accounts.module';
@@ -12,6 +12,7 @@ import { AddSessionClientDescription1732300000002 } from './migrations/173230000
 import { AddSessionAuthenticatedAt1732300000003 } from './migrations/1732300000003-add-session-authenticated-at';
 import { CreateSecondFactorTables1732300000004 } from './migrations/1732300000004-create-second-factor-tables';
 import { CreateEmailLinkTables1732300000005 } from './migrations/1732300000005-create-email-link-tables';
+import { AddSessionSecondFactor1732300000006 } from './migrations/1732300000006-add-session-second-factor';
 import { OAuthModule } from './oauth/oauth.module';
 import { RunPurgeRequest } from './run-purge/run-purge-request.entity';
 import { RefreshToken } from './sessions/refresh-token.entity';
@@ -27,6 +28,7 @@ export const USERS_MIGRATIONS = [
   AddSessionAuthenticatedAt1732300000003,
   CreateSecondFactorTables1732300000004,
   CreateEmailLinkTables1732300000005,
+  AddSessionSecondFactor1732300000006,
 ];
 
 /** argon2id at the OWASP parameters, with the configured number of hashes at a time. */
@@ -67,6 +69,7 @@ export class UsersModule {
               keyResolver: keys,
               sessionValidator: new LiveSessions(dataSource),
               recentAuthenticationSeconds: config.RECENT_AUTHENTICATION_SECONDS,
+              adminSecondFactorRequired: adminSecondFactorRequired(config),
             }),
           }),
           database: { entities: USERS_ENTITIES, migrations: USERS_MIGRATIONS },

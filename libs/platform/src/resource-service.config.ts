@@ -2,7 +2,7 @@ import { type DynamicModule } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsUrl, Max, MaxLength, Min } from 'class-validator';
 import { DatabaseServiceConfig } from '@runnerly/database';
-import { AuthModule, JWKS_DEFAULTS, JwksKeyResolver } from '@runnerly/security';
+import { adminSecondFactorRequired, AuthModule, JWKS_DEFAULTS, JwksKeyResolver } from '@runnerly/security';
 import { JWKS_PATH, localServiceUrl, TOKEN_ISSUER } from './service-manifest';
 
 /**
@@ -37,6 +37,7 @@ export class ResourceServiceConfig extends DatabaseServiceConfig {
 export function jwksAuthentication(config: ResourceServiceConfig): DynamicModule {
   return AuthModule.forRoot({
     issuer: config.JWT_ISSUER,
+    adminSecondFactorRequired: adminSecondFactorRequired(config),
     keyResolver: new JwksKeyResolver({
       url: config.JWKS_URL,
       cacheTtlMs: config.JWKS_CACHE_TTL_MS,

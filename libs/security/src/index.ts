@@ -13,6 +13,7 @@ export { RouteAccessAudit } from './auth/route-access';
 export { type SessionValidator } from './auth/session-validator';
 
 export {
+  adminSecondFactorRequired,
   BaseServiceConfig,
   loggingOptionsFrom,
   rateLimitOptionsFrom,

@@ -57,8 +57,9 @@ export class RunsTestService {
     return person(id, this.tokens.user({ userId: id }));
   }
 
-  admin(id: string = randomUUID()): TestPerson {
-    return person(id, this.tokens.admin({ userId: id }));
+  /** An admin; `secondFactor`: whether their session entered one (where admin powers need it). */
+  admin(id: string = randomUUID(), { secondFactor = false } = {}): TestPerson {
+    return person(id, this.tokens.admin({ userId: id, secondFactor }));
   }
 
   /** Creates a run through the API as `owner`; `fields` override a valid body. */

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Secret, TOTP } from 'otpauth';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@runnerly/security';
 import {
@@ -29,6 +30,16 @@ export interface LoggedInUser extends RegisteredUser {
   accessToken: string;
   refreshToken: string;
 }
+
+/** A user with two-factor on: the secret their authenticator app holds, and their recovery codes. */
+export interface EnrolledUser extends LoggedInUser {
+  secret: string;
+  recoveryCodes: string[];
+}
+
+/** What the user's authenticator app shows, `stepsAhead` periods of 30 s from now. */
+export const totpCode = (secret: string, stepsAhead = 0): string =>
+  new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + stepsAhead * 30_000 });
 
 /**
  * The `users` service booted in-process exactly as main.ts boots it (createUsersApp), on its own
@@ -163,5 +174,24 @@ export class UsersTestApp {
     ]);
     const refreshed = await this.post('/auth/refresh', { refreshToken: user.refreshToken });
     return { ...user, ...refreshed.json<{ accessToken: string; refreshToken: string }>() };
+  }
+
+  /**
+   * Turns two-factor on for a freshly logged-in user, confirmed with the code of the current period: the app's
+   * next code (`totpCode(secret, 1)`) is then the first one the service accepts.
+   */
+  async turnOnSecondFactor<User extends LoggedInUser>(user: User): Promise<User & EnrolledUser> {
+    const started = await this.post('/users/me/mfa/totp', {}, user.accessToken);
+    if (started.statusCode !== 201)
+      throw new Error(`enrolment failed: ${started.statusCode} ${started.body}`);
+    const { secret } = started.json<{ secret: string }>();
+    const confirmed = await this.post(
+      '/users/me/mfa/totp/confirm',
+      { code: totpCode(secret) },
+      user.accessToken,
+    );
+    if (confirmed.statusCode !== 200)
+      throw new Error(`confirmation failed: ${confirmed.statusCode} ${confirmed.body}`);
+    return { ...user, secret, recoveryCodes: confirmed.json<{ recoveryCodes: string[] }>().recoveryCodes };
   }
 }

@@ -105,7 +105,8 @@ export class AuthService {
       return null;
     });
     if (!verified) throw new AppException(ErrorCode.InvalidCredentials, 'The password is wrong.');
-    if (await this.secondFactor.isEnabled(user.id)) {
+    const withSecondFactor = await this.secondFactor.isEnabled(user.id);
+    if (withSecondFactor) {
       const proven =
         (dto.code !== undefined || dto.recoveryCode !== undefined) &&
         (await this.secondFactor.verify(user.id, proofOf(dto))) !== null;
@@ -116,14 +117,14 @@ export class AuthService {
         );
       }
     }
-    const authenticatedAt = await this.sessions.recordReauthentication(user.id, user.sessionId);
-    if (!authenticatedAt) throw new AppException(ErrorCode.Unauthenticated, 'The session has ended.');
+    const session = await this.sessions.recordReauthentication(user.id, user.sessionId, withSecondFactor);
+    if (!session) throw new AppException(ErrorCode.Unauthenticated, 'The session has ended.');
     this.audit.record(AuditEvent.Reauthenticated, { userId: user.id, targetId: user.sessionId });
     const access = this.tokens.issueAccessToken({
       userId: account.id,
       role: account.role,
       sessionId: user.sessionId,
-      authenticatedAt,
+      ...session,
     });
     return { accessToken: access.token, tokenType: 'Bearer', expiresIn: access.expiresIn };
   }
@@ -138,7 +139,11 @@ export class AuthService {
     clientDescription: string | null,
     secondFactor?: SecondFactorKind,
   ): Promise<TokenPair> {
-    const session = await this.sessions.startSession(account.id, clientDescription);
+    const session = await this.sessions.startSession(
+      account.id,
+      clientDescription,
+      secondFactor !== undefined,
+    );
     this.audit.record(AuditEvent.LoginSucceeded, {
       userId: account.id,
       targetId: session.sessionId,
@@ -168,6 +173,7 @@ export class AuthService {
       role: account.role,
       sessionId: session.sessionId,
       authenticatedAt: session.authenticatedAt,
+      secondFactor: session.secondFactor,
     });
     return {
       accessToken: access.token,

@@ -19,6 +19,8 @@ export interface IssuedRefreshToken {
   sessionId: string;
   /** The session's login or last reauthentication, which its access tokens carry as `auth_time`. */
   authenticatedAt: Date;
+  /** Whether the session entered a second factor (at login or a reauthentication): the tokens' `amr`. */
+  secondFactor: boolean;
   refreshToken: string;
 }
 
@@ -44,6 +46,7 @@ export class RefreshTokenRotation {
   async startSession(
     accountId: string,
     clientDescription: string | null,
+    secondFactor: boolean,
     db: EntityManager = this.dataSource.manager,
   ): Promise<IssuedRefreshToken> {
     const expiresAt = new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_DAYS * 86_400_000);
@@ -52,6 +55,7 @@ export class RefreshTokenRotation {
         accountId,
         clientDescription,
         authenticatedAt: new Date(),
+        secondFactor,
         expiresAt,
         revokedAt: null,
         revokedReason: null,
@@ -61,6 +65,7 @@ export class RefreshTokenRotation {
       accountId,
       sessionId: session.id,
       authenticatedAt: session.authenticatedAt,
+      secondFactor,
       refreshToken: await this.addToken(db, session.id),
     };
   }
@@ -75,20 +80,23 @@ export class RefreshTokenRotation {
 
     const rotated = await this.dataSource.transaction(async (db) => {
       // For an UPDATE, TypeORM's postgres driver returns [rows, affected count].
-      const [[row]]: [{ session_id: string; account_id: string; authenticated_at: Date }[], number] =
-        await db.query(
-          `UPDATE refresh_tokens t SET spent_at = now()
+      const [[row]]: [
+        { session_id: string; account_id: string; authenticated_at: Date; second_factor: boolean }[],
+        number,
+      ] = await db.query(
+        `UPDATE refresh_tokens t SET spent_at = now()
              FROM sessions s
             WHERE t.token_hash = $1 AND t.spent_at IS NULL
               AND s.id = t.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
-            RETURNING t.session_id, s.account_id, s.authenticated_at`,
-          [tokenHash],
-        );
+            RETURNING t.session_id, s.account_id, s.authenticated_at, s.second_factor`,
+        [tokenHash],
+      );
       if (!row) return undefined;
       return {
         accountId: row.account_id,
         sessionId: row.session_id,
         authenticatedAt: row.authenticated_at,
+        secondFactor: row.second_factor,
         refreshToken: await this.addToken(db, row.session_id),
       };
     });
@@ -99,17 +107,24 @@ export class RefreshTokenRotation {
   }
 
   /**
-   * Records that the user of a live session has just entered their password again (step-up); returns the new
-   * authentication time, or undefined when the session has ended meanwhile.
+   * Records that the user of a live session has just entered their password again (step-up), with a second
+   * factor or not (one entered once stays with the session); returns the session's new authentication, or
+   * undefined when the session has ended meanwhile.
    */
-  async recordReauthentication(accountId: string, sessionId: string): Promise<Date | undefined> {
-    const [rows]: [{ authenticated_at: Date }[], number] = await this.dataSource.query(
-      `UPDATE sessions SET authenticated_at = now()
+  async recordReauthentication(
+    accountId: string,
+    sessionId: string,
+    secondFactor: boolean,
+  ): Promise<{ authenticatedAt: Date; secondFactor: boolean } | undefined> {
+    const [rows]: [{ authenticated_at: Date; second_factor: boolean }[], number] =
+      await this.dataSource.query(
+        `UPDATE sessions SET authenticated_at = now(), second_factor = second_factor OR $3
         WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL AND expires_at > now()
-        RETURNING authenticated_at`,
-      [sessionId, accountId],
-    );
-    return rows[0]?.authenticated_at;
+        RETURNING authenticated_at, second_factor`,
+        [sessionId, accountId, secondFactor],
+      );
+    const row = rows[0];
+    return row && { authenticatedAt: row.authenticated_at, secondFactor: row.second_factor };
   }
 
   /** Ends the session a refresh token belongs to (logout). Unknown tokens are ignored: logout is idempotent. */

@@ -39,6 +39,10 @@ export class Session {
   @Column({ name: 'authenticated_at', type: 'timestamptz' })
   authenticatedAt!: Date;
 
+  /** Whether a second factor was entered in this session (at login or a reauthentication): the tokens' `amr`. */
+  @Column({ name: 'second_factor', type: 'boolean', default: false })
+  secondFactor!: boolean;
+
   /** The absolute end of the session, fixed at login. */
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;

@@ -19,6 +19,11 @@ export interface AuthModuleOptions {
    * seconds. Default: DEFAULT_RECENT_AUTHENTICATION_SECONDS.
    */
   recentAuthenticationSeconds?: number;
+  /**
+   * Admin powers need a session that entered a second factor: an admin's token without `mfa` in its `amr`
+   * counts as a user's (`adminSecondFactorRequired(config)`). Default: false.
+   */
+  adminSecondFactorRequired?: boolean;
 }
 
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;

@@ -108,6 +108,7 @@ describe('AuthModule', () => {
         sessionId: 'session-1',
         tokenId: expect.any(String),
         authTime: authenticatedAt.getTime() / 1000,
+        secondFactor: false,
       });
     });
 
@@ -258,5 +259,47 @@ describe('AuthModule in two applications of one process', () => {
     } finally {
       await first.close();
     }
+  });
+});
+
+describe('AuthModule with admin powers needing a second factor', () => {
+  const keys = TestKeys.generate();
+  const tokens = new TestTokens(keys);
+  let app: NestFastifyApplication;
+  const get = (url: string, token: string) => app.inject({ method: 'GET', url, headers: bearer(token) });
+
+  beforeAll(async () => {
+    app = await createTestApp({
+      imports: [
+        AuthModule.forRoot({ issuer: TEST_ISSUER, keyResolver: keys.ring, adminSecondFactorRequired: true }),
+      ],
+      controllers: [UserRoutes],
+    });
+  });
+  afterAll(() => app.close());
+
+  it('refuses an admin route to an admin whose session entered no second factor, with 403 saying why', async () => {
+    const response = await get('/api/admin', tokens.admin({ secondFactor: false }));
+
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toMatchObject({ code: 'AUTH.SECOND_FACTOR_REQUIRED' });
+  });
+
+  it('lets that admin act as a user meanwhile (to turn two-factor on)', async () => {
+    const response = await get('/api/me', tokens.admin({ secondFactor: false }));
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ role: 'user', withheldRole: 'admin' });
+  });
+
+  it('opens admin routes to an admin whose session entered a second factor', async () => {
+    expect((await get('/api/admin', tokens.admin({ secondFactor: true }))).statusCode).toBe(200);
+  });
+
+  it('changes nothing for users, with or without a second factor', async () => {
+    expect((await get('/api/me', tokens.user())).statusCode).toBe(200);
+    expect((await get('/api/admin', tokens.user({ secondFactor: true }))).json()).toMatchObject({
+      code: 'AUTH.FORBIDDEN',
+    });
   });
 });

@@ -9,8 +9,9 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard, type IAuthGuard } from '@nestjs/passport';
 import { type FastifyRequest } from 'fastify';
 import { AuditEvent, AuditLog } from '../logging/audit-log.service';
+import { AUTH_MODULE_OPTIONS, type AuthModuleOptions } from './auth-module.options';
 import { IS_PUBLIC, REQUIRED_SCOPES } from './auth.decorators';
-import { type Principal } from './principal';
+import { type Principal, type UserPrincipal } from './principal';
 import { type SessionValidator } from './session-validator';
 import { TokenStrategies } from './token-strategies';
 
@@ -21,7 +22,8 @@ export const SESSION_VALIDATOR = Symbol('runnerly:session-validator');
  * Registered globally, so every route requires authentication unless it says `@Public()` (secure by
  * default). Routes marked `@Scopes(...)` take service tokens, every other route takes user access
  * tokens: each kind is refused where the other is expected. A verified user token must also still
- * belong to a live session: its principal is then replaced by the current one (current role).
+ * belong to a live session: its principal is then replaced by the current one (current role), and, where
+ * admin powers need a second factor, an admin whose session entered none acts as a user.
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
@@ -33,6 +35,7 @@ export class JwtAuthGuard implements CanActivate {
     private readonly audit: AuditLog,
     strategies: TokenStrategies,
     @Inject(SESSION_VALIDATOR) private readonly sessions: SessionValidator,
+    @Inject(AUTH_MODULE_OPTIONS) private readonly options: AuthModuleOptions,
   ) {
     this.userTokens = this.passportGuard(strategies.userTokens, 'user token');
     this.serviceTokens = this.passportGuard(strategies.serviceTokens, 'service token');
@@ -60,7 +63,17 @@ export class JwtAuthGuard implements CanActivate {
       });
       throw new UnauthorizedException();
     }
-    request.user = current;
+    request.user = this.withAdminPolicy(current);
+  }
+
+  /**
+   * A stolen admin password alone must not open admin powers: without a second factor in the session, the
+   * admin role is withheld (and named, so that the RolesGuard can say why an admin route refuses).
+   */
+  private withAdminPolicy(principal: UserPrincipal): UserPrincipal {
+    if (!this.options.adminSecondFactorRequired || principal.role !== 'admin' || principal.secondFactor)
+      return principal;
+    return { ...principal, role: 'user', withheldRole: 'admin' };
   }
 
   /** A passport guard that records why a presented token was refused (expired, bad signature, ...). */

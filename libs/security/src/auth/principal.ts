@@ -12,6 +12,13 @@ export interface UserPrincipal {
    * since the epoch: the token's `auth_time`. Absent from tokens issued before the claim existed.
    */
   authTime?: number;
+  /** Whether the session entered a second factor (`mfa` in the token's `amr`). */
+  secondFactor: boolean;
+  /**
+   * The role this user holds but may not use in this session, because admin powers need a second factor and
+   * the session entered none (`role` is then `user`): set by the JwtAuthGuard, explained by the RolesGuard.
+   */
+  withheldRole?: Role;
 }
 
 /** Another service, from a verified client-credentials token. */

@@ -1,10 +1,10 @@
 import { type ExecutionContext, HttpStatus, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AppException } from '../errors/app.exception';
+import { AppException, AuditedException } from '../errors/app.exception';
 import { AuditEvent, type AuditLog } from '../logging/audit-log.service';
 import { Public, Roles, Scopes } from './auth.decorators';
 import { httpContext } from '../testing';
-import { type Principal } from './principal';
+import { type Principal, type UserPrincipal } from './principal';
 import { RolesGuard } from './roles.guard';
 
 class Routes {
@@ -29,6 +29,7 @@ const user = (role: 'user' | 'admin'): Principal => ({
   role,
   sessionId: 's',
   tokenId: 't',
+  secondFactor: false,
 });
 const service: Principal = { kind: 'service', clientId: 'gateway', scopes: ['runs:purge'], tokenId: 't' };
 
@@ -50,6 +51,22 @@ describe('RolesGuard', () => {
 
   it('lets a user holding the role through', () => {
     expect(guard.canActivate(requestTo('adminOnly', user('admin')))).toBe(true);
+  });
+
+  it('refuses an admin route to an admin whose role is withheld (no second factor) with 403 AUTH.SECOND_FACTOR_REQUIRED', () => {
+    const withheld = { ...(user('user') as UserPrincipal), withheldRole: 'admin' as const };
+    const error = denial(requestTo('adminOnly', withheld));
+    expect((error as AppException).getStatus()).toBe(HttpStatus.FORBIDDEN);
+    expect((error as AuditedException).code).toBe('AUTH.SECOND_FACTOR_REQUIRED');
+    expect((error as AuditedException).audit).toEqual({
+      event: AuditEvent.AccessDenied,
+      details: {
+        userId: 'user-1',
+        targetId: undefined,
+        reason: 'role admin needs a second factor in the session',
+      },
+    });
+    expect(guard.canActivate(requestTo('signedIn', withheld))).toBe(true);
   });
 
   it('lets users and admins through a route for both', () => {

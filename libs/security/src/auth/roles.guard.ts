@@ -6,6 +6,7 @@ import { AuditEvent, AuditLog } from '../logging/audit-log.service';
 import { type Role } from '../tokens/token-claims';
 import { IS_PUBLIC, REQUIRED_ROLES, REQUIRED_SCOPES } from './auth.decorators';
 import { type Principal } from './principal';
+import { withheldRoleRefusal } from './withheld-role';
 
 /**
  * Enforces `@Roles(...)` (OWASP API5: broken function-level authorization). It denies when there is no
@@ -29,6 +30,8 @@ export class RolesGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES, targets)) return true;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets) ?? [];
     if (principal.kind === 'user' && roles.includes(principal.role)) return true;
+    if (principal.kind === 'user' && principal.withheldRole && roles.includes(principal.withheldRole))
+      throw withheldRoleRefusal(principal);
 
     this.audit.record(AuditEvent.AccessDenied, {
       userId: principal.kind === 'user' ? principal.id : undefined,

@@ -20,7 +20,14 @@ const service = (...scopes: string[]): Principal => ({
   scopes,
   tokenId: 't',
 });
-const user: Principal = { kind: 'user', id: 'user-1', role: 'admin', sessionId: 's', tokenId: 't' };
+const user: Principal = {
+  kind: 'user',
+  id: 'user-1',
+  role: 'admin',
+  sessionId: 's',
+  tokenId: 't',
+  secondFactor: false,
+};
 
 /** A request to `route` made by `principal` (none: as if authentication had been skipped). */
 const requestTo = (route: keyof Routes, principal?: Principal) =>

@@ -74,7 +74,13 @@ describe('token validation (after the signature was verified)', () => {
         role: 'admin',
         sessionId: 'session-1',
         tokenId: 'token-1',
+        secondFactor: false,
       });
+    });
+
+    it('reads a second factor from amr (RFC 8176) only when it names mfa', () => {
+      expect(toUserPrincipal({ ...userClaims, amr: ['pwd', 'otp', 'mfa'] }).secondFactor).toBe(true);
+      expect(toUserPrincipal({ ...userClaims, amr: ['pwd'] }).secondFactor).toBe(false);
     });
 
     it('accepts claims issued in the future within the clock tolerance, or the one configured', () => {
@@ -97,6 +103,9 @@ describe('token validation (after the signature was verified)', () => {
       ['issued an hour from now, beyond the clock tolerance', { iat: now + 3600 }],
       ['with aud as an array, even of the right audience only', { aud: ['runnerly-api'] }],
       ['with a __proto__ member', JSON.parse('{"__proto__":{"role":"admin"}}') as object],
+      ['with amr as a string', { amr: 'mfa' }],
+      ['with amr holding a number', { amr: ['pwd', 2] }],
+      ['with amr of 9 methods', { amr: Array.from({ length: 9 }, () => 'mfa') }],
     ])('refuses claims %s', (_case, change) => {
       expect(() => toUserPrincipal({ ...userClaims, ...change })).toThrow(UnauthorizedException);
     });

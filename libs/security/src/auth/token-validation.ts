@@ -101,6 +101,7 @@ export function toUserPrincipal(
     throw new UnauthorizedException();
   if (claims.auth_time !== undefined && !Number.isSafeInteger(claims.auth_time))
     throw new UnauthorizedException();
+  if (claims.amr !== undefined && !isMethodList(claims.amr)) throw new UnauthorizedException();
   return {
     kind: 'user',
     id: claims.sub as string,
@@ -108,7 +109,17 @@ export function toUserPrincipal(
     sessionId: claims.sid,
     tokenId: claims.jti as string,
     authTime: claims.auth_time as number | undefined,
+    secondFactor: Array.isArray(claims.amr) && claims.amr.includes('mfa'),
   };
+}
+
+/** `amr` as RFC 8176 has it: a short array of short strings (tokens issued before the claim have none). */
+function isMethodList(value: unknown): value is string[] {
+  return (
+    Array.isArray(value) &&
+    value.length <= 8 &&
+    value.every((method) => typeof method === 'string' && method.length > 0 && method.length <= 16)
+  );
 }
 
 export function toServicePrincipal(

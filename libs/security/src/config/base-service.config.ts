@@ -1,11 +1,12 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { DEFAULT_CONNECTION_LIMITS } from '../http/connection-limits';
 import { type ServiceAppOptions } from '../http/create-service-app';
 import { DEFAULT_SHUTDOWN } from '../http/graceful-shutdown';
 import { type LoggingOptions } from '../logging/logging.module';
 import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from '../throttling/rate-limit.options';
 import { Secret } from './secret.decorator';
+import { ToBoolean } from './to-boolean.decorator';
 
 export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -49,6 +50,16 @@ export class BaseServiceConfig {
   @IsString()
   @MaxLength(200)
   JWT_ISSUER = 'runnerly-users';
+
+  /**
+   * Whether an admin's powers need a session that used a second factor: a login with a code, or a
+   * reauthentication with one. Without it, an admin's token counts as a user's. Default: on in production
+   * (`adminSecondFactorRequired`), off elsewhere, so that a local stack needs no authenticator app.
+   */
+  @ToBoolean()
+  @IsOptional()
+  @IsBoolean()
+  ADMIN_SECOND_FACTOR_REQUIRED?: boolean;
 
   /** Largest accepted request body. Bigger bodies get 413 before any parsing. */
   @Type(() => Number)
@@ -242,4 +253,9 @@ export function loggingOptionsFrom(config: BaseServiceConfig, service: string): 
     ? config.LOG_FORMAT === 'pretty'
     : process.stdout.isTTY && config.NODE_ENV !== 'production';
   return { service, level: config.LOG_LEVEL, format: pretty ? 'pretty' : 'json' };
+}
+
+/** Whether admin powers need a second factor: as configured, else in production only. */
+export function adminSecondFactorRequired(config: BaseServiceConfig): boolean {
+  return config.ADMIN_SECOND_FACTOR_REQUIRED ?? config.NODE_ENV === 'production';
 }

@@ -24,6 +24,7 @@ export const ErrorCode = {
   InvalidLoginChallenge: 'AUTH.INVALID_LOGIN_CHALLENGE',
   InvalidEmailLink: 'AUTH.INVALID_EMAIL_LINK',
   Forbidden: 'AUTH.FORBIDDEN',
+  SecondFactorRequired: 'AUTH.SECOND_FACTOR_REQUIRED',
   RateLimited: 'RATE_LIMIT.EXCEEDED',
   ServiceBusy: 'SERVICE.BUSY',
   ServiceUnavailable: 'SERVICE.UNAVAILABLE',
@@ -56,6 +57,7 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode, HttpStatus>> = {
   // The request is well-formed and needs no identity; its token is simply not one that works (any more).
   [ErrorCode.InvalidEmailLink]: HttpStatus.BAD_REQUEST,
   [ErrorCode.Forbidden]: HttpStatus.FORBIDDEN,
+  [ErrorCode.SecondFactorRequired]: HttpStatus.FORBIDDEN,
   [ErrorCode.RateLimited]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.ServiceBusy]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.ServiceUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,

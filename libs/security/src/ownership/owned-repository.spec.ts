@@ -46,6 +46,7 @@ const principal = (id: string, role: 'user' | 'admin' = 'user'): UserPrincipal =
   role,
   sessionId: 's',
   tokenId: 't',
+  secondFactor: false,
 });
 const ann = OwnerScope.of(principal('ann'));
 const everyone = OwnerScope.of(principal('root', 'admin'));

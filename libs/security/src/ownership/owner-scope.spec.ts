@@ -7,6 +7,7 @@ const principal = (id: string, role: 'user' | 'admin'): UserPrincipal => ({
   role,
   sessionId: 's',
   tokenId: 't',
+  secondFactor: false,
 });
 const ann = principal('ann', 'user');
 const admin = principal('root', 'admin');

@@ -140,6 +140,8 @@ export interface TestUser {
   sessionId?: string;
   /** When the session last entered its password. Default: now (a fresh login). */
   authenticatedAt?: Date;
+  /** Whether the session entered a second factor (`amr` with `mfa`). Default: no. */
+  secondFactor?: boolean;
 }
 
 export interface TestTokensOptions {
@@ -189,6 +191,7 @@ export class TestTokens {
       role: user.role ?? 'user',
       sessionId: user.sessionId ?? randomUUID(),
       authenticatedAt: user.authenticatedAt ?? new Date(),
+      secondFactor: user.secondFactor ?? false,
     }).token;
   }
 

@@ -27,7 +27,14 @@ export interface AccessTokenClaims extends RegisteredClaims {
   sid: string;
   /** When the user last entered their password in this session (OpenID Connect's claim), in seconds. */
   auth_time: number;
+  /**
+   * How the session was authenticated, in RFC 8176's words: `pwd` (a password), and `otp` and `mfa` when a
+   * one-time code was entered too (at login or at a reauthentication).
+   */
+  amr: AuthenticationMethod[];
 }
+
+export type AuthenticationMethod = 'pwd' | 'otp' | 'mfa';
 
 export interface ServiceTokenClaims extends RegisteredClaims {
   typ: typeof TokenType.Service;

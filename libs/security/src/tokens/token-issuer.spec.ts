@@ -20,6 +20,7 @@ describe('TokenIssuer', () => {
     role: 'user' as const,
     sessionId: 'session-1',
     authenticatedAt: new Date(),
+    secondFactor: false,
   };
 
   beforeAll(() => {
@@ -72,13 +73,19 @@ describe('TokenIssuer', () => {
   });
 
   describe('user access tokens', () => {
-    it('carry iss, aud, sub, iat, exp, jti, typ, role, sid and the auth_time of the session', () => {
+    it('say in amr (RFC 8176) that the session entered a second factor, when it did', () => {
+      const claims = verify(issuer.issueAccessToken({ ...user, secondFactor: true }).token);
+      expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
+    });
+
+    it('carry iss, aud, sub, iat, exp, jti, typ, role, sid, and the auth_time and amr of the session', () => {
       const before = Math.floor(Date.now() / 1000);
       const { token, jti, expiresIn } = issuer.issueAccessToken({
         userId: 'user-1',
         role: 'admin',
         sessionId: 'session-1',
         authenticatedAt: new Date('2026-12-01T08:00:00.900Z'),
+        secondFactor: false,
       });
       const claims = verify(token);
 
@@ -93,6 +100,7 @@ describe('TokenIssuer', () => {
         role: 'admin',
         sid: 'session-1',
         auth_time: Date.parse('2026-12-01T08:00:00Z') / 1000,
+        amr: ['pwd'],
       });
       expect(claims.iat! - before).toBeLessThanOrEqual(1);
       expect(jti).toMatch(UUID);

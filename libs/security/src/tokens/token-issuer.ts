@@ -38,6 +38,8 @@ export class TokenIssuer {
     sessionId: string;
     /** The session's last login or reauthentication (a refresh keeps it): what step-up checks. */
     authenticatedAt: Date;
+    /** Whether the session entered a second factor (at login, or at a reauthentication): the `amr` claim. */
+    secondFactor: boolean;
   }): IssuedToken {
     return this.sign(
       {
@@ -45,6 +47,7 @@ export class TokenIssuer {
         role: user.role,
         sid: user.sessionId,
         auth_time: Math.floor(user.authenticatedAt.getTime() / 1000),
+        amr: user.secondFactor ? ['pwd', 'otp', 'mfa'] : ['pwd'],
       },
       user.userId,
       ACCESS_TOKEN_AUDIENCE,
