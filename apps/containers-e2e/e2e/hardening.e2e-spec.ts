@@ -44,7 +44,7 @@ CONTAINERS_SUITE.describe('the containers of docker-compose.yml', ({ project, ga
     const [backend] = networksOf('users');
     expect(backend).toMatch(/_backend$/);
     expect(await networkIsInternal(backend!)).toBe(true);
-    for (const service of ['postgres', 'redis', 'users', 'runs'])
+    for (const service of ['postgres', 'redis', 'mail', 'users', 'runs'])
       expect(networksOf(service)).toEqual([backend]);
     expect(
       networksOf('gateway')

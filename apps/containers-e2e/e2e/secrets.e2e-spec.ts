@@ -2,8 +2,9 @@ import { DATABASE_SERVICES, type ServiceName, SERVICES, TOKEN_ISSUER } from '@ru
 import {
   CONTAINERS_SUITE,
   LONG_RUNNING_SERVICES,
-  type LongRunningService,
   NODE_SERVICES,
+  SECRET_HOLDERS,
+  type SecretHolder,
 } from './support/containers-env';
 import {
   containerLog,
@@ -18,7 +19,7 @@ import {
  * service of the manifest, its Redis URL, its database URL if it owns a database, the signing key if it issues
  * tokens; for PostgreSQL, its superuser password and the verifier of each service role.
  */
-const SECRET_FILES: Record<LongRunningService, string[]> = {
+const SECRET_FILES: Record<SecretHolder, string[]> = {
   postgres: ['superuser_password', ...DATABASE_SERVICES.map((service) => `${service}_password.scram`)],
   redis: ['redis.conf'],
   ...(Object.fromEntries(
@@ -107,7 +108,7 @@ CONTAINERS_SUITE.describe('the secrets of the compose stack', ({ project }) => {
     for (const secret of secrets) expect(log).not.toContain(secret);
   });
 
-  it.each(LONG_RUNNING_SERVICES)(
+  it.each(SECRET_HOLDERS)(
     'are mounted read-only into %s: its own folder only, each file 0600 and owned by its user',
     async (service) => {
       const mounts = (container(service).inspect.Mounts ?? []).filter((mount) =>

@@ -54,6 +54,7 @@ const READINGS: Reading[] = [
   { name: 'the containers chapter', docs: [tutorialChapter(6)], inACopy: true, usesCompose: true },
   { name: 'the capstone', docs: [tutorialChapter(7)], inACopy: true, runsTests: true },
   { name: 'the accounts chapter', docs: [tutorialChapter(8)], stackRunning: true },
+  { name: 'the email chapter', docs: [tutorialChapter(9)], stackRunning: true },
   { name: 'the launcher', docs: ['tools/dev-stack/README.md'] },
   { name: 'the offline images', docs: ['infra/offline/README.md'] },
   { name: 'the benchmark', docs: ['docs/performance.md'] },
@@ -64,7 +65,7 @@ const READINGS: Reading[] = [
 ];
 
 /** The ports the docs name: the stack must have them, as a reader's would. */
-const DOCUMENTED_PORTS = [3000, 3001, 3002];
+const DOCUMENTED_PORTS = [3000, 3001, 3002, 1025, 8025];
 /** The Redis of chapter 04 ("a Redis you have"): the test run's own. */
 const DOCUMENTED_REDIS_URL = 'redis://127.0.0.1:6379';
 const BLOCK_TIMEOUT_MS = 8 * 60_000;

@@ -87,6 +87,8 @@ describe('a service made by npm run generate:service', () => {
         RUNNERLY_RUNS_PORT: await freePort(),
         [`RUNNERLY_${NAME.toUpperCase()}_PORT`]: await freePort(),
         RUNNERLY_POSTGRES_PORT: await freePort(),
+        RUNNERLY_MAIL_SMTP_PORT: await freePort(),
+        RUNNERLY_MAIL_HTTP_PORT: await freePort(),
       };
       gateway = `http://127.0.0.1:${ports.GATEWAY_PORT}`;
       launcher = spawn(process.execPath, ['tools/dev-stack/dist/main.js'], {

@@ -26,3 +26,4 @@ export { ServiceProcess, type ServiceOutputLine, type ServiceProcessOptions } fr
 export { stackEnvironment, type StackTopology } from './stack/stack-environment';
 export { ensureBuilt, serviceEntry, WORKSPACE_ROOT } from './build/ensure-built';
 export { freePort } from './net/free-port';
+export { type CaughtMail } from './mail/caught-mail';

@@ -1,8 +1,9 @@
 import { access, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { EmbeddedPostgresServer, provisionServiceDatabase } from '@runnerly/dev-infra';
+import { type CaughtMail, EmbeddedPostgresServer, provisionServiceDatabase } from '@runnerly/dev-infra';
 import { generateSecret } from '@runnerly/security/secrets';
+import { createTransport } from 'nodemailer';
 import {
   freeStackPorts,
   isPortFree,
@@ -21,7 +22,7 @@ import {
   waitUntil,
 } from './support/launcher-process';
 
-// Real processes: the built launcher, three services, PostgreSQL. A start takes 5-15 s.
+// Real processes: the built launcher, the mail catcher, three services, PostgreSQL. A start takes 5-15 s.
 jest.setTimeout(180_000);
 
 const isReady = (url: string) =>
@@ -63,7 +64,7 @@ describe('npm start, on its embedded PostgreSQL', () => {
     await rm(stateDir, { recursive: true, force: true });
   });
 
-  it('brings up PostgreSQL, users, runs and the gateway, which serves the API through all of them', async () => {
+  it('brings up PostgreSQL, the mail catcher, users, runs and the gateway, which serves the API through all of them', async () => {
     first = start();
     await first.waitUntilUp();
 
@@ -72,7 +73,7 @@ describe('npm start, on its embedded PostgreSQL', () => {
     expect(await registerAndLogIn(gatewayUrl, firstAccount.email)).toEqual(
       expect.objectContaining({ accessToken: expect.any(String) }),
     );
-    expect(Object.keys(await recordedServicePids(stateDir))).toEqual(['users', 'runs', 'gateway']);
+    expect(Object.keys(await recordedServicePids(stateDir))).toEqual(['mail', 'users', 'runs', 'gateway']);
     expect(await isRunning(await postmasterPid(stateDir))).toBe(true);
   });
 
@@ -81,7 +82,7 @@ describe('npm start, on its embedded PostgreSQL', () => {
 
     expect(records.every((record) => typeof record.service === 'string')).toBe(true);
     expect(new Set(records.map((record) => record.service))).toEqual(
-      new Set(['dev-stack', 'postgres', 'users', 'runs', 'gateway']),
+      new Set(['dev-stack', 'postgres', 'mail', 'users', 'runs', 'gateway']),
     );
     expect(records.find((record) => record.msg === 'Runnerly is up')).toMatchObject({
       gateway: {
@@ -91,7 +92,40 @@ describe('npm start, on its embedded PostgreSQL', () => {
       },
       database: { kind: 'embedded', address: `127.0.0.1:${ports.postgres}` },
       rateLimiting: { store: 'memory' },
+      mail: {
+        smtp: `smtp://127.0.0.1:${ports.mailSmtp}`,
+        mails: `http://127.0.0.1:${ports.mailHttp}/mails`,
+      },
     });
+  });
+
+  it("gives users the mail catcher and the gateway's origin, and shows each mail caught in its output and at /mails", async () => {
+    const { users } = await recordedServicePids(stateDir);
+    const environment = (await readFile(`/proc/${users}/environ`, 'utf8')).split('\0');
+    expect(environment).toEqual(
+      expect.arrayContaining([
+        `SMTP_URL=smtp://127.0.0.1:${ports.mailSmtp}`,
+        `PUBLIC_ORIGIN=http://localhost:${ports.gateway}`,
+      ]),
+    );
+
+    // What users does with that SMTP_URL (nodemailer, over SMTP), with a link on that origin.
+    const link = `http://localhost:${ports.gateway}/reset-password#token=${generateSecret()}`;
+    await createTransport(`smtp://127.0.0.1:${ports.mailSmtp}`).sendMail({
+      from: 'Runnerly <no-reply@runnerly.localhost>',
+      to: 'grace@example.com',
+      subject: 'Reset your Runnerly password',
+      text: `Open this link to choose a new password:\n\n${link}`,
+    });
+
+    expect(await waitUntil(() => first.output.includes(link))).toBe(true);
+    const printed = first.records.filter((record) => record.service === 'mail' && 'subject' in record);
+    expect(printed.map((record) => record.msg)).toContain(
+      'Mail to grace@example.com: Reset your Runnerly password',
+    );
+    const answer = await fetch(`http://127.0.0.1:${ports.mailHttp}/mails?to=grace@example.com`);
+    const caught = (await answer.json()) as CaughtMail[];
+    expect(caught.map((mail) => mail.text)).toEqual([`Open this link to choose a new password:\n\n${link}`]);
   });
 
   it('keeps the generated secrets in a private folder and never prints them', async () => {
@@ -141,7 +175,7 @@ describe('npm start, on its embedded PostgreSQL', () => {
     expect(first.exitCode).toBeNull();
   });
 
-  it('on Ctrl-C, stops the gateway, runs, users, then PostgreSQL, leaving no process or port behind', async () => {
+  it('on Ctrl-C, stops the gateway, runs, users, the mail catcher, then PostgreSQL, leaving no process or port behind', async () => {
     const services = await recordedServicePids(stateDir);
     const postgres = await postmasterPid(stateDir);
     // A terminal's Ctrl-C signals its whole foreground group: were PostgreSQL or a service in the
@@ -155,7 +189,13 @@ describe('npm start, on its embedded PostgreSQL', () => {
 
     expect(await first.exited).toEqual({ code: 0, signal: null });
     const stops = first.records.map((record) => record.msg).filter((msg) => /^Stopped /.test(String(msg)));
-    expect(stops).toEqual(['Stopped gateway', 'Stopped runs', 'Stopped users', 'Stopped PostgreSQL']);
+    expect(stops).toEqual([
+      'Stopped gateway',
+      'Stopped runs',
+      'Stopped users',
+      'Stopped mail',
+      'Stopped PostgreSQL',
+    ]);
     expect(first.output).not.toContain('terminating connection due to administrator command');
     for (const pid of [...Object.values(services), postgres]) expect(pidExists(pid)).toBe(false);
     for (const port of Object.values(ports)) expect(await isPortFree(port)).toBe(true);

@@ -1,17 +1,18 @@
 // `npm start`: the whole Runnerly stack on this machine, with nothing to install. One embedded PostgreSQL
-// (a database and a least-privilege role per service), then users, runs and the gateway, each started once
-// the previous one is ready; Ctrl-C stops them all in reverse order. See tools/dev-stack/README.md.
+// (a database and a least-privilege role per service), the mail catcher, then users, runs and the gateway, each
+// started once the previous one is ready; Ctrl-C stops them all in reverse order. See tools/dev-stack/README.md.
 import './preflight/node-version.guard'; // First: on an older Node the imports below could fail less clearly.
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isColorSupported } from 'pino-pretty';
 import { disarmEmbeddedPostgresSignalHooks } from '@runnerly/dev-infra';
 import { SERVICE_NAMES } from '@runnerly/platform';
-import { loadStackConfig, portVariable, type StackConfig } from './config/stack.config';
+import { loadStackConfig, portVariable, STACK_ENV, type StackConfig } from './config/stack.config';
 import { LauncherOutput } from './output/launcher.output';
 import { summarizeStack } from './output/stack.summary';
 import { assertServicesBuilt } from './preflight/build.check';
 import { assertPortsFree, type WantedPort } from './preflight/ports.check';
+import { MAIL_CATCHER, mailCatcherProcess } from './stack/mail-catcher';
 import { prepareServiceDatabases } from './stack/service-databases';
 import { serviceEnvironments, serviceUrl } from './stack/service-environments';
 import { StackSupervisor } from './stack/stack.supervisor';
@@ -45,7 +46,7 @@ async function main(): Promise<number> {
   //    state folder also stops the services a launcher killed with SIGKILL left running.
   await assertServicesBuilt(config.entries, config.repoRoot);
   const lock = await StackLock.claim(config.stateDir, {
-    entries: config.entries,
+    entries: { [MAIL_CATCHER]: config.mailCatcher.entry, ...config.entries },
     note: (m) => output.info(m),
   });
   const stack = new StackSupervisor((message) => output.info(message));
@@ -70,7 +71,7 @@ async function main(): Promise<number> {
     stack.end({ kind: 'failure', message: errorMessage(error) }),
   );
 
-  // 4. Run until Ctrl-C or a failure, then stop: gateway, runs, users, and PostgreSQL last.
+  // 4. Run until Ctrl-C or a failure, then stop: gateway, runs, users, the mail catcher, and PostgreSQL last.
   const end = await stack.ended;
   if (end.kind === 'failure') output.warn(`${end.message}: stopping Runnerly`);
   await stack.stop();
@@ -95,22 +96,32 @@ async function startStack(
       ? `gateway on ${config.gatewayHost}:${config.ports.gateway}`
       : `${service} on :${config.ports[service]}`,
   );
-  output.info(`Starting Runnerly: ${listening.join(', ')}, state in ${config.stateDir}`);
+  const { smtpPort, httpPort } = config.mailCatcher;
+  output.info(
+    `Starting Runnerly: ${listening.join(', ')}, mail catcher on :${smtpPort} (SMTP) and :${httpPort}, ` +
+      `state in ${config.stateDir}`,
+  );
   await assertPortsFree(await wantedPorts(config));
   const databases = await prepareServiceDatabases(config, stack, output);
 
   const environments = serviceEnvironments(config, databases);
-  for (const service of SERVICE_NAMES) {
+  const processes = [
+    mailCatcherProcess(config),
+    ...SERVICE_NAMES.map((service) => ({
+      name: service,
+      entry: config.entries[service],
+      env: environments[service],
+      url: serviceUrl(config, service),
+    })),
+  ];
+  for (const stackProcess of processes) {
     await stack.startService(
       {
-        name: service,
-        entry: config.entries[service],
-        env: environments[service],
-        url: serviceUrl(config, service),
+        ...stackProcess,
         cwd: config.repoRoot,
-        onLine: (line, stream) => output.serviceLine(service, line, stream),
+        onLine: (line, stream) => output.serviceLine(stackProcess.name, line, stream),
       },
-      (started) => lock.recordService(service, started.pid),
+      (started) => lock.recordService(stackProcess.name, started.pid),
     );
   }
   if (!stack.isEnding) output.summary(summarizeStack(config, Date.now() - startedAt));
@@ -127,6 +138,20 @@ async function wantedPorts(config: StackConfig): Promise<WantedPort[]> {
     port: config.ports[service],
     variable: portVariable(service),
   }));
+  ports.push(
+    {
+      owner: 'the mail catcher',
+      host: config.internalHost,
+      port: config.mailCatcher.smtpPort,
+      variable: STACK_ENV.mailSmtpPort,
+    },
+    {
+      owner: 'the mail catcher',
+      host: config.internalHost,
+      port: config.mailCatcher.httpPort,
+      variable: STACK_ENV.mailHttpPort,
+    },
+  );
   const { databases } = config;
   if (databases.kind === 'embedded') {
     const serverRecorded = await access(join(databases.dataDir, 'postmaster.pid')).then(
@@ -138,7 +163,7 @@ async function wantedPorts(config: StackConfig): Promise<WantedPort[]> {
         owner: 'PostgreSQL',
         host: config.internalHost,
         port: databases.port,
-        variable: 'RUNNERLY_POSTGRES_PORT',
+        variable: STACK_ENV.postgresPort,
       });
     }
   }

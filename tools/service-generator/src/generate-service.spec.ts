@@ -16,6 +16,7 @@ describe('the name of a new service', () => {
     ['runs', 'runs is already a service of the manifest'],
     ['gateway', 'gateway is already a service of the manifest'],
     ['postgres', 'postgres is reserved'],
+    ['mail', 'mail is reserved'],
     ['platform', 'platform is reserved'],
   ])('refuses %p: %s', (name, problem) => {
     expect(nameProblem(name, SERVICES, root)).toContain(problem);

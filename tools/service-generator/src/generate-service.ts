@@ -11,6 +11,7 @@ const NAME = /^[a-z][a-z0-9]{1,30}$/;
 const RESERVED = new Set([
   'postgres',
   'redis',
+  'mail',
   'secrets',
   'platform',
   'security',

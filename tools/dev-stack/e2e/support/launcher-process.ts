@@ -15,6 +15,8 @@ export interface StackPorts {
   users: number;
   runs: number;
   postgres: number;
+  mailSmtp: number;
+  mailHttp: number;
 }
 
 /** The environment of a launcher under test: its own ports and state folder, nothing inherited by chance. */
@@ -31,6 +33,8 @@ export function launcherEnv(
     RUNNERLY_USERS_PORT: String(ports.users),
     RUNNERLY_RUNS_PORT: String(ports.runs),
     RUNNERLY_POSTGRES_PORT: String(ports.postgres),
+    RUNNERLY_MAIL_SMTP_PORT: String(ports.mailSmtp),
+    RUNNERLY_MAIL_HTTP_PORT: String(ports.mailHttp),
     ...extra,
   };
 }
@@ -174,20 +178,27 @@ export async function waitUntil(
   return condition();
 }
 
-/** Four ports that were free a moment ago on 127.0.0.1. */
+/** A port for each process of the stack, each free a moment ago on 127.0.0.1. */
 export async function freeStackPorts(): Promise<StackPorts> {
   const servers = await Promise.all(
-    [0, 1, 2, 3].map(async () => {
+    [0, 1, 2, 3, 4, 5].map(async () => {
       const server = createServer();
       await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
       return server;
     }),
   );
-  const [gateway, users, runs, postgres] = servers.map(
+  const [gateway, users, runs, postgres, mailSmtp, mailHttp] = servers.map(
     (server) => (server.address() as { port: number }).port,
   );
   await Promise.all(servers.map((server) => new Promise<void>((done) => server.close(() => done()))));
-  return { gateway: gateway!, users: users!, runs: runs!, postgres: postgres! };
+  return {
+    gateway: gateway!,
+    users: users!,
+    runs: runs!,
+    postgres: postgres!,
+    mailSmtp: mailSmtp!,
+    mailHttp: mailHttp!,
+  };
 }
 
 export async function isPortFree(port: number): Promise<boolean> {

@@ -9,7 +9,7 @@ const USERS_URL = 'postgresql://users:users-db-secret@db.example:5432/users';
 const RUNS_URL = 'postgresql://runs:runs-db-secret@db.example:5432/runs';
 
 describe('loadStackConfig', () => {
-  it('defaults to the embedded PostgreSQL on 54329, ports 3000-3002 and state in <repo>/.runnerly', () => {
+  it('defaults to the embedded PostgreSQL on 54329, ports 3000-3002, the mail catcher on 1025 and 8025, and state in <repo>/.runnerly', () => {
     const config = load({});
 
     expect(config).toMatchObject({
@@ -19,6 +19,7 @@ describe('loadStackConfig', () => {
       gatewayHost: '127.0.0.1',
       ports: { gateway: 3000, users: 3001, runs: 3002 },
       databases: { kind: 'embedded', port: 54329, dataDir: `${REPO}/.runnerly/postgres` },
+      mailCatcher: { entry: `${REPO}/infra/mail-catcher/mail-catcher.mjs`, smtpPort: 1025, httpPort: 8025 },
       logFormat: 'json',
       verbose: false,
     });
@@ -38,6 +39,8 @@ describe('loadStackConfig', () => {
       RUNNERLY_USERS_PORT: '4001',
       RUNNERLY_RUNS_PORT: '4002',
       RUNNERLY_POSTGRES_PORT: '4003',
+      RUNNERLY_MAIL_SMTP_PORT: '4025',
+      RUNNERLY_MAIL_HTTP_PORT: '4080',
       REDIS_URL: 'redis://:pw@127.0.0.1:6379',
       LOG_LEVEL: 'debug',
       RUNNERLY_VERBOSE: '1',
@@ -48,16 +51,18 @@ describe('loadStackConfig', () => {
       gatewayHost: '0.0.0.0',
       ports: { gateway: 4000, users: 4001, runs: 4002 },
       databases: { kind: 'embedded', port: 4003, dataDir: '/elsewhere/state/postgres' },
+      mailCatcher: { smtpPort: 4025, httpPort: 4080 },
       redisUrl: 'redis://:pw@127.0.0.1:6379',
       logLevel: 'debug',
       verbose: true,
     });
   });
 
-  it('passes the first admin, OAuth clients and CORS origins on to the service that reads them, and nothing else', () => {
+  it('passes the first admin, OAuth clients, the public origin and CORS origins on to the service that reads them, and nothing else', () => {
     const config = load({
       BOOTSTRAP_ADMIN_EMAIL: 'ops@example.com',
       BOOTSTRAP_ADMIN_PASSWORD_FILE: '/run/secrets/admin',
+      PUBLIC_ORIGIN: 'http://localhost:5173',
       CORS_ORIGINS: 'https://app.example.com',
       JWT_PRIVATE_KEY: 'not passed on',
     });
@@ -66,6 +71,7 @@ describe('loadStackConfig', () => {
       users: {
         BOOTSTRAP_ADMIN_EMAIL: 'ops@example.com',
         BOOTSTRAP_ADMIN_PASSWORD_FILE: '/run/secrets/admin',
+        PUBLIC_ORIGIN: 'http://localhost:5173',
       },
       runs: {},
       gateway: { CORS_ORIGINS: 'https://app.example.com' },
@@ -90,7 +96,12 @@ describe('loadStackConfig', () => {
     [{ GATEWAY_PORT: 'http' }, 'GATEWAY_PORT must be a port number from 1 to 65535, got "http"'],
     [{ RUNNERLY_USERS_PORT: '0' }, 'RUNNERLY_USERS_PORT must be a port number'],
     [{ RUNNERLY_POSTGRES_PORT: '70000' }, 'RUNNERLY_POSTGRES_PORT must be a port number'],
-    [{ RUNNERLY_RUNS_PORT: '3000' }, 'and PostgreSQL need different ports, got 3001, 3000, 3000, 54329'],
+    [
+      { RUNNERLY_RUNS_PORT: '3000' },
+      'the mail catcher and PostgreSQL need different ports, got 3001, 3000, 3000, 1025, 8025, 54329',
+    ],
+    [{ RUNNERLY_MAIL_HTTP_PORT: '1025' }, 'need different ports, got 3001, 3002, 3000, 1025, 1025, 54329'],
+    [{ RUNNERLY_MAIL_SMTP_PORT: 'smtp' }, 'RUNNERLY_MAIL_SMTP_PORT must be a port number'],
     [{ GATEWAY_HOST: 'bad host' }, 'GATEWAY_HOST must be a host name or an IP address'],
     [{ REDIS_URL: 'http://cache' }, 'REDIS_URL must be a redis:// or rediss:// URL'],
     [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT must be one of pretty, json, got "xml"'],

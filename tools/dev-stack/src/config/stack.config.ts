@@ -14,6 +14,15 @@ export type StackDatabases =
   | { kind: 'embedded'; port: number; dataDir: string }
   | { kind: 'external'; urls: Partial<Record<ServiceName, string>> };
 
+/** The development SMTP server (infra/mail-catcher) that users sends its mails to: it delivers none. */
+export interface MailCatcherConfig {
+  /** The script, run by this Node as the services are. */
+  entry: string;
+  smtpPort: number;
+  /** Where the caught mails are read: GET /mails. */
+  httpPort: number;
+}
+
 /** Everything the launcher reads from its environment, validated before anything starts. */
 export interface StackConfig {
   repoRoot: string;
@@ -27,6 +36,7 @@ export interface StackConfig {
   gatewayHost: string;
   ports: Record<ServiceName, number>;
   databases: StackDatabases;
+  mailCatcher: MailCatcherConfig;
   redisUrl?: string;
   logFormat: LogFormat;
   /** Passed to every service as LOG_LEVEL when set. */
@@ -39,8 +49,8 @@ export interface StackConfig {
 
 /**
  * Service settings a developer may want on the local stack, passed on as they are: the first admin
- * (there is no default one), OAuth clients, and the browser origins allowed by CORS. `*_FILE` variants
- * work as for every service variable.
+ * (there is no default one), OAuth clients, the origin the links in mails open (the gateway unless said), and
+ * the browser origins allowed by CORS. `*_FILE` variants work as for every service variable.
  */
 export const PASSED_THROUGH: Readonly<Partial<Record<ServiceName, readonly string[]>>> = {
   users: [
@@ -49,6 +59,7 @@ export const PASSED_THROUGH: Readonly<Partial<Record<ServiceName, readonly strin
     'BOOTSTRAP_ADMIN_PASSWORD_FILE',
     'OAUTH_CLIENTS',
     'OAUTH_CLIENTS_FILE',
+    'PUBLIC_ORIGIN',
   ],
   gateway: ['CORS_ORIGINS'],
 };
@@ -58,6 +69,8 @@ export const STACK_ENV = {
   stateDir: 'RUNNERLY_STATE_DIR',
   gatewayHost: 'GATEWAY_HOST',
   postgresPort: 'RUNNERLY_POSTGRES_PORT',
+  mailSmtpPort: 'RUNNERLY_MAIL_SMTP_PORT',
+  mailHttpPort: 'RUNNERLY_MAIL_HTTP_PORT',
   redisUrl: 'REDIS_URL',
   logFormat: 'LOG_FORMAT',
   logLevel: 'LOG_LEVEL',
@@ -78,6 +91,9 @@ export const STACK_DEFAULTS = {
   stateDir: '.runnerly',
   host: '127.0.0.1',
   postgresPort: 54329,
+  // The ports mail catchers (MailHog, Mailpit) use, so that a developer's habits and bookmarks work.
+  mailSmtpPort: 1025,
+  mailHttpPort: 8025,
 } as const;
 
 const LOG_FORMATS: readonly LogFormat[] = ['pretty', 'json'];
@@ -122,10 +138,21 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, context: StackConfigCont
   }
 
   const databases = readDatabases(read, port, stateDir, problems);
-  const taken = [...Object.values(ports), ...(databases.kind === 'embedded' ? [databases.port] : [])];
+  const mailCatcher: MailCatcherConfig = {
+    entry: join(context.repoRoot, 'infra', 'mail-catcher', 'mail-catcher.mjs'),
+    smtpPort: port(STACK_ENV.mailSmtpPort, STACK_DEFAULTS.mailSmtpPort),
+    httpPort: port(STACK_ENV.mailHttpPort, STACK_DEFAULTS.mailHttpPort),
+  };
+  const taken = [
+    ...Object.values(ports),
+    mailCatcher.smtpPort,
+    mailCatcher.httpPort,
+    ...(databases.kind === 'embedded' ? [databases.port] : []),
+  ];
   if (new Set(taken).size !== taken.length) {
     problems.push(
-      `The services (${SERVICE_NAMES.join(', ')}) and PostgreSQL need different ports, got ${taken.join(', ')}`,
+      `The services (${SERVICE_NAMES.join(', ')}), the mail catcher and PostgreSQL need different ports, ` +
+        `got ${taken.join(', ')}`,
     );
   }
 
@@ -156,6 +183,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, context: StackConfigCont
     gatewayHost,
     ports,
     databases,
+    mailCatcher,
     redisUrl,
     logFormat: logFormat as LogFormat,
     logLevel,

@@ -10,6 +10,7 @@ const SUMMARY: StackSummary = {
   },
   database: { kind: 'embedded', address: '127.0.0.1:54329', dataDir: '.runnerly/postgres' },
   rateLimiting: { store: 'memory' },
+  mail: { smtp: 'smtp://127.0.0.1:1025', mails: 'http://127.0.0.1:8025/mails' },
   startedInMs: 5_000,
 };
 
@@ -51,6 +52,9 @@ describe('LauncherOutput', () => {
 
     expect(stdout[0]).toMatch(/INFO: \[users\] up\n$/);
     expect(stdout[1]).toContain('  Gateway      http://localhost:3000\n');
+    expect(stdout[1]).toContain(
+      '  Mails        http://127.0.0.1:8025/mails, and printed here as they arrive',
+    );
     expect(stdout[1]).toContain('Press Ctrl-C to stop everything.');
   });
 

@@ -14,6 +14,7 @@ describe('summarizeStack', () => {
       },
       database: { kind: 'embedded', address: '127.0.0.1:54329', dataDir: '.runnerly/postgres' },
       rateLimiting: { store: 'memory' },
+      mail: { smtp: 'smtp://127.0.0.1:1025', mails: 'http://127.0.0.1:8025/mails' },
       startedInMs: 6_200,
     });
   });
@@ -39,6 +40,15 @@ describe('summarizeStack', () => {
     expect(JSON.stringify(summary)).not.toMatch(/secret|sslmode/);
   });
 
+  it('follows the mail catcher to the ports it is given', () => {
+    const summary = summarizeStack(
+      configFrom({ RUNNERLY_MAIL_SMTP_PORT: '2525', RUNNERLY_MAIL_HTTP_PORT: '8026' }),
+      0,
+    );
+
+    expect(summary.mail).toEqual({ smtp: 'smtp://127.0.0.1:2525', mails: 'http://127.0.0.1:8026/mails' });
+  });
+
   it('reaches a gateway listening on every address through localhost', () => {
     expect(summarizeStack(configFrom({ GATEWAY_HOST: '0.0.0.0' }), 0).gateway.url).toBe(
       'http://localhost:3000',
@@ -47,7 +57,7 @@ describe('summarizeStack', () => {
 });
 
 describe('summaryText', () => {
-  it('lists the URLs, the database, the rate-limit store and how to stop', () => {
+  it('lists the URLs, the database, the rate-limit store, where the mails are read and how to stop', () => {
     expect(summaryText(summarizeStack(configFrom({}), 6_240))).toBe(
       [
         '',
@@ -58,6 +68,8 @@ describe('summaryText', () => {
         '  Readiness    http://localhost:3000/health/ready',
         '  Database     embedded PostgreSQL on 127.0.0.1:54329, data in .runnerly/postgres',
         '  Rate limits  counted in memory, per service (set REDIS_URL to share them through Redis)',
+        '  Mails        http://127.0.0.1:8025/mails, and printed here as they arrive (users sends to ' +
+          'smtp://127.0.0.1:1025; none is delivered)',
         '',
         '  Press Ctrl-C to stop everything.',
         '',

@@ -1,5 +1,7 @@
 import { relative } from 'node:path';
 import { type StackConfig } from '../config/stack.config';
+import { mailCatcherSmtpUrl, mailCatcherUrl } from '../stack/mail-catcher';
+import { gatewayBrowserUrl } from '../stack/service-environments';
 
 /** What a developer needs once the stack is up. Never a credential: URLs are shown without them. */
 export interface StackSummary {
@@ -8,11 +10,13 @@ export interface StackSummary {
     | { kind: 'embedded'; address: string; dataDir: string }
     | { kind: 'external'; urls: Record<string, string> };
   rateLimiting: { store: 'memory' } | { store: 'redis'; address: string };
+  /** Where users sends mail (the catcher, which delivers none) and where the caught mails are read. */
+  mail: { smtp: string; mails: string };
   startedInMs: number;
 }
 
 export function summarizeStack(config: StackConfig, startedInMs: number): StackSummary {
-  const url = `http://${browserHost(config.gatewayHost)}:${config.ports.gateway}`;
+  const url = gatewayBrowserUrl(config);
   const { databases } = config;
   return {
     gateway: { url, docs: `${url}/docs`, ready: `${url}/health/ready` },
@@ -33,13 +37,14 @@ export function summarizeStack(config: StackConfig, startedInMs: number): StackS
       config.redisUrl === undefined
         ? { store: 'memory' }
         : { store: 'redis', address: withoutCredentials(config.redisUrl) },
+    mail: { smtp: mailCatcherSmtpUrl(config), mails: `${mailCatcherUrl(config)}/mails` },
     startedInMs,
   };
 }
 
 /** The summary as a developer reads it in a terminal. */
 export function summaryText(summary: StackSummary): string {
-  const { database, rateLimiting } = summary;
+  const { database, rateLimiting, mail } = summary;
   const rows: [string, string][] = [
     ['Gateway', summary.gateway.url],
     ['API docs', summary.gateway.docs],
@@ -58,6 +63,10 @@ export function summaryText(summary: StackSummary): string {
         ? 'counted in memory, per service (set REDIS_URL to share them through Redis)'
         : `counted in Redis at ${rateLimiting.address}`,
     ],
+    [
+      'Mails',
+      `${mail.mails}, and printed here as they arrive (users sends to ${mail.smtp}; none is delivered)`,
+    ],
   ];
   return [
     '',
@@ -68,12 +77,6 @@ export function summaryText(summary: StackSummary): string {
     '  Press Ctrl-C to stop everything.',
     '',
   ].join('\n');
-}
-
-/** A wildcard or loopback address is reached as localhost; any other host as it is. */
-function browserHost(host: string): string {
-  if (['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(host)) return 'localhost';
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** host:port/path of a URL, leaving out the user, the password and any query (which may hold secrets). */

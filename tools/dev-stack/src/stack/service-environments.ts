@@ -1,10 +1,12 @@
 import { stackEnvironment } from '@runnerly/dev-infra';
 import { type ServiceName } from '@runnerly/platform';
 import { type StackConfig } from '../config/stack.config';
+import { mailCatcherSmtpUrl } from './mail-catcher';
 
 /**
  * Each service's environment: how the services find each other (stackEnvironment), development mode (so
- * the gateway serves its docs at /docs), and what the launcher passes on from its own environment.
+ * the gateway serves its docs at /docs), where users sends mail and the origin its links open, and what the
+ * launcher passes on from its own environment.
  */
 export function serviceEnvironments(
   config: StackConfig,
@@ -20,7 +22,13 @@ export function serviceEnvironments(
     nodeEnv: 'development',
     extra: {
       // users generates its development signing key here on the first start.
-      users: { DEV_SECRETS_DIR: config.secretsDir, ...logLevel, ...config.passedThrough.users },
+      users: {
+        DEV_SECRETS_DIR: config.secretsDir,
+        SMTP_URL: mailCatcherSmtpUrl(config),
+        PUBLIC_ORIGIN: gatewayBrowserUrl(config),
+        ...logLevel,
+        ...config.passedThrough.users,
+      },
       runs: { ...logLevel, ...config.passedThrough.runs },
       gateway: { HOST: config.gatewayHost, ...logLevel, ...config.passedThrough.gateway },
     },
@@ -32,4 +40,15 @@ export function serviceUrl(config: StackConfig, service: ServiceName): string {
   const host = service === 'gateway' ? config.gatewayHost : config.internalHost;
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${config.ports[service]}`;
+}
+
+/** The gateway as a browser on this machine reaches it: what the summary shows and the links in mails open. */
+export function gatewayBrowserUrl(config: StackConfig): string {
+  return `http://${browserHost(config.gatewayHost)}:${config.ports.gateway}`;
+}
+
+/** A wildcard or loopback address is reached as localhost; any other host as it is. */
+function browserHost(host: string): string {
+  if (['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost'].includes(host)) return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -8,15 +8,15 @@ import {
   readProcessIdentity,
   stopRecordedProcess,
 } from '@runnerly/dev-infra';
-import { SERVICE_NAMES, type ServiceName } from '@runnerly/platform';
 
 export const PID_FILE = 'stack.pid.json';
 
 /** How long a service left behind by a killed launcher gets to stop on SIGTERM before SIGKILL. */
 const ORPHAN_STOP_TIMEOUT_MS = 10_000;
 
+/** A process the launcher started: a service, or the mail catcher. */
 interface RecordedService extends ProcessIdentity {
-  name: ServiceName;
+  name: string;
 }
 
 /** The content of `stack.pid.json`. */
@@ -26,8 +26,8 @@ interface StackRecord {
 }
 
 export interface StackLockOptions {
-  /** The built entry point of each service: only a process running one of these is ever stopped. */
-  entries: Record<ServiceName, string>;
+  /** The entry point of each process the launcher starts, by name: only a process running one is ever stopped. */
+  entries: Readonly<Record<string, string>>;
   note: (message: string) => void;
 }
 
@@ -76,7 +76,7 @@ export class StackLock {
   }
 
   /** Records a service just spawned, so that a next launcher can stop it if this one gets killed. */
-  async recordService(name: ServiceName, pid: number): Promise<void> {
+  async recordService(name: string, pid: number): Promise<void> {
     const identity = await readProcessIdentity(pid);
     if (identity === undefined) return; // Already gone, or not Linux: nothing a next launcher could verify.
     // A restarted service replaces its dead predecessor's entry.
@@ -117,9 +117,8 @@ export class StackLock {
 async function stopLeftovers(previous: StackRecord, options: StackLockOptions): Promise<void> {
   // Stopped one at a time in reverse start order, the gateway first, as a normal stop would.
   for (const service of [...previous.services].reverse()) {
-    if (!SERVICE_NAMES.includes(service.name) || service.commandLine[1] !== options.entries[service.name]) {
-      continue;
-    }
+    if (!Object.hasOwn(options.entries, service.name)) continue;
+    if (service.commandLine[1] !== options.entries[service.name]) continue;
     const outcome = await stopRecordedProcess(service, ORPHAN_STOP_TIMEOUT_MS);
     if (outcome !== 'not-running') {
       options.note(

@@ -1,0 +1,26 @@
+import { loadStackConfig } from '../config/stack.config';
+import { serviceEnvironments } from './service-environments';
+
+const DATABASES = { users: 'postgresql://users@127.0.0.1/users', runs: 'postgresql://runs@127.0.0.1/runs' };
+const environmentsFor = (env: NodeJS.ProcessEnv) =>
+  serviceEnvironments(
+    loadStackConfig(env, { repoRoot: '/repo', cwd: '/repo', stdoutIsTerminal: false }),
+    DATABASES,
+  );
+
+describe('serviceEnvironments', () => {
+  it('sends the mails of users to the mail catcher, with links that open the gateway', () => {
+    expect(environmentsFor({ GATEWAY_PORT: '4000', RUNNERLY_MAIL_SMTP_PORT: '2525' }).users).toMatchObject({
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      PUBLIC_ORIGIN: 'http://localhost:4000',
+    });
+  });
+
+  it('lets PUBLIC_ORIGIN point the links elsewhere (a web client of its own), and tells no other service', () => {
+    const environments = environmentsFor({ PUBLIC_ORIGIN: 'http://localhost:5173' });
+
+    expect(environments.users.PUBLIC_ORIGIN).toBe('http://localhost:5173');
+    expect(environments.runs).not.toHaveProperty('PUBLIC_ORIGIN');
+    expect(environments.gateway).not.toHaveProperty('SMTP_URL');
+  });
+});
