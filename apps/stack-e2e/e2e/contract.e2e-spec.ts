@@ -66,7 +66,14 @@ describe('the public API through the gateway, as docs/reference/api.md describes
   it('GET and PATCH /api/users/me read and change the profile, never showing a hash', async () => {
     const read = await api.call('GET', '/api/users/me', { token: ada.accessToken });
     expect(read.status).toBe(200);
-    expect(Object.keys(read.body).sort()).toEqual(['createdAt', 'displayName', 'email', 'emailVerified', 'id', 'role']);
+    expect(Object.keys(read.body).sort()).toEqual([
+      'createdAt',
+      'displayName',
+      'email',
+      'emailVerified',
+      'id',
+      'role',
+    ]);
     const changed = await api.call('PATCH', '/api/users/me', {
       token: ada.accessToken,
       json: { displayName: 'Ada L.' },
