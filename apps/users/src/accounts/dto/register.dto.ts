@@ -1,20 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsString } from 'class-validator';
-import {
-  CodePointLength,
-  IsAcceptablePassword,
-  NormalizeEmail,
-  PASSWORD_MAX_LENGTH,
-  PASSWORD_MIN_LENGTH,
-} from '@runnerly/security';
+import { IsString } from 'class-validator';
+import { IsAcceptablePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@runnerly/security';
 import { DisplayName } from './display-name';
+import { EmailAddress } from './email-address';
 
 /** Exactly these three fields: anything else (`role`, `id`) is refused by the validation pipe. */
 export class RegisterDto {
-  @ApiProperty({ maxLength: 254, example: 'ada@example.com' })
-  @NormalizeEmail()
-  @IsEmail()
-  @CodePointLength(1, 254)
+  @EmailAddress()
   email!: string;
 
   @ApiProperty({

@@ -1,22 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsString, Matches } from 'class-validator';
-import {
-  CodePointLength,
-  IsAcceptablePassword,
-  NormalizeEmail,
-  PASSWORD_MAX_LENGTH,
-  PASSWORD_MIN_LENGTH,
-} from '@runnerly/security';
+import { IsString, Matches } from 'class-validator';
+import { IsAcceptablePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@runnerly/security';
+import { EmailAddress } from '../../accounts/dto/email-address';
 
 /** A link's token as the API issues them: 32 bytes, base64url. Anything else is refused before a query. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 /** `{ email }`: where to send a link, if an account has this address. */
 export class EmailLinkRequestDto {
-  @ApiProperty({ maxLength: 254, example: 'ada@example.com' })
-  @NormalizeEmail()
-  @IsEmail()
-  @CodePointLength(1, 254)
+  @EmailAddress()
   email!: string;
 }
 
