@@ -1,6 +1,5 @@
-import { eventually } from './support/eventually';
 import { ADMIN, Stack } from './support/stack';
-import { type Account, GatewayClient } from '@runnerly/testing';
+import { type Account, eventually, GatewayClient } from '@runnerly/testing';
 
 let stack: Stack;
 let api: GatewayClient;

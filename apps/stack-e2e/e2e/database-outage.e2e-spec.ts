@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TcpFaultProxy, TEST_ENV, type Account, GatewayClient } from '@runnerly/testing';
-import { eventually } from './support/eventually';
+import { type Account, eventually, GatewayClient, TcpFaultProxy, TEST_ENV } from '@runnerly/testing';
 import { Stack } from './support/stack';
 
 // users and runs reach PostgreSQL through a proxy that can cut them off: the real database, a real outage

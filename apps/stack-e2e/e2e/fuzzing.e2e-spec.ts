@@ -25,8 +25,7 @@ import {
   uuidLike,
   withUnknownMember,
 } from '@runnerly/security/testing';
-import { FuzzTarget, type Account, GatewayClient } from '@runnerly/testing';
-import { eventually } from './support/eventually';
+import { type Account, eventually, FuzzTarget, GatewayClient } from '@runnerly/testing';
 import { ADMIN, Stack } from './support/stack';
 
 // Property-based fuzzing of the public API through the gateway, the three services running as they do in

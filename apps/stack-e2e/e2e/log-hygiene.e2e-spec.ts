@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RawHttpClient } from '@runnerly/security/testing';
-import { eventually } from './support/eventually';
 import { ADMIN, Stack } from './support/stack';
-import { type Account, GatewayClient } from '@runnerly/testing';
+import { type Account, eventually, GatewayClient } from '@runnerly/testing';
 
 /** Recognisable values: if any of them shows up in a log line, something logged what it must not. */
 const SECRETS = {

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
-import { serviceEntry, type Account, GatewayClient } from '@runnerly/testing';
-import { eventually } from './support/eventually';
+import { type Account, eventually, GatewayClient, serviceEntry } from '@runnerly/testing';
 import { Stack } from './support/stack';
 
 let stack: Stack;

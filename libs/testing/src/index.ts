@@ -10,3 +10,4 @@ export { TcpFaultProxy } from './faults/tcp-fault-proxy';
 export * from './compose';
 export { ScratchWorkspace } from './scratch-workspace';
 export { linkIn, type ReceivedMail, TestMailServer } from './mail/test-mail-server';
+export { eventually } from './async/eventually';
