@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, WORKSPACE_ROOT } from '@runnerly/dev-infra';
 import { SERVICE_NAMES } from '@runnerly/platform';
 import { getContainerRuntimeClient } from 'testcontainers';
-import { COMPOSE_COMMANDS, ComposeCli, detectCompose, lastLines } from './compose-cli';
+import { COMPOSE_COMMANDS, ComposeCli, type ComposeResult, detectCompose, lastLines } from './compose-cli';
 
 /** A cold build (npm ci, the TypeScript build, three images) takes minutes; a cached one, seconds. */
 const UP_TIMEOUT_MS = 20 * 60_000;
@@ -94,7 +94,7 @@ export async function startComposeStack({
 
   const started = Date.now();
   try {
-    const up = await compose.run(['up', '--detach', '--build'], UP_TIMEOUT_MS);
+    const up = await upThroughSlowHealthchecks(compose, project);
     if (up.code !== 0) {
       throw new Error(
         `${COMPOSE_COMMANDS[flavour].name} up --build failed: ${whyUpFailed(up.output)}\n` +
@@ -121,11 +121,24 @@ export async function startComposeStack({
 }
 
 /**
- * Every container of the project that keeps running must become healthy; one-shot ones must exit with 0.
+ * `up` gives up on the whole stack as soon as one dependency reports unhealthy, and leaves the services that wait
+ * on it created but not started. That is not final either (see waitUntilHealthy): when it is all that went wrong,
+ * wait for the started containers to be healthy, then `up` once more, which starts the rest.
+ */
+async function upThroughSlowHealthchecks(compose: ComposeCli, project: string): Promise<ComposeResult> {
+  const up = await compose.run(['up', '--detach', '--build'], UP_TIMEOUT_MS);
+  if (up.code === 0 || !/is unhealthy/.test(up.output)) return up;
+  await waitUntilHealthy(project, { startedOnly: true });
+  return compose.run(['up', '--detach'], UP_TIMEOUT_MS);
+}
+
+/**
+ * Every container of the project that keeps running must become healthy; one-shot ones must exit with 0
+ * (`startedOnly`: containers created but never started are not waited for).
  * "unhealthy" is not final: Docker keeps probing, and on a machine starved of CPU (several stacks on two
  * cores) a healthcheck can time out a few times in a row and then pass. Only the deadline decides.
  */
-async function waitUntilHealthy(project: string): Promise<void> {
+async function waitUntilHealthy(project: string, { startedOnly = false } = {}): Promise<void> {
   const { dockerode } = (await getContainerRuntimeClient()).container;
   const deadline = Date.now() + HEALTHY_TIMEOUT_MS;
   let pending: string[] = [];
@@ -143,6 +156,7 @@ async function waitUntilHealthy(project: string): Promise<void> {
           throw new Error(`${service} exited with code ${state.State.ExitCode}`);
         continue;
       }
+      if (startedOnly && state.State.Status === 'created') continue;
       const health = state.State.Health?.Status;
       if (health !== 'healthy') pending.push(`${service} (${health ?? state.State.Status})`);
     }
