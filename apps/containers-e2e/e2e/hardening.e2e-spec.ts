@@ -128,8 +128,8 @@ CONTAINERS_SUITE.describe('the containers of docker-compose.yml', ({ project, ga
       expect(init.stdout).toMatch(/^\/usr\/bin\/tini -- node main\.js/);
       expect(container(service).inspect.Config.Healthcheck?.Test).toEqual([
         'CMD',
-        'node',
-        '/app/healthcheck.mjs',
+        'bash',
+        '/app/healthcheck.sh',
       ]);
     },
   );

@@ -147,7 +147,7 @@ function service(name, out) {
   }
   // One entry point whatever the service: `node main.js` (Node follows the link to the real file).
   symlinkSync(`${appFolder}/dist/main.js`, join(app, 'main.js'));
-  copyFileSync(join(HERE, 'healthcheck.mjs'), join(app, 'healthcheck.mjs'));
+  copyFileSync(join(HERE, 'healthcheck.sh'), join(app, 'healthcheck.sh'));
 
   // The shipped libraries' own entry points must exist (package.json "exports" -> dist).
   for (const pkg of libraries) {
