@@ -16,5 +16,6 @@ module.exports = {
     '<rootDir>/libs/dev-infra',
     '<rootDir>/tools/dev-stack',
     '<rootDir>/tools/service-generator',
+    '<rootDir>/tools/supply-chain',
   ],
 };
