@@ -10,7 +10,7 @@ const production = {
   NODE_ENV: 'production',
   DATABASE_URL: 'postgres://users:Vq8nR2xL5mT9wK3jP7cF@db:5432/users',
   JWT_PRIVATE_KEY: strongKey,
-  DATA_ENCRYPTION_KEYS: 'prod-1:q3Jm0x8hQ2v9bY1cN4rT7wK5pL6sZ0aE3uI8oD2fG9h',
+  DATA_ENCRYPTION_KEYS: 'prod-1:U6R1tis3swB3iHVVCoiiKTrj5OduJNjoLGaf7CopgyI',
   PUBLIC_ORIGIN: 'https://runnerly.example',
 };
 

@@ -5,6 +5,7 @@ import {
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
   DEFAULT_ADMIN_ACCESS_TOKEN_TTL_SECONDS,
   DEFAULT_RECENT_AUTHENTICATION_SECONDS,
+  IsFieldEncryptionKeyRing,
   IsPublicKeyBundle,
   NormalizeEmail,
   PublicOrigin,
@@ -28,12 +29,13 @@ export class UsersConfig extends DatabaseServiceConfig {
    * Keys that encrypt the secrets `users` must read back (TOTP secrets), AES-256-GCM:
    * `<key id>:<32 random bytes, base64url>`, comma-separated; the first encrypts, every one decrypts, so a new key
    * goes first and the old one stays until `users-cli reencrypt-secrets` has moved every value. Required in
-   * production; in development a key is generated into DEV_SECRETS_DIR on first start. Checked at boot by
-   * FieldEncryption (every key exactly 32 bytes), not by the strength rules of random strings.
+   * production; in development a key is generated into DEV_SECRETS_DIR on first start. Checked when the
+   * config loads, as FieldEncryption reads it (every key exactly 32 bytes), not by the strength rules of random
+   * strings.
    */
   @Secret({ kind: 'document' })
   @IsOptional()
-  @IsString()
+  @IsFieldEncryptionKeyRing()
   DATA_ENCRYPTION_KEYS?: string;
 
   /**

@@ -28,7 +28,7 @@ export { Secret } from './config/secret.decorator';
 export { ToBoolean } from './config/to-boolean.decorator';
 export { ServiceConfigModule } from './config/service-config.module';
 
-export { FieldDecryptionError, FieldEncryption } from './crypto/field-encryption';
+export { FieldDecryptionError, FieldEncryption, IsFieldEncryptionKeyRing } from './crypto/field-encryption';
 
 export { AppException, AuditedException, RateLimitedException } from './errors/app.exception';
 export { DEPENDENCY_OUTAGE } from './errors/dependency-outage';

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import { FieldDecryptionError, FieldEncryption } from './field-encryption';
+import { IsOptional } from 'class-validator';
+import { ConfigError } from '../config/config-error';
+import { loadConfig } from '../config/load-config';
+import { FieldDecryptionError, FieldEncryption, IsFieldEncryptionKeyRing } from './field-encryption';
 
 /** A fresh random key, as an operator would generate one: no key in this file is ever real. */
 function newKey(bytes = 32): string {
@@ -215,3 +218,24 @@ function captureError(action: () => unknown): Error {
   }
   throw new Error('expected an error');
 }
+
+class KeyRingConfig {
+  @IsOptional()
+  @IsFieldEncryptionKeyRing()
+  DATA_KEYS?: string;
+}
+
+describe('@IsFieldEncryptionKeyRing()', () => {
+  it('stops loadConfig with the problem, naming the key id and never the key', () => {
+    const short = newKey(16);
+    const attempt = () => loadConfig(KeyRingConfig, { DATA_KEYS: `k1:${newKey()},short-1:${short}` });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow('DATA_KEYS: Field encryption key "short-1" must be 32 random bytes');
+    expect(() => attempt()).not.toThrow(short);
+  });
+
+  it('accepts a ring that FieldEncryption reads', () => {
+    const ring = `k2:${newKey()}, k1:${newKey()}`;
+    expect(loadConfig(KeyRingConfig, { DATA_KEYS: ring }).DATA_KEYS).toBe(ring);
+  });
+});

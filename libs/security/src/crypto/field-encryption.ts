@@ -1,4 +1,6 @@
 import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+import { type ValidationOptions } from 'class-validator';
+import { ParsesAs } from '../config/parses-as.decorator';
 
 /**
  * The format of a sealed value. A new format gets a new version, and the version is authenticated with
@@ -162,4 +164,12 @@ function parseSealed(sealed: string): SealedParts {
 function decodeBase64url(text: string): Buffer | undefined {
   const bytes = Buffer.from(text, 'base64url');
   return bytes.toString('base64url') === text ? bytes : undefined;
+}
+
+/**
+ * Validates a config field as a key ring (see FieldEncryption.fromKeyRing), so that a key of the wrong size stops
+ * loadConfig, before the service connects to its database, naming the key id and never the key.
+ */
+export function IsFieldEncryptionKeyRing(options?: ValidationOptions): PropertyDecorator {
+  return ParsesAs('isFieldEncryptionKeyRing', (value) => FieldEncryption.fromKeyRing(value), options);
 }

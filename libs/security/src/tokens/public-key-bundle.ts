@@ -1,4 +1,5 @@
-import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { type ValidationOptions } from 'class-validator';
+import { ParsesAs } from '../config/parses-as.decorator';
 import { SigningKey } from './signing-key';
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]+?-----END \1-----/g;
@@ -27,27 +28,5 @@ export function parsePublicKeyBundle(text: string): SigningKey[] {
 
 /** Validates a config field as a public key bundle (see parsePublicKeyBundle), so a bad one stops the boot. */
 export function IsPublicKeyBundle(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isPublicKeyBundle',
-      validator: {
-        validate: (value) => typeof value === 'string' && problemOf(value) === undefined,
-        // The problem names block types and key sizes only, never the key material.
-        defaultMessage: (args) =>
-          typeof args?.value === 'string'
-            ? (problemOf(args.value) ?? 'is invalid')
-            : `${args?.property ?? 'value'} must be a string`,
-      },
-    },
-    options,
-  );
-}
-
-function problemOf(value: string): string | undefined {
-  try {
-    parsePublicKeyBundle(value);
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
+  return ParsesAs('isPublicKeyBundle', parsePublicKeyBundle, options);
 }
