@@ -58,6 +58,7 @@ const READINGS: Reading[] = [
   { name: 'the launcher', docs: ['tools/dev-stack/README.md'] },
   { name: 'the offline images', docs: ['infra/offline/README.md'] },
   { name: 'the benchmark', docs: ['docs/performance.md'] },
+  { name: 'the supply chain', docs: ['docs/explanation/supply-chain.md'] },
   {
     name: 'the fuzz tests, in the explanations',
     docs: ['docs/explanation/input-validation.md', 'docs/security/owasp-api-top10.md'],
