@@ -24,7 +24,7 @@ export interface ImageInventory {
 /** A CycloneDX 1.5 component, with the fields this tool writes. */
 export interface Component {
   'bom-ref': string;
-  type: 'library' | 'application' | 'operating-system';
+  type: 'library' | 'application';
   name: string;
   version: string;
   purl?: string;
@@ -105,6 +105,7 @@ export function inventoryOf(image: string): ImageInventory {
 export function imageId(image: string): string {
   return execFileSync('docker', ['image', 'inspect', '--format', '{{.Id}}', image], {
     encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
   }).trim();
 }
 

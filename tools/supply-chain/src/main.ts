@@ -15,12 +15,12 @@ function option(args: string[], name: string): string[] {
   return args.flatMap((arg, i) => (arg === name && args[i + 1] ? [args[i + 1]] : []));
 }
 
-function exists(image: string): boolean {
+/** The image's id, or undefined when it is not on this machine. */
+function idOf(image: string): string | undefined {
   try {
-    imageId(image);
-    return true;
+    return imageId(image);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -42,13 +42,14 @@ function main(args: string[]): number {
   const lock = readJson<Lockfile>(ROOT, 'package-lock.json');
   let missing = 0;
   for (const image of images) {
-    if (!exists(image)) {
+    const id = idOf(image);
+    if (!id) {
       process.stdout.write(`skipped ${image}: not built on this machine (docker compose build)\n`);
       missing++;
       continue;
     }
     const file = join(out, `${image.replace(/[/:@]/g, '-')}.cdx.json`);
-    const sbom = imageSbom(image, imageId(image), inventoryOf(image), lock);
+    const sbom = imageSbom(image, id, inventoryOf(image), lock);
     writeFileSync(file, `${JSON.stringify(sbom, null, 2)}\n`);
     const unknown = unlockedPackages(sbom);
     process.stdout.write(
