@@ -12,3 +12,12 @@ export { forgetIdempotencyKeysOf, type IdempotentAnswer, idempotently } from './
 export { IdempotencyRecord } from './idempotency/idempotency-record.entity';
 export { CreateIdempotencyKeys1765000000000 } from './idempotency/create-idempotency-keys.migration';
 export { requestFingerprint } from './idempotency/request-fingerprint';
+export {
+  type BackupSource,
+  backUpDatabase,
+  restoreDatabaseBackup,
+  type ServiceDatabaseTarget,
+  verifyBackup,
+} from './backup/database-backup';
+export { type RestoredDatabase, RestoreRefusedError } from './backup/database-dump';
+export { type BackupCliIo, runBackupCli } from './backup/backup-cli';

@@ -28,6 +28,14 @@ export { Secret } from './config/secret.decorator';
 export { ToBoolean } from './config/to-boolean.decorator';
 export { ServiceConfigModule } from './config/service-config.module';
 
+export {
+  BACKUP_FRAME_BYTES,
+  type BackupDescription,
+  BackupEncryption,
+  BackupIntegrityError,
+  IsBackupKey,
+  type OpenedBackup,
+} from './crypto/backup-encryption';
 export { FieldDecryptionError, FieldEncryption, IsFieldEncryptionKeyRing } from './crypto/field-encryption';
 
 export { AppException, AuditedException, RateLimitedException } from './errors/app.exception';
