@@ -56,7 +56,7 @@ export default tseslint.config(
     ignores: [
       '**/*.spec.ts',
       'apps/users/src/cli/**',
-      'libs/database/src/backup/backup-cli.ts',
+      'libs/database/src/backup/backup-{cli,file}.ts',
       'libs/security/src/config/**',
     ],
     rules: { 'security/detect-non-literal-fs-filename': 'error' },

@@ -16,8 +16,8 @@ import {
 
 /**
  * The files each consumer finds in /run/secrets/<consumer>/ (written by the `secrets-init` service): for each
- * service of the manifest, its Redis URL, its database URL if it owns a database, the signing key if it issues
- * tokens; for PostgreSQL, its superuser password and the verifier of each service role.
+ * service of the manifest, its Redis URL, its database URL and backup key if it owns a database, the signing key
+ * if it issues tokens; for PostgreSQL, its superuser password and the verifier of each service role.
  */
 const SECRET_FILES: Record<SecretHolder, string[]> = {
   postgres: ['superuser_password', ...DATABASE_SERVICES.map((service) => `${service}_password.scram`)],
@@ -26,7 +26,7 @@ const SECRET_FILES: Record<SecretHolder, string[]> = {
     SERVICES.map((service) => [
       service.name,
       [
-        ...(service.database ? ['database_url'] : []),
+        ...(service.database ? ['database_url', 'backup_key'] : []),
         'redis_url',
         ...(service.name === TOKEN_ISSUER ? ['jwt_private_key.pem', 'encryption_keys'] : []),
       ],

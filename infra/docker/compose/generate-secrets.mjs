@@ -12,7 +12,8 @@
 //   users/redis_url                    redis://users:<password>@redis:6379
 //   users/jwt_private_key.pem          the RSA key that signs access tokens
 //   users/encryption_keys              the AES-256 key that encrypts secrets at rest (TOTP secrets)
-//   runs/database_url, runs/redis_url
+//   users/backup_key                   the AES-256 key of its database's backups (node backup.js create)
+//   runs/database_url, runs/redis_url, runs/backup_key
 //   gateway/redis_url
 //
 // A file that exists is kept (bring your own secret: put it there before the first start). The files the
@@ -159,6 +160,8 @@ function main() {
       'database_url',
       () => `postgresql://${service}:${randomPassword()}@${POSTGRES_HOST}:5432/${service}`,
     );
+    // Each service its own backup key: the backups of one database stay closed to the holder of another's key.
+    ensure(service, 'backup_key', () => randomBytes(32).toString('base64url'));
     const password = passwordOf(url, service, 'database_url');
     const name = `${service}_password.scram`;
     if (!scramMatches(read('postgres', name), password)) {

@@ -147,6 +147,10 @@ function service(name, out) {
   }
   // One entry point whatever the service: `node main.js` (Node follows the link to the real file).
   symlinkSync(`${appFolder}/dist/main.js`, join(app, 'main.js'));
+  // A service with a database can back it up and restore it: `node backup.js` (libs/database/src/backup).
+  if (libraries.includes(`${SCOPE}database`)) {
+    symlinkSync(`${packages.get(`${SCOPE}database`)}/dist/backup/main.js`, join(app, 'backup.js'));
+  }
   copyFileSync(join(HERE, 'healthcheck.sh'), join(app, 'healthcheck.sh'));
 
   // The shipped libraries' own entry points must exist (package.json "exports" -> dist).

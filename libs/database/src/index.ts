@@ -21,3 +21,4 @@ export {
 } from './backup/database-backup';
 export { type RestoredDatabase, RestoreRefusedError } from './backup/database-dump';
 export { type BackupCliIo, runBackupCli } from './backup/backup-cli';
+export { writeBackupFile } from './backup/backup-file';

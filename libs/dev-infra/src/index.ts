@@ -15,6 +15,7 @@ export {
   provisionStackDatabases,
   SERVICE_DATABASE_NAME_PATTERN,
   type ServiceDatabase,
+  stackDatabaseUrl,
 } from './postgres/provision-service-database';
 export {
   isSameProcessRunning,

@@ -1,4 +1,4 @@
-import { access, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { access, copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { type CaughtMail, EmbeddedPostgresServer, provisionServiceDatabase } from '@runnerly/dev-infra';
@@ -17,6 +17,7 @@ import {
   processGroupOf,
   recordedServicePids,
   registerAndLogIn,
+  runBackupCommand,
   type StackPorts,
   stopLeftovers,
   waitUntil,
@@ -50,6 +51,8 @@ describe('npm start, on its embedded PostgreSQL', () => {
   };
   const firstAccount = { email: 'ada@example.com', password: 'a long and unusual passphrase 7' };
   let first: LauncherProcess;
+  /** `npm run backup` / `npm run restore` on this stack, as npm runs them after the build. */
+  const backupCommand = (args: string[]) => runBackupCommand(args, launcherEnv(stateDir, ports));
 
   beforeAll(async () => {
     stateDir = await makeStateDir();
@@ -173,6 +176,59 @@ describe('npm start, on its embedded PostgreSQL', () => {
     expect((await recordedServicePids(stateDir)).runs).not.toBe(killed);
     expect(await waitUntil(() => isReady(gatewayUrl), 30_000)).toBe(true);
     expect(first.exitCode).toBeNull();
+  });
+
+  it('npm run backup writes one encrypted file per database; npm run restore brings their rows back', async () => {
+    const folder = join(stateDir, 'backup-1');
+
+    const created = await backupCommand(['create', '--out', folder]);
+
+    expect(created.status).toBe(0);
+    expect(created.stdout).toMatch(/^Backed up users to .+users\.backup \(\d+ bytes\)$/m);
+    expect(created.stdout).toMatch(/^Backed up runs to .+runs\.backup \(\d+ bytes\)$/m);
+    for (const file of [
+      'users.backup',
+      'runs.backup',
+      '../secrets/users-backup-key',
+      '../secrets/runs-backup-key',
+    ]) {
+      expect((await stat(join(folder, file))).mode & 0o777).toBe(0o600);
+    }
+    expect((await readFile(join(folder, 'users.backup'))).includes(firstAccount.email)).toBe(false);
+
+    const later = { email: 'later@example.com', password: firstAccount.password };
+    await registerAndLogIn(gatewayUrl, later.email);
+    const restored = await backupCommand(['restore', folder]);
+
+    expect(restored.status).toBe(0);
+    expect(restored.stdout).toMatch(/^Restored \d+ rows in \d+ tables of users$/m);
+    expect(restored.stdout).toMatch(/^Restored \d+ rows in \d+ tables of runs$/m);
+    expect(await logIn(gatewayUrl, firstAccount)).toEqual(
+      expect.objectContaining({ accessToken: expect.any(String) }),
+    );
+    await expect(logIn(gatewayUrl, later)).rejects.toThrow('login answered 401');
+  });
+
+  it('npm run restore checks every backup before it touches any database', async () => {
+    const folder = join(stateDir, 'backup-1');
+    const tampered = join(stateDir, 'backup-tampered');
+    await mkdir(tampered);
+    await copyFile(join(folder, 'users.backup'), join(tampered, 'users.backup'));
+    const runsBackup = await readFile(join(folder, 'runs.backup'));
+    runsBackup[runsBackup.length - 1] ^= 0x01;
+    await writeFile(join(tampered, 'runs.backup'), runsBackup);
+    const after = { email: 'after@example.com', password: firstAccount.password };
+    await registerAndLogIn(gatewayUrl, after.email);
+
+    const restored = await backupCommand(['restore', tampered]);
+
+    expect(restored.status).toBe(1);
+    expect(restored.stderr).toContain('The backup cannot be opened: it was altered or damaged');
+    expect(restored.stdout).not.toContain('Restored');
+    // users.backup was intact, yet users' database was left alone: the account made after the backup remains.
+    expect(await logIn(gatewayUrl, after)).toEqual(
+      expect.objectContaining({ accessToken: expect.any(String) }),
+    );
   });
 
   it('on Ctrl-C, stops the gateway, runs, users, the mail catcher, then PostgreSQL, leaving no process or port behind', async () => {

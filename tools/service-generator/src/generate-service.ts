@@ -151,6 +151,8 @@ function withComposeService(
       LOG_LEVEL: \${LOG_LEVEL:-info}
       TRUST_PROXY_HOPS: '1'
       DATABASE_URL_FILE: /run/secrets/${name}/database_url
+      # Read by \`node backup.js\` only (docs/how-to/back-up-and-restore.md); the service never uses it.
+      BACKUP_KEY_FILE: /run/secrets/${name}/backup_key
       REDIS_URL_FILE: /run/secrets/${name}/redis_url
       JWKS_URL: http://${issuer.name}:${issuer.port}/.well-known/jwks.json
     secrets: [${name}]

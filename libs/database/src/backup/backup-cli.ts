@@ -1,11 +1,11 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { link, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { IsString, Matches } from 'class-validator';
 import { BackupEncryption, IsBackupKey, loadConfig, Secret } from '@runnerly/security';
 import { type BackupSource, backUpDatabase, restoreDatabaseBackup, verifyBackup } from './database-backup';
+import { writeBackupFile } from './backup-file';
 
 /**
  * What the backup command reads, from the service's own environment (a container's included): its database,
@@ -91,27 +91,15 @@ export async function runBackupCli(args: readonly string[], io: BackupCliIo): Pr
   }
 }
 
-/**
- * To a file: written under a temporary name and renamed once complete, so a failed backup never leaves a
- * file that looks like one; never over an existing file; readable by its owner only.
- */
+/** To standard output (a container streams its backup out), or to a file. */
 async function writeBackup(
   backup: AsyncGenerator<Buffer>,
   out: string | undefined,
   io: BackupCliIo,
 ): Promise<void> {
-  if (out === undefined) {
-    if (io.stdout.isTTY) throw new Error('A backup is binary: redirect standard output or give --out <file>');
-    await pipeline(Readable.from(backup), io.stdout, { end: false });
-    return;
-  }
-  const partial = `${out}.partial`;
-  try {
-    await pipeline(Readable.from(backup), createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
-    await link(partial, out); // unlike rename, refuses to replace an existing file
-  } finally {
-    await rm(partial, { force: true });
-  }
+  if (out !== undefined) return writeBackupFile(backup, out);
+  if (io.stdout.isTTY) throw new Error('A backup is binary: redirect standard output or give --out <file>');
+  await pipeline(Readable.from(backup), io.stdout, { end: false });
 }
 
 async function backupSource(file: string, io: BackupCliIo): Promise<BackupSource> {

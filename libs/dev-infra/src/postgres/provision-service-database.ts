@@ -130,9 +130,14 @@ export async function provisionStackDatabases(
   for (const service of DATABASE_SERVICES) {
     const password = await passwordOf(service);
     await provisionServiceDatabase(superuserUrl, { database: service, role: service, password });
-    const url = new URL(superuserUrl);
-    Object.assign(url, { username: service, password, pathname: `/${service}` });
-    urls[service] = url.href;
+    urls[service] = stackDatabaseUrl(superuserUrl, service, password);
   }
   return urls;
+}
+
+/** The URL of a service's database on a stack's server: its own role, its own database, both named after it. */
+export function stackDatabaseUrl(serverUrl: string, service: ServiceName, password: string): string {
+  const url = new URL(serverUrl);
+  Object.assign(url, { username: service, password, pathname: `/${service}` });
+  return url.href;
 }

@@ -58,6 +58,14 @@ export async function readOrCreateSecretFile(file: string, create: () => string)
   return stored;
 }
 
+/**
+ * The secret stored in `file`, or undefined when there is none: for a secret that must not be made up when
+ * missing (a key that has to match what was encrypted with it). Modes are checked as by readOrCreateSecretFile.
+ */
+export async function readSecretFile(file: string): Promise<string | undefined> {
+  return readPrivateFile(file);
+}
+
 async function ensurePrivateDirectory(directory: string): Promise<void> {
   // Only the secrets directory itself is private: its parents keep their usual modes.
   await mkdir(dirname(directory), { recursive: true });

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -9,6 +9,7 @@ import { type ProcessIdentity, readProcessIdentity, stopRecordedProcess } from '
 
 export const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
 export const LAUNCHER_ENTRY = join(WORKSPACE_ROOT, 'tools/dev-stack/dist/main.js');
+export const BACKUP_ENTRY = join(WORKSPACE_ROOT, 'tools/dev-stack/dist/backup.js');
 
 export interface StackPorts {
   gateway: number;
@@ -244,4 +245,24 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; b
 
 function sleep(ms: number): Promise<void> {
   return new Promise((done) => setTimeout(done, ms));
+}
+
+/** The built `npm run backup` / `npm run restore` (backup.js create|restore), run to its end. */
+export function runBackupCommand(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise) => {
+    execFile(
+      process.execPath,
+      [BACKUP_ENTRY, ...args],
+      { env, cwd: WORKSPACE_ROOT },
+      (error, stdout, stderr) =>
+        resolvePromise({
+          status: error ? (typeof error.code === 'number' ? error.code : null) : 0,
+          stdout,
+          stderr,
+        }),
+    );
+  });
 }
