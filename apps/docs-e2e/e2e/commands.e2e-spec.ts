@@ -46,7 +46,11 @@ const READINGS: Reading[] = [
   // The how-tos start with the stack running, as a reader's does.
   {
     name: "the operator's how-tos",
-    docs: ['docs/how-to/create-the-first-admin.md', 'docs/how-to/end-the-sessions-of-an-account.md'],
+    docs: [
+      'docs/how-to/create-the-first-admin.md',
+      'docs/how-to/end-the-sessions-of-an-account.md',
+      'docs/how-to/back-up-and-restore.md',
+    ],
     stackRunning: true,
   },
   { name: 'rotating the signing key', docs: ['docs/how-to/rotate-the-signing-key.md'] },

@@ -3,7 +3,8 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { type BackupCliIo, runBackupCli } from '@runnerly/database';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { type BackupCliIo, restoreDatabaseBackup, runBackupCli } from '@runnerly/database';
 import { BackupEncryption } from '@runnerly/security';
 import { createTestDatabase, DatabaseFingerprint, type TableFingerprints } from '@runnerly/testing';
 import { PASSWORD, UsersTestApp } from './support/users-test-app';
@@ -149,9 +150,10 @@ describe('backup and restore of the users database', () => {
       good = await backupFile('good.backup');
     });
 
-    async function expectRefused(run: Promise<CliRun>, reason: string): Promise<void> {
+    /** The data changes after the backup, then `run` tries to restore it. */
+    async function expectRefused(run: () => Promise<CliRun>, reason: string): Promise<void> {
       const current = await changeTheData();
-      expect(await run).toMatchObject({ status: 1, errors: expect.stringContaining(reason) });
+      expect(await run()).toMatchObject({ status: 1, errors: expect.stringContaining(reason) });
       expect(await fingerprint.take()).toEqual(current);
     }
 
@@ -162,7 +164,7 @@ describe('backup and restore of the users database', () => {
       await writeFile(tampered, bytes);
 
       await expectRefused(
-        backupCli(['restore', tampered]),
+        () => backupCli(['restore', tampered]),
         'The backup cannot be opened: it was altered or damaged',
       );
     });
@@ -171,14 +173,14 @@ describe('backup and restore of the users database', () => {
       const otherKey = randomBytes(32).toString('base64url');
       const other = await backupFile('other-key.backup', { BACKUP_KEY: otherKey });
 
-      await expectRefused(backupCli(['restore', other]), 'it was made with the key');
+      await expectRefused(() => backupCli(['restore', other]), 'it was made with the key');
     });
 
     it('a backup cut short, read from standard input', async () => {
       const bytes = await readFile(good);
 
       await expectRefused(
-        backupCli(['restore', '-'], { stdin: bytes.subarray(0, bytes.length - 10) }),
+        () => backupCli(['restore', '-'], { stdin: bytes.subarray(0, bytes.length - 10) }),
         'it is cut short',
       );
     });
@@ -187,19 +189,44 @@ describe('backup and restore of the users database', () => {
       // Sealed with the right key, so only the restore's own checks stand between it and the database.
       const encryption = BackupEncryption.fromKey(KEY);
       const { content } = await encryption.open(Readable.from([await readFile(good)]));
-      const lines = (await collect(content)).toString().trimEnd().split('\n');
+      const lines = gunzipSync(await collect(content))
+        .toString()
+        .trimEnd()
+        .split('\n');
       lines[lines.length - 1] = JSON.stringify({ end: true, rows: 1_000_000 });
       const crafted = join(folder, 'crafted.backup');
-      const sealed = encryption.seal('users', [`${lines.join('\n')}\n`]);
+      const sealed = encryption.seal('users', [gzipSync(`${lines.join('\n')}\n`)]);
       await writeFile(crafted, await collect(sealed));
 
-      await expectRefused(backupCli(['restore', crafted]), 'Restore refused: the row counts do not add up');
+      await expectRefused(
+        () => backupCli(['restore', crafted]),
+        'Restore refused: the row counts do not add up',
+      );
+    });
+
+    it('a backup file changed between its check and its restore (read twice, checked both times)', async () => {
+      const bytes = await readFile(good);
+      const changed = Buffer.from(bytes);
+      changed[changed.length - 100] ^= 0x01;
+      let reads = 0;
+      const source = () => Readable.from([reads++ === 0 ? bytes : changed]);
+      const target = { service: 'users', databaseUrl: users.db.url };
+
+      await expectRefused(
+        () =>
+          restoreDatabaseBackup(target, BackupEncryption.fromKey(KEY), source).then(
+            () => ({ status: 0, stdout: Buffer.alloc(0), errors: '' }),
+            (error: Error) => ({ status: 1, stdout: Buffer.alloc(0), errors: error.message }),
+          ),
+        'it was altered or damaged',
+      );
+      expect(reads).toBe(2);
     });
 
     it('a backup of another service', async () => {
       const runs = await backupFile('runs.backup', { RUNNERLY_SERVICE: 'runs' });
 
-      await expectRefused(backupCli(['restore', runs]), 'this is a backup of runs, not of users');
+      await expectRefused(() => backupCli(['restore', runs]), 'this is a backup of runs, not of users');
     });
   });
 

@@ -12,10 +12,11 @@ import {
 } from '@runnerly/dev-infra';
 import { SERVICE_NAMES, type ServiceName } from '@runnerly/platform';
 import { generateSecret, PasswordHasher } from '@runnerly/security';
+import { backupRoundTrip } from './backup-round-trip';
 import { memoryLimiterHeap, redisLimiterMemory } from './limiter-memory';
 import { load, type LoadOptions } from './load';
 import { processTreeUsage } from './process-usage';
-import { type Measured, type Results, writeResults } from './report';
+import { type Measured, type Results, writeBackupResults, writeResults } from './report';
 
 const ROOT = resolve(__dirname, '../../..');
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
@@ -32,6 +33,8 @@ const PORTS = Object.fromEntries(SERVICE_NAMES.map((name, index) => [name, 39_10
   number
 >;
 const CREDENTIALS = { email: 'runner@example.com', password: 'measured passphrase 2026' };
+/** `npm run bench -- backup`: the runs database is filled with this many runs, then backed up and restored. */
+const BACKUP_ROWS = Number(process.env.BENCH_BACKUP_ROWS ?? 200_000);
 
 /**
  * What differs from production: limits that the bench's clients, each making dozens of requests a second,
@@ -57,7 +60,8 @@ interface Scenario extends Omit<LoadOptions, 'connections' | 'durationMs'> {
  * reads meanwhile, and the rate limiter's memory. Every figure with the CPU time each process spent per
  * request, so a reader sees where the time goes. Written to tools/bench/results/.
  */
-async function main(): Promise<void> {
+async function main(scenario: string | undefined): Promise<void> {
+  if (scenario !== undefined && scenario !== 'backup') throw new Error('Usage: npm run bench [-- backup]');
   const work = mkdtempSync(join(tmpdir(), 'runnerly-bench-'));
   const ceiling = spawn(process.execPath, ['-e', CEILING_SERVER, String(CEILING_PORT)], { stdio: 'ignore' });
   const postgres = new EmbeddedPostgresServer({ dataDir: join(work, 'postgres'), port: POSTGRES_PORT });
@@ -75,7 +79,14 @@ async function main(): Promise<void> {
       .privateKey.export({ type: 'pkcs8', format: 'pem' })
       .toString();
     env.users.DATA_ENCRYPTION_KEYS = `bench-1:${randomBytes(32).toString('base64url')}`;
+    // Where the links in mails would open; the bench sends none.
+    env.users.PUBLIC_ORIGIN = `http://127.0.0.1:${PORTS.gateway}`;
     services = await startServices(env);
+    if (scenario === 'backup') {
+      // Alone: it fills the runs database, which would change what the other scenarios read.
+      writeBackupResults(await backupRoundTrip(databases.runs!, BACKUP_ROWS));
+      return;
+    }
     const { token, runId } = await seed(`http://127.0.0.1:${PORTS.gateway}`);
     await waitForPort(CEILING_PORT);
 
@@ -372,7 +383,7 @@ async function waitForPort(port: number): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+main(process.argv[2]).catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
+import { type BackupRoundTrip } from './backup-round-trip';
 import { type LimiterMemory } from './limiter-memory';
 import { type LoadResult } from './load';
 
@@ -35,11 +36,10 @@ export interface Results {
 
 /** Writes tools/bench/results/latest.md for readers and latest.json for tools, and prints the first. */
 export function writeResults(results: Results): void {
-  const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} CPUs, Node ${process.version}`;
   const markdown = [
     `# Benchmark results`,
     '',
-    `Measured ${new Date().toISOString()} on ${machine}, by \`npm run bench\` (tools/bench): ${results.durationMs / 1000} s per scenario after a warm-up, the load generator on the same machine, ${results.connections} keep-alive clients. Services in production mode with LOG_LEVEL=warn, embedded PostgreSQL 17, a general rate limit of 5,000 requests a minute per client. What each figure means: docs/performance.md.`,
+    `Measured ${new Date().toISOString()} on ${machine()}, by \`npm run bench\` (tools/bench): ${results.durationMs / 1000} s per scenario after a warm-up, the load generator on the same machine, ${results.connections} keep-alive clients. Services in production mode with LOG_LEVEL=warn, embedded PostgreSQL 17, a general rate limit of 5,000 requests a minute per client. What each figure means: docs/performance.md.`,
     '',
     ...throughputSection(results),
     ...steadySection(results),
@@ -47,10 +47,37 @@ export function writeResults(results: Results): void {
     ...cpuSection(results),
     ...memorySection(results),
   ].join('\n');
+  write('latest', markdown, { machine: machine(), ...results });
+}
+
+function machine(): string {
+  return `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} CPUs, Node ${process.version}`;
+}
+
+function write(name: string, markdown: string, json: object): void {
   mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, 'latest.md'), markdown);
-  writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify({ machine, ...results }, null, 2)}\n`);
-  process.stdout.write(`\n${markdown}\nWritten to ${join(RESULTS, 'latest.md')}\n`);
+  writeFileSync(join(RESULTS, `${name}.md`), markdown);
+  writeFileSync(join(RESULTS, `${name}.json`), `${JSON.stringify(json, null, 2)}\n`);
+  process.stdout.write(`\n${markdown}\nWritten to ${join(RESULTS, `${name}.md`)}\n`);
+}
+
+/** `npm run bench -- backup`: writes tools/bench/results/backup.md and backup.json, and prints the first. */
+export function writeBackupResults(backup: BackupRoundTrip): void {
+  const seconds = (value: number) => (value / 1000).toFixed(1);
+  const rate = (value: number) => mb((backup.databaseBytes / value) * 1000, 1);
+  const markdown = [
+    '# Backup round trip',
+    '',
+    `Measured ${new Date().toISOString()} on ${machine()}, by \`npm run bench -- backup\` (tools/bench): the runs database of the bench's stack filled with ${backup.rows.toLocaleString('en')} runs, ${mb(backup.databaseBytes)} MB on disk with its indexes; the backup is ${mb(backup.backupBytes)} MB encrypted. What each figure means: docs/performance.md.`,
+    '',
+    '| step | seconds | MB of database a second |',
+    '| --- | ---: | ---: |',
+    `| backup: dump in one snapshot, seal | ${seconds(backup.backupMs)} | ${rate(backup.backupMs)} |`,
+    `| verify: open every frame | ${seconds(backup.verifyMs)} | ${rate(backup.verifyMs)} |`,
+    `| restore: verify again, then replace every row in one transaction | ${seconds(backup.restoreMs)} | ${rate(backup.restoreMs)} |`,
+    '',
+  ].join('\n');
+  write('backup', markdown, { machine: machine(), ...backup });
 }
 
 function throughputSection({ closedLoop, withRedis }: Results): string[] {

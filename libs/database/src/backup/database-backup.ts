@@ -1,3 +1,5 @@
+import { pipeline, Readable, type Transform } from 'node:stream';
+import { constants, createGunzip, createGzip } from 'node:zlib';
 import { Client } from 'pg';
 import { type BackupDescription, type BackupEncryption } from '@runnerly/security';
 import {
@@ -7,6 +9,9 @@ import {
   restoreDatabase,
   RestoreRefusedError,
 } from './database-dump';
+
+/** The fastest level: most of gzip's gain on JSON lines, at a fraction of the default level's CPU. */
+const GZIP = { level: constants.Z_BEST_SPEED };
 
 /** One service's database: the backup and the restore both connect as the service's own role. */
 export interface ServiceDatabaseTarget {
@@ -24,7 +29,8 @@ export async function* backUpDatabase(
 ): AsyncGenerator<Buffer> {
   const client = await connect(target);
   try {
-    yield* encryption.seal(target.service, dumpDatabase(client, target.service));
+    // Compressed before it is sealed (sealed data does not compress): JSON lines shrink to about a fifth.
+    yield* encryption.seal(target.service, through(dumpDatabase(client, target.service), createGzip(GZIP)));
   } finally {
     await client.end();
   }
@@ -41,7 +47,7 @@ export async function verifyBackup(
 ): Promise<BackupDescription> {
   const { description, content } = await encryption.open(source());
   assertBackupOf(description, service);
-  for await (const piece of content) void piece;
+  for await (const piece of decompressed(content)) void piece;
   return description;
 }
 
@@ -61,10 +67,23 @@ export async function restoreDatabaseBackup(
   assertBackupOf(description, target.service);
   const client = await connect(target);
   try {
-    return await restoreDatabase(client, target.service, linesOf(content));
+    return await restoreDatabase(client, target.service, linesOf(decompressed(content)));
   } finally {
     await client.end();
   }
+}
+
+function decompressed(content: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  return through(content, createGunzip());
+}
+
+/**
+ * `source` through a transform, read as one stream. pipeline(), unlike pipe(), destroys the transform with the
+ * source's error (a frame that fails to open, a query that fails), so whoever reads the result gets that error
+ * instead of waiting forever; the callback has nothing left to do.
+ */
+function through(source: AsyncIterable<Buffer | string>, transform: Transform): AsyncIterable<Buffer> {
+  return pipeline(Readable.from(source), transform, () => undefined);
 }
 
 function assertBackupOf(description: BackupDescription, service: string): void {

@@ -56,7 +56,7 @@ export class RestoreRefusedError extends Error {
 }
 
 /**
- * The dump of the database `client` is connected to, line by line. Everything is read in one
+ * The dump of the database `client` is connected to, in pieces of whole lines. Everything is read in one
  * read-only REPEATABLE READ transaction: one consistent snapshot, while the service keeps running.
  */
 export async function* dumpDatabase(client: Client, service: string): AsyncGenerator<string> {
@@ -89,7 +89,8 @@ export async function* dumpDatabase(client: Client, service: string): AsyncGener
       );
       for (;;) {
         const batch = await client.query<{ row: string }>(`FETCH ${ROWS_PER_FETCH} FROM ${cursor}`);
-        for (const { row } of batch.rows) yield `${row}\n`;
+        // One piece per batch, not per row: each piece costs a trip through the compression stream.
+        if (batch.rows.length > 0) yield batch.rows.map(({ row }) => `${row}\n`).join('');
         total += batch.rows.length;
         if (batch.rows.length < ROWS_PER_FETCH) break;
       }
