@@ -1,6 +1,6 @@
 import { access, copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { type CaughtMail, EmbeddedPostgresServer, provisionServiceDatabase } from '@runnerly/dev-infra';
 import { generateSecret } from '@runnerly/security/secrets';
 import { createTransport } from 'nodemailer';
@@ -179,21 +179,24 @@ describe('npm start, on its embedded PostgreSQL', () => {
   });
 
   it('npm run backup writes one encrypted file per database; npm run restore brings their rows back', async () => {
-    const folder = join(stateDir, 'backup-1');
-
-    const created = await backupCommand(['create', '--out', folder]);
+    const created = await backupCommand(['create']);
 
     expect(created.status).toBe(0);
+    // By default, a new folder named after the time, under the state folder's backups/ (created on first use).
+    const folder = /^Backed up users to (.+)\/users\.backup/m.exec(created.stdout)?.[1] ?? '';
+    expect(folder.startsWith(`${stateDir}/backups/`)).toBe(true);
+    expect(basename(folder)).toMatch(/^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z$/);
     expect(created.stdout).toMatch(/^Backed up users to .+users\.backup \(\d+ bytes\)$/m);
     expect(created.stdout).toMatch(/^Backed up runs to .+runs\.backup \(\d+ bytes\)$/m);
     for (const file of [
-      'users.backup',
-      'runs.backup',
-      '../secrets/users-backup-key',
-      '../secrets/runs-backup-key',
+      join(folder, 'users.backup'),
+      join(folder, 'runs.backup'),
+      join(stateDir, 'secrets', 'users-backup-key'),
+      join(stateDir, 'secrets', 'runs-backup-key'),
     ]) {
-      expect((await stat(join(folder, file))).mode & 0o777).toBe(0o600);
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
     }
+    expect((await stat(folder)).mode & 0o777).toBe(0o700);
     expect((await readFile(join(folder, 'users.backup'))).includes(firstAccount.email)).toBe(false);
 
     const later = { email: 'later@example.com', password: firstAccount.password };
@@ -210,7 +213,9 @@ describe('npm start, on its embedded PostgreSQL', () => {
   });
 
   it('npm run restore checks every backup before it touches any database', async () => {
-    const folder = join(stateDir, 'backup-1');
+    const [folder] = (await readdir(join(stateDir, 'backups'))).map((name) =>
+      join(stateDir, 'backups', name),
+    );
     const tampered = join(stateDir, 'backup-tampered');
     await mkdir(tampered);
     await copyFile(join(folder, 'users.backup'), join(tampered, 'users.backup'));

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   backUpDatabase,
   restoreDatabaseBackup,
@@ -29,7 +29,8 @@ export class StackBackup {
 
   /** Writes `<folder>/<service>.backup` for every service with a database; the folder must not exist yet. */
   async create(folder: string): Promise<void> {
-    await mkdir(folder, { recursive: false, mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+    await mkdir(dirname(folder), { recursive: true, mode: 0o700 });
+    await mkdir(folder, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
       throw error.code === 'EEXIST' ? new Error(`${folder} already exists: give a new folder`) : error;
     });
     for (const service of DATABASE_SERVICES) {
