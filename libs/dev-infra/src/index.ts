@@ -28,3 +28,4 @@ export { stackEnvironment, type StackTopology } from './stack/stack-environment'
 export { ensureBuilt, serviceEntry, WORKSPACE_ROOT } from './build/ensure-built';
 export { freePort } from './net/free-port';
 export { type CaughtMail } from './mail/caught-mail';
+export { type CertificateRequest, DevelopmentCa, type IssuedCertificate } from './tls/development-ca';

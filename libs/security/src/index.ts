@@ -44,6 +44,15 @@ export { ErrorCode } from './errors/error-code';
 export { type ErrorReply, sendError, toErrorBody } from './errors/error-response';
 
 export { createServiceApp, trustedHops } from './http/create-service-app';
+export {
+  httpsServerOptions,
+  IsTlsKeyPair,
+  TLS_CIPHERS,
+  TLS_MIN_VERSIONS,
+  type TlsMinVersion,
+  tlsKeyPairProblem,
+  type TlsServerConfig,
+} from './http/tls';
 export { INSTANCE_DRAINING_HEADER, INSTANCE_STOPPING_HEADER } from './http/graceful-shutdown';
 export { HttpSecurityModule } from './http/http-security.module';
 export { runService } from './http/run-service';

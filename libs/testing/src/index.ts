@@ -1,7 +1,14 @@
 export { createTestDatabase, type TestDatabase } from './test-database';
 export { startTestInfrastructure, TEST_IMAGES, type TestInfrastructure } from './test-infrastructure';
 export { describeWithRedis, everythingRequired, TEST_ENV, testRedisUrl } from '@runnerly/security/testing';
-export { ensureBuilt, freePort, serviceEntry, WORKSPACE_ROOT } from '@runnerly/dev-infra';
+export {
+  DevelopmentCa,
+  ensureBuilt,
+  freePort,
+  type IssuedCertificate,
+  serviceEntry,
+  WORKSPACE_ROOT,
+} from '@runnerly/dev-infra';
 export { default as setUpTestInfrastructure } from './global-setup';
 export { default as tearDownTestInfrastructure } from './global-teardown';
 export { DatabaseFingerprint, type TableFingerprints } from './fuzz/database-fingerprint';

@@ -27,18 +27,25 @@ export class GatewayTestApp {
       StubUpstream.start(),
       JwksServer.start(keys.ring.jwks()),
     ]);
-    const config = loadConfig(GatewayConfig, {
-      NODE_ENV: 'test',
-      USERS_URL: users.url,
-      RUNS_URL: runs.url,
-      JWKS_URL: jwks.url,
-      JWT_ISSUER: TEST_ISSUER,
-      RATE_LIMIT_GENERAL_LIMIT: '100000',
-      RATE_LIMIT_CREDENTIALS_IP_LIMIT: '100000',
-      RATE_LIMIT_FAILED_CREDENTIALS_PER_CLIENT_LIMIT: '1000',
-      RATE_LIMIT_FAILED_CREDENTIALS_PER_ACCOUNT_LIMIT: '100000',
-      ...env,
-    });
+    let config: GatewayConfig;
+    try {
+      config = loadConfig(GatewayConfig, {
+        NODE_ENV: 'test',
+        USERS_URL: users.url,
+        RUNS_URL: runs.url,
+        JWKS_URL: jwks.url,
+        JWT_ISSUER: TEST_ISSUER,
+        RATE_LIMIT_GENERAL_LIMIT: '100000',
+        RATE_LIMIT_CREDENTIALS_IP_LIMIT: '100000',
+        RATE_LIMIT_FAILED_CREDENTIALS_PER_CLIENT_LIMIT: '1000',
+        RATE_LIMIT_FAILED_CREDENTIALS_PER_ACCOUNT_LIMIT: '100000',
+        ...env,
+      });
+    } catch (error) {
+      // A configuration the gateway refuses (a test of what it refuses) leaves nothing running.
+      await Promise.all([users.close(), runs.close(), jwks.close()]);
+      throw error;
+    }
     const logs = new LogCapture();
     const app = await createGateway(config, { logDestination: logs });
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -3,6 +3,7 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, 
 import { DEFAULT_CONNECTION_LIMITS } from '../http/connection-limits';
 import { type ServiceAppOptions } from '../http/create-service-app';
 import { DEFAULT_SHUTDOWN } from '../http/graceful-shutdown';
+import { httpsServerOptions, IsTlsKeyPair, TLS_MIN_VERSIONS, type TlsMinVersion } from '../http/tls';
 import { type LoggingOptions } from '../logging/logging.module';
 import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from '../throttling/rate-limit.options';
 import { Secret } from './secret.decorator';
@@ -120,6 +121,22 @@ export class BaseServiceConfig {
   @Min(100)
   @Max(600_000)
   SHUTDOWN_TIMEOUT_MS = DEFAULT_SHUTDOWN.timeoutMs;
+
+  /**
+   * HTTPS: the certificate (PEM; a chain: the service's first, then the intermediates) and its private key. Both
+   * or neither; neither: plain HTTP, for a service behind a proxy that terminates TLS, or on loopback.
+   */
+  @IsTlsKeyPair() // checked whenever either is set: not @IsOptional, which would skip it when only the key is
+  TLS_CERT?: string;
+
+  @Secret({ kind: 'private-key', requiredInProduction: false })
+  @IsOptional()
+  @IsString()
+  TLS_KEY?: string;
+
+  /** The oldest TLS version accepted. TLSv1.2 only for clients that cannot do 1.3, and then with modern suites only. */
+  @IsIn(TLS_MIN_VERSIONS)
+  TLS_MIN_VERSION: TlsMinVersion = 'TLSv1.3';
 
   /** Shared rate-limit counters (several replicas). Unset: counters in memory, per process. */
   @Secret({ kind: 'url-password', requiredInProduction: false })
@@ -243,6 +260,7 @@ export function serviceAppOptionsFrom(
     },
     ipv6PrefixLength: config.RATE_LIMIT_IPV6_PREFIX_LENGTH,
     shutdown: { drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
+    https: httpsServerOptions(config),
     ...options,
   };
 }

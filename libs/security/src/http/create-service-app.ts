@@ -1,3 +1,4 @@
+import { type ServerOptions as HttpsServerOptions } from 'node:https';
 import { type DynamicModule, type Type, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -35,6 +36,8 @@ export interface ServiceAppOptions extends HttpHardeningOptions {
   ipv6PrefixLength?: number;
   /** How the service stops on SIGTERM/SIGINT. Default: DEFAULT_SHUTDOWN. */
   shutdown?: ShutdownOptions;
+  /** Serve HTTPS with these options (httpsServerOptions); unset: plain HTTP. */
+  https?: HttpsServerOptions;
 }
 
 /**
@@ -58,6 +61,8 @@ export async function createServiceApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     ...fastifyTimeoutsOf(options.connectionLimits),
+    // Fastify then creates Node's HTTPS server, which takes the connection limits and timeouts as the HTTP one.
+    ...(options.https ? { https: options.https } : {}),
     bodyLimit: options.bodyLimitBytes,
     trustProxy: trustedHops(options.trustProxyHops),
     genReqId: requestIdGenerator(options.trustIncomingRequestId),
