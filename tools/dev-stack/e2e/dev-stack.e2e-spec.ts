@@ -1,6 +1,8 @@
 import { access, copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
 import { createServer, type Server } from 'node:net';
 import { basename, join } from 'node:path';
+import { type TLSSocket } from 'node:tls';
 import { type CaughtMail, EmbeddedPostgresServer, provisionServiceDatabase } from '@runnerly/dev-infra';
 import { generateSecret } from '@runnerly/security/secrets';
 import { createTransport } from 'nodemailer';
@@ -31,6 +33,17 @@ const isReady = (url: string) =>
     (response) => response.ok,
     () => false,
   );
+
+/** GET over HTTPS trusting `ca` only, as `curl --cacert` does: the status and the TLS version. */
+const httpsGet = (url: string, ca: string) =>
+  new Promise<{ status: number; protocol: string | null }>((resolve, reject) => {
+    const request = httpsRequest(url, { ca, servername: 'localhost', agent: false }, (response) => {
+      response.resume();
+      resolve({ status: response.statusCode!, protocol: (response.socket as TLSSocket).getProtocol() });
+    });
+    request.on('error', reject);
+    request.end();
+  });
 
 const exists = (path: string) =>
   access(path).then(
@@ -385,6 +398,55 @@ describe('npm start, with USERS_DATABASE_URL and RUNS_DATABASE_URL', () => {
     expect(await launcher.exited).toEqual({ code: 0, signal: null });
     // Not the launcher's to stop.
     expect(postgres.isRunning).toBe(true);
+  });
+
+  it('with RUNNERLY_HTTPS=1, serves the gateway over HTTPS with a certificate from a CA it made once and keeps', async () => {
+    const ports = await freeStackPorts();
+    const env = launcherEnv(stateDir, ports, { ...databaseUrls, RUNNERLY_HTTPS: '1' });
+    const first = LauncherProcess.start(env);
+    const tls = join(stateDir, 'tls');
+    try {
+      await first.waitUntilUp();
+      const ca = await readFile(join(tls, 'ca.pem'), 'utf8');
+
+      expect(await httpsGet(`https://127.0.0.1:${ports.gateway}/health/ready`, ca)).toEqual({
+        status: 200,
+        protocol: 'TLSv1.3',
+      });
+      await expect(fetch(`http://127.0.0.1:${ports.gateway}/health/ready`)).rejects.toThrow();
+      expect(first.output).toContain('Created a development CA in');
+      expect(first.records.find((record) => record.msg === 'Runnerly is up')).toMatchObject({
+        gateway: { url: `https://localhost:${ports.gateway}` },
+        https: { caFile: expect.stringMatching(/tls\/ca\.pem$/) },
+      });
+      for (const [file, mode] of [
+        ['ca-key.pem', 0o600],
+        ['gateway-key.pem', 0o600],
+        ['.', 0o700],
+      ] as const) {
+        expect((await stat(join(tls, file))).mode & 0o777).toBe(mode);
+      }
+      expect(first.output).not.toContain('PRIVATE KEY');
+    } finally {
+      first.signal('SIGINT');
+    }
+    expect(await first.exited).toEqual({ code: 0, signal: null });
+
+    // The next start trusts the same CA: a browser told to trust it once keeps opening the stack.
+    const [ca, certificate] = await Promise.all(
+      ['ca.pem', 'gateway.pem'].map((file) => readFile(join(tls, file), 'utf8')),
+    );
+    const second = LauncherProcess.start(env);
+    try {
+      await second.waitUntilUp();
+      expect(await readFile(join(tls, 'ca.pem'), 'utf8')).toBe(ca);
+      expect(await readFile(join(tls, 'gateway.pem'), 'utf8')).toBe(certificate);
+      expect(second.output).not.toContain('Created a development CA');
+      expect((await httpsGet(`https://127.0.0.1:${ports.gateway}/health/ready`, ca)).status).toBe(200);
+    } finally {
+      second.signal('SIGINT');
+    }
+    expect(await second.exited).toEqual({ code: 0, signal: null });
   });
 
   it('refuses only one of the two, before starting anything', async () => {

@@ -2,7 +2,7 @@
 // (a database and a least-privilege role per service), the mail catcher, then users, runs and the gateway, each
 // started once the previous one is ready; Ctrl-C stops them all in reverse order. See tools/dev-stack/README.md.
 import './preflight/node-version.guard'; // First: on an older Node the imports below could fail less clearly.
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isColorSupported } from 'pino-pretty';
 import { disarmEmbeddedPostgresSignalHooks } from '@runnerly/dev-infra';
@@ -13,6 +13,7 @@ import { summarizeStack } from './output/stack.summary';
 import { assertServicesBuilt } from './preflight/build.check';
 import { assertPortsFree, type WantedPort } from './preflight/ports.check';
 import { MAIL_CATCHER, mailCatcherProcess } from './stack/mail-catcher';
+import { ensureGatewayCertificate } from './stack/development-certificates';
 import { prepareServiceDatabases } from './stack/service-databases';
 import { serviceEnvironments, serviceUrl } from './stack/service-environments';
 import { StackSupervisor } from './stack/stack.supervisor';
@@ -104,7 +105,11 @@ async function startStack(
   await assertPortsFree(await wantedPorts(config));
   const databases = await prepareServiceDatabases(config, stack, output);
 
-  const environments = serviceEnvironments(config, databases);
+  const certificate = config.https
+    ? await ensureGatewayCertificate(join(config.stateDir, 'tls'), config.gatewayHost, (m) => output.info(m))
+    : undefined;
+  const environments = serviceEnvironments(config, databases, certificate);
+  const gatewayCa = certificate ? await readFile(certificate.caFile, 'utf8') : undefined;
   const processes = [
     mailCatcherProcess(config),
     ...SERVICE_NAMES.map((service) => ({
@@ -112,6 +117,8 @@ async function startStack(
       entry: config.entries[service],
       env: environments[service],
       url: serviceUrl(config, service),
+      // The launcher's readiness probe trusts the development CA; nothing else in it does.
+      ca: service === 'gateway' ? gatewayCa : undefined,
     })),
   ];
   for (const stackProcess of processes) {

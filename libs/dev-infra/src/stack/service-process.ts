@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -13,6 +15,8 @@ export interface ServiceProcessOptions {
   env: Record<string, string>;
   /** Where the service answers, for the readiness probe: http://127.0.0.1:3001 */
   url: string;
+  /** For an https:// url: the CA (PEM) that signed the service's certificate, trusted by the probe only. */
+  ca?: string;
   /** Receives every line the service writes to stdout or stderr. */
   onLine?: ServiceOutputLine;
   /** How long to wait for /health/ready. Default: 60 s. */
@@ -42,6 +46,7 @@ export class ServiceProcess {
     readonly url: string,
     private readonly child: ChildProcess,
     private readonly readyTimeoutMs: number,
+    private readonly ca: string | undefined,
   ) {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code) => resolve(code));
@@ -78,6 +83,7 @@ export class ServiceProcess {
       options.url,
       child,
       options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+      options.ca,
     );
     for (const stream of ['stdout', 'stderr'] as const) {
       createInterface({ input: child[stream]! }).on('line', (line) =>
@@ -147,14 +153,24 @@ export class ServiceProcess {
           `${this.name} exited with code ${await this.exited} before it was ready:\n${this.recentOutput}`,
         );
       }
-      const ready = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(1_000) }).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (ready) return;
+      if (await answersReady(`${this.url}/health/ready`, this.ca)) return;
       await sleep(200);
     }
     await this.stop();
     throw new Error(`${this.name} was not ready within ${timeoutMs} ms:\n${this.recentOutput}`);
   }
+}
+
+/** Whether `url` answers 200 within a second; over HTTPS, trusting `ca` only (fetch cannot be given a CA). */
+function answersReady(url: string, ca: string | undefined): Promise<boolean> {
+  const request = url.startsWith('https:') ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    const probe = request(url, { ca, timeout: 1_000, agent: false }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    probe.on('timeout', () => probe.destroy());
+    probe.on('error', () => resolve(false));
+    probe.end();
+  });
 }

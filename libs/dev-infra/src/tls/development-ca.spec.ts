@@ -11,3 +11,14 @@ describe('DevelopmentCa', () => {
     expect(certificate.verify(new X509Certificate(ca.cert).publicKey)).toBe(true);
   });
 });
+
+describe('DevelopmentCa.load', () => {
+  it('signs again, after a restart, with the CA kept in files', async () => {
+    const made = await DevelopmentCa.create();
+    const loaded = await DevelopmentCa.load(made.cert, await made.privateKey());
+    const issued = await loaded.issue({ name: 'localhost', usage: 'server' });
+
+    expect(loaded.cert).toBe(made.cert);
+    expect(new X509Certificate(issued.cert).verify(new X509Certificate(made.cert).publicKey)).toBe(true);
+  });
+});

@@ -74,6 +74,20 @@ export class DevelopmentCa {
     return new DevelopmentCa(certificate.toString('pem'), keys, certificate.subject);
   }
 
+  /** A CA made before, from its certificate and private key (PEM, as `cert` and `privateKey()` gave them). */
+  static async load(cert: string, key: string): Promise<DevelopmentCa> {
+    const certificate = new x509.X509Certificate(cert);
+    const privateKey = await webcrypto.subtle.importKey(
+      'pkcs8',
+      x509.PemConverter.decodeFirst(key),
+      ALGORITHM,
+      true,
+      ['sign'],
+    );
+    const publicKey = await certificate.publicKey.export(ALGORITHM, ['verify'], webcrypto);
+    return new DevelopmentCa(certificate.toString('pem'), { privateKey, publicKey }, certificate.subject);
+  }
+
   /** The CA's private key, PEM: to keep it (0600) and sign again on the next start. */
   async privateKey(): Promise<string> {
     return pemOf(await webcrypto.subtle.exportKey('pkcs8', this.keys.privateKey));

@@ -22,6 +22,7 @@ describe('loadStackConfig', () => {
       mailCatcher: { entry: `${REPO}/infra/mail-catcher/mail-catcher.mjs`, smtpPort: 1025, httpPort: 8025 },
       logFormat: 'json',
       verbose: false,
+      https: false,
     });
     expect(config.redisUrl).toBeUndefined();
     expect(config.entries).toEqual({
@@ -106,6 +107,7 @@ describe('loadStackConfig', () => {
     [{ REDIS_URL: 'http://cache' }, 'REDIS_URL must be a redis:// or rediss:// URL'],
     [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT must be one of pretty, json, got "xml"'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'],
+    [{ RUNNERLY_HTTPS: 'yes' }, 'RUNNERLY_HTTPS must be 1 (HTTPS) or 0 (plain HTTP), got "yes"'],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => load(env)).toThrow(message);
   });

@@ -43,6 +43,8 @@ export interface StackConfig {
   logLevel?: string;
   /** Shows PostgreSQL's own output as it comes, not only when something fails. */
   verbose: boolean;
+  /** The gateway serves HTTPS, with a certificate from a development CA kept in `<stateDir>/tls`. */
+  https: boolean;
   /** The services' own variables found in the launcher's environment, passed on (see PASSED_THROUGH). */
   passedThrough: Record<ServiceName, Record<string, string>>;
 }
@@ -75,6 +77,7 @@ export const STACK_ENV = {
   logFormat: 'LOG_FORMAT',
   logLevel: 'LOG_LEVEL',
   verbose: 'RUNNERLY_VERBOSE',
+  https: 'RUNNERLY_HTTPS',
 } as const;
 
 /** Each service of the manifest listens on a port of its own: `GATEWAY_PORT`, `RUNNERLY_USERS_PORT`, ... */
@@ -169,6 +172,11 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, context: StackConfigCont
     problems.push(`${STACK_ENV.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
 
+  const https = read(STACK_ENV.https);
+  if (https !== undefined && https !== '1' && https !== '0') {
+    problems.push(`${STACK_ENV.https} must be 1 (HTTPS) or 0 (plain HTTP), got "${https}"`);
+  }
+
   if (problems.length > 0) {
     throw new Error(`the environment needs fixing:\n  - ${problems.join('\n  - ')}`);
   }
@@ -188,6 +196,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, context: StackConfigCont
     logFormat: logFormat as LogFormat,
     logLevel,
     verbose: read(STACK_ENV.verbose) === '1',
+    https: https === '1',
     passedThrough: Object.fromEntries(
       SERVICE_NAMES.map((service) => [
         service,

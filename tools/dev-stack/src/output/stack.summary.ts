@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { type StackConfig } from '../config/stack.config';
 import { mailCatcherSmtpUrl, mailCatcherUrl } from '../stack/mail-catcher';
 import { gatewayBrowserUrl } from '../stack/service-environments';
@@ -6,6 +6,8 @@ import { gatewayBrowserUrl } from '../stack/service-environments';
 /** What a developer needs once the stack is up. Never a credential: URLs are shown without them. */
 export interface StackSummary {
   gateway: { url: string; docs: string; ready: string };
+  /** With RUNNERLY_HTTPS=1: the development CA a client must trust to open the gateway. */
+  https?: { caFile: string };
   database:
     | { kind: 'embedded'; address: string; dataDir: string }
     | { kind: 'external'; urls: Record<string, string> };
@@ -20,6 +22,9 @@ export function summarizeStack(config: StackConfig, startedInMs: number): StackS
   const { databases } = config;
   return {
     gateway: { url, docs: `${url}/docs`, ready: `${url}/health/ready` },
+    ...(config.https
+      ? { https: { caFile: displayPath(join(config.stateDir, 'tls', 'ca.pem'), config.repoRoot) } }
+      : {}),
     database:
       databases.kind === 'embedded'
         ? {
@@ -57,6 +62,14 @@ export function summaryText(summary: StackSummary): string {
             .map(([service, address]) => `${service} at ${address}`)
             .join(', ')}`,
     ],
+    ...(summary.https
+      ? [
+          [
+            'HTTPS',
+            `certificate from the development CA ${summary.https.caFile}: curl --cacert ${summary.https.caFile} ${summary.gateway.ready}; to open it in a browser, trust the CA (tools/dev-stack/README.md#https)`,
+          ] as [string, string],
+        ]
+      : []),
     [
       'Rate limits',
       rateLimiting.store === 'memory'

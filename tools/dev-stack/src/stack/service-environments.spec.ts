@@ -1,5 +1,5 @@
 import { loadStackConfig } from '../config/stack.config';
-import { serviceEnvironments } from './service-environments';
+import { serviceEnvironments, serviceUrl } from './service-environments';
 
 const DATABASES = { users: 'postgresql://users@127.0.0.1/users', runs: 'postgresql://runs@127.0.0.1/runs' };
 const environmentsFor = (env: NodeJS.ProcessEnv) =>
@@ -22,5 +22,27 @@ describe('serviceEnvironments', () => {
     expect(environments.users.PUBLIC_ORIGIN).toBe('http://localhost:5173');
     expect(environments.runs).not.toHaveProperty('PUBLIC_ORIGIN');
     expect(environments.gateway).not.toHaveProperty('SMTP_URL');
+  });
+
+  it('with RUNNERLY_HTTPS=1, gives the gateway its certificate files and users links that open it over HTTPS', () => {
+    const config = loadStackConfig(
+      { RUNNERLY_HTTPS: '1' },
+      { repoRoot: '/repo', cwd: '/repo', stdoutIsTerminal: false },
+    );
+    const certificate = {
+      caFile: '/s/tls/ca.pem',
+      certFile: '/s/tls/gateway.pem',
+      keyFile: '/s/tls/gateway-key.pem',
+    };
+    const environments = serviceEnvironments(config, DATABASES, certificate);
+
+    expect(environments.gateway).toMatchObject({
+      TLS_CERT_FILE: '/s/tls/gateway.pem',
+      TLS_KEY_FILE: '/s/tls/gateway-key.pem',
+    });
+    expect(environments.users.PUBLIC_ORIGIN).toBe('https://localhost:3000');
+    expect(environments.users).not.toHaveProperty('TLS_KEY_FILE');
+    expect(serviceUrl(config, 'gateway')).toBe('https://127.0.0.1:3000');
+    expect(serviceUrl(config, 'users')).toBe('http://127.0.0.1:3001');
   });
 });

@@ -1,6 +1,7 @@
 import { stackEnvironment } from '@runnerly/dev-infra';
 import { type ServiceName } from '@runnerly/platform';
 import { type StackConfig } from '../config/stack.config';
+import { type GatewayCertificateFiles } from './development-certificates';
 import { mailCatcherSmtpUrl } from './mail-catcher';
 
 /**
@@ -11,7 +12,11 @@ import { mailCatcherSmtpUrl } from './mail-catcher';
 export function serviceEnvironments(
   config: StackConfig,
   databases: Partial<Record<ServiceName, string>>,
+  gatewayCertificate?: GatewayCertificateFiles,
 ): Record<ServiceName, Record<string, string>> {
+  const gatewayTls: Record<string, string> = gatewayCertificate
+    ? { TLS_CERT_FILE: gatewayCertificate.certFile, TLS_KEY_FILE: gatewayCertificate.keyFile }
+    : {};
   const logLevel: Record<string, string> =
     config.logLevel === undefined ? {} : { LOG_LEVEL: config.logLevel };
   return stackEnvironment({
@@ -30,7 +35,7 @@ export function serviceEnvironments(
         ...config.passedThrough.users,
       },
       runs: { ...logLevel, ...config.passedThrough.runs },
-      gateway: { HOST: config.gatewayHost, ...logLevel, ...config.passedThrough.gateway },
+      gateway: { HOST: config.gatewayHost, ...gatewayTls, ...logLevel, ...config.passedThrough.gateway },
     },
   });
 }
@@ -39,12 +44,13 @@ export function serviceEnvironments(
 export function serviceUrl(config: StackConfig, service: ServiceName): string {
   const host = service === 'gateway' ? config.gatewayHost : config.internalHost;
   const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${config.ports[service]}`;
+  const scheme = service === 'gateway' && config.https ? 'https' : 'http';
+  return `${scheme}://${reachable.includes(':') ? `[${reachable}]` : reachable}:${config.ports[service]}`;
 }
 
 /** The gateway as a browser on this machine reaches it: what the summary shows and the links in mails open. */
 export function gatewayBrowserUrl(config: StackConfig): string {
-  return `http://${browserHost(config.gatewayHost)}:${config.ports.gateway}`;
+  return `${config.https ? 'https' : 'http'}://${browserHost(config.gatewayHost)}:${config.ports.gateway}`;
 }
 
 /** A wildcard or loopback address is reached as localhost; any other host as it is. */
