@@ -29,12 +29,22 @@ doc_test_start_stack() {
   setsid npm start "$@" >"$log" 2>&1 </dev/null &
   echo $! >"$RUNNERLY_STATE_DIR/doc-test-stack.pid"
   for _ in $(seq 1 3600); do
-    curl -sf -o /dev/null http://127.0.0.1:3000/health/ready && return 0
+    doc_test_stack_ready && return 0
     kill -0 "$(cat "$RUNNERLY_STATE_DIR/doc-test-stack.pid")" 2>/dev/null || break
     sleep 0.1
   done
   echo "doc-test: the stack did not get ready; its log:" && tail -n 40 "$log"
   return 1
+}
+
+# `RUNNERLY_HTTPS=1 npm start` serves the gateway over HTTPS, with a certificate from the CA in the state folder.
+doc_test_stack_ready() {
+  if [ "${RUNNERLY_HTTPS:-}" = 1 ]; then
+    [ -f "$RUNNERLY_STATE_DIR/tls/ca.pem" ] &&
+      curl -sf -o /dev/null --cacert "$RUNNERLY_STATE_DIR/tls/ca.pem" https://127.0.0.1:3000/health/ready
+  else
+    curl -sf -o /dev/null http://127.0.0.1:3000/health/ready
+  fi
 }
 
 npm() {
