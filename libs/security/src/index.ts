@@ -29,7 +29,6 @@ export { ToBoolean } from './config/to-boolean.decorator';
 export { ServiceConfigModule } from './config/service-config.module';
 
 export {
-  BACKUP_FRAME_BYTES,
   type BackupDescription,
   BackupEncryption,
   BackupIntegrityError,
@@ -44,18 +43,10 @@ export { ErrorCode } from './errors/error-code';
 export { type ErrorReply, sendError, toErrorBody } from './errors/error-response';
 
 export { createServiceApp, trustedHops } from './http/create-service-app';
-export {
-  httpsServerOptions,
-  IsTlsKeyPair,
-  TLS_CIPHERS,
-  TLS_MIN_VERSIONS,
-  type TlsMinVersion,
-  tlsKeyPairProblem,
-  type TlsServerConfig,
-} from './http/tls';
+export { httpsServerOptions, TLS_CIPHERS, TLS_MIN_VERSIONS, type TlsMinVersion } from './http/tls';
 export { INSTANCE_DRAINING_HEADER, INSTANCE_STOPPING_HEADER } from './http/graceful-shutdown';
 export { HttpSecurityModule } from './http/http-security.module';
-export { runService } from './http/run-service';
+export { runCommand, runService } from './http/run-service';
 export { REQUEST_ID_HEADER } from './http/request-id';
 export { SECURITY_HEADERS } from './http/security-headers';
 

@@ -20,3 +20,17 @@ export function runService(start: () => Promise<INestApplication>): void {
     process.exit(1);
   });
 }
+
+/**
+ * Runs an operator's command (a CLI in a service image): exits with the status it returns, or, when it throws,
+ * writes the error's message (never its stack) to stderr and exits with 1.
+ */
+export function runCommand(run: () => Promise<number>): void {
+  run().then(
+    (status) => process.exit(status),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
