@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { BACKUP_FRAME_BYTES, BackupEncryption, BackupIntegrityError } from './backup-encryption';
+import { ConfigError } from '../config/config-error';
+import { loadConfig } from '../config/load-config';
+import { BACKUP_FRAME_BYTES, BackupEncryption, BackupIntegrityError, IsBackupKey } from './backup-encryption';
 
 /** A fresh random key, as `generateSecret()` writes one: no key in this file is ever real. */
 function newKey(): string {
@@ -151,6 +153,28 @@ describe('BackupEncryption', () => {
         'data follows its last part',
       );
     });
+  });
+
+  it('refuses a description that is not JSON, or lacks a field', async () => {
+    const file = (description: string) => inPieces(Buffer.from(`RUNNERLY-BACKUP 1\n${description}\n`));
+
+    await expect(encryption.open(file('{"service":'))).rejects.toThrow('its description is not JSON');
+    await expect(encryption.open(file('{"service":"runs","keyId":"x"}'))).rejects.toThrow(
+      'its description is incomplete',
+    );
+  });
+
+  it('stops loadConfig on a key that is not 32 bytes (@IsBackupKey), naming the problem and never the key', () => {
+    class Config {
+      @IsBackupKey()
+      BACKUP_KEY!: string;
+    }
+    const short = randomBytes(16).toString('base64url');
+
+    expect(loadConfig(Config, { BACKUP_KEY: newKey() }).BACKUP_KEY).toHaveLength(43);
+    expect(() => loadConfig(Config, { BACKUP_KEY: short })).toThrow(ConfigError);
+    expect(() => loadConfig(Config, { BACKUP_KEY: short })).toThrow('A backup key must be 32 random bytes');
+    expect(() => loadConfig(Config, { BACKUP_KEY: short })).not.toThrow(short);
   });
 
   it('accepts only a 32-byte key in canonical base64url', () => {

@@ -1,7 +1,7 @@
 import { type INestApplication } from '@nestjs/common';
 import { setImmediate as flush } from 'node:timers/promises';
 import { ConfigError } from '../config/config-error';
-import { runService } from './run-service';
+import { runCommand, runService } from './run-service';
 
 describe('runService', () => {
   let exit: jest.SpyInstance;
@@ -53,6 +53,36 @@ describe('runService', () => {
         msg: 'The service failed to start',
         error: message,
       });
+      expect(exit).toHaveBeenCalledWith(1);
+    },
+  );
+});
+
+describe('runCommand', () => {
+  let exit: jest.SpyInstance;
+  let stderr: jest.SpyInstance;
+
+  beforeEach(() => {
+    exit = jest.spyOn(process, 'exit').mockImplementation(() => undefined as never);
+    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+
+  it('exits with the status the command returns, writing nothing of its own', async () => {
+    runCommand(() => Promise.resolve(2));
+    await flush();
+    expect(exit).toHaveBeenCalledWith(2);
+    expect(stderr).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['an Error', new Error('connect ECONNREFUSED 127.0.0.1:54329'), 'connect ECONNREFUSED 127.0.0.1:54329\n'],
+    ['a thrown string', 'boom', 'boom\n'],
+  ])(
+    'writes the message of %s, never its stack, then exits with status 1',
+    async (_case, failure, written) => {
+      runCommand(() => Promise.reject(failure));
+      await flush();
+      expect(stderr).toHaveBeenCalledWith(written);
       expect(exit).toHaveBeenCalledWith(1);
     },
   );

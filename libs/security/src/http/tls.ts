@@ -51,7 +51,7 @@ export function httpsServerOptions(config: TlsServerConfig): ServerOptions | und
  * What is wrong with a certificate and key pair, or undefined: the two go together, the certificate (the first of
  * a chain) parses and is valid now, and the key is its key. Names the problem, never the key.
  */
-function tlsKeyPairProblem(
+export function tlsKeyPairProblem(
   cert: string | undefined,
   key: string | undefined,
   now = new Date(),
