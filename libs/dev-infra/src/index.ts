@@ -1,5 +1,6 @@
 // Development and test tooling: the embedded PostgreSQL server behind `npm start` and the test harness,
-// per-service database provisioning, and private secret files. Never imported by the services themselves.
+// per-service database provisioning, private secret files, and a development CA. Never imported by the services
+// themselves.
 export { type LogLine } from './log-line';
 export {
   EmbeddedPostgresServer,
