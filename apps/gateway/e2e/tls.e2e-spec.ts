@@ -9,6 +9,10 @@ import { GatewayTestApp } from './support/gateway-test-app';
  * The gateway serving HTTPS from TLS_CERT and TLS_KEY, as main.ts builds it, on a real port: what a client with
  * each TLS version and suite gets, and what the configuration refuses before a port opens.
  */
+// Making keys and certificates (and loading the library that makes them) took over jest's 5 s default for a hook
+// on a CI machine busy with two compose stacks.
+jest.setTimeout(30_000);
+
 let ca: DevelopmentCa;
 let localhost: IssuedCertificate;
 
