@@ -50,8 +50,11 @@ describe('RunsConfig', () => {
   });
 
   it('refuses a weak database password in production', () => {
-    expect(problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'postgres://runs:runs@db:5432/runs' })).toEqual(
-      [expect.stringMatching(/^DATABASE_URL: too weak for production/)],
-    );
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://runs:runs@db:5432/runs?sslmode=verify-full',
+      }),
+    ).toEqual([expect.stringMatching(/^DATABASE_URL: too weak for production/)]);
   });
 });

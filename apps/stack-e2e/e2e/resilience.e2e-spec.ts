@@ -113,6 +113,7 @@ describe('a production start with a weak secret', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('Refusing to start');
     expect(stderr).toContain('DATABASE_URL: too weak for production');
+    expect(stderr).toContain('DATABASE_URL: plaintext in production');
     expect(stderr).toContain('JWT_PRIVATE_KEY: required in production');
     expect(stderr).not.toContain('secret1');
   });

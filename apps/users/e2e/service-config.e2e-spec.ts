@@ -8,7 +8,8 @@ import { UsersTestApp } from './support/users-test-app';
 const strongKey = generateRsaPrivateKeyPem();
 const production = {
   NODE_ENV: 'production',
-  DATABASE_URL: 'postgres://users:Vq8nR2xL5mT9wK3jP7cF@db:5432/users',
+  DATABASE_URL: 'postgres://users:Vq8nR2xL5mT9wK3jP7cF@db:5432/users?sslmode=verify-full',
+  REDIS_URL: 'rediss://users:Vq8nR2xL5mT9wK3jP7cF@redis:6379',
   JWT_PRIVATE_KEY: strongKey,
   DATA_ENCRYPTION_KEYS: 'prod-1:U6R1tis3swB3iHVVCoiiKTrj5OduJNjoLGaf7CopgyI',
   PUBLIC_ORIGIN: 'https://runnerly.example',
@@ -38,6 +39,17 @@ describe('in production, users refuses to start', () => {
       'DATABASE_URL: too weak',
     ],
     ['without a database URL', { DATABASE_URL: undefined }, 'DATABASE_URL'],
+    // Passwords, tokens and personal data would cross the network readable, to whoever answers at that address.
+    [
+      'with a database connection that is not TLS with the certificate checked',
+      { DATABASE_URL: 'postgres://users:Vq8nR2xL5mT9wK3jP7cF@db:5432/users?sslmode=require' },
+      'DATABASE_URL: plaintext in production: add ?sslmode=verify-full',
+    ],
+    [
+      'with a plaintext Redis connection',
+      { REDIS_URL: 'redis://users:Vq8nR2xL5mT9wK3jP7cF@redis:6379' },
+      'REDIS_URL: plaintext in production: use a rediss:// URL',
+    ],
     // Mailed links would otherwise point wherever a default says, not at the site its users know.
     [
       'without the public origin of mailed links',
@@ -69,6 +81,17 @@ describe('in production, users refuses to start', () => {
 
   it('starts with strong secrets', () => {
     expect(loadConfig(UsersConfig, production).NODE_ENV).toBe('production');
+  });
+
+  it('starts with plaintext internal connections only when the operator allows them explicitly', () => {
+    const loopback = {
+      ...production,
+      DATABASE_URL: 'postgres://users:Vq8nR2xL5mT9wK3jP7cF@127.0.0.1:5432/users',
+      REDIS_URL: 'redis://users:Vq8nR2xL5mT9wK3jP7cF@127.0.0.1:6379',
+    };
+    expect(() => loadConfig(UsersConfig, loopback)).toThrow(ConfigError);
+    const config = loadConfig(UsersConfig, { ...loopback, ALLOW_PLAINTEXT_INTERNAL_CONNECTIONS: 'true' });
+    expect(config.ALLOW_PLAINTEXT_INTERNAL_CONNECTIONS).toBe(true);
   });
 });
 

@@ -1,13 +1,20 @@
 import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, Matches, Max, Min } from 'class-validator';
-import { BaseServiceConfig, Secret, ToBoolean } from '@runnerly/security';
+import { BaseServiceConfig, EncryptedInProduction, Secret, ToBoolean } from '@runnerly/security';
 import { DATABASE_DEFAULTS, type DatabaseOptions } from './database.options';
 
 /** The configuration of a service that owns a PostgreSQL database. */
 export class DatabaseServiceConfig extends BaseServiceConfig {
-  /** The service's own database, through a role that can use nothing else. */
+  /**
+   * The service's own database, through a role that can use nothing else. Over TLS with
+   * `?sslmode=verify-full&sslrootcert=<CA file>`: the server's certificate must chain to that CA and name the host.
+   */
   @Secret({ kind: 'url-password' })
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @EncryptedInProduction(
+    (url) => url.searchParams.get('sslmode') === 'verify-full',
+    'add ?sslmode=verify-full',
+  )
   DATABASE_URL!: string;
 
   /** Apply pending migrations at start (under an advisory lock, so replicas take turns). */

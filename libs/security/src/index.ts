@@ -23,6 +23,7 @@ export { ConfigError } from './config/config-error';
 export { REDACTED } from './config/describe-config';
 export { generateSecret, readOrCreateSecretFile } from './config/secret-file';
 export { type ConfigSchema, loadConfig } from './config/load-config';
+export { EncryptedInProduction } from './config/encrypted-in-production.decorator';
 export { PublicOrigin } from './config/public-origin.decorator';
 export { Secret } from './config/secret.decorator';
 export { ToBoolean } from './config/to-boolean.decorator';

@@ -6,6 +6,7 @@ import { DEFAULT_SHUTDOWN } from '../http/graceful-shutdown';
 import { httpsServerOptions, IsTlsKeyPair, TLS_MIN_VERSIONS, type TlsMinVersion } from '../http/tls';
 import { type LoggingOptions } from '../logging/logging.module';
 import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from '../throttling/rate-limit.options';
+import { EncryptedInProduction } from './encrypted-in-production.decorator';
 import { Secret } from './secret.decorator';
 import { ToBoolean } from './to-boolean.decorator';
 
@@ -138,11 +139,28 @@ export class BaseServiceConfig {
   @IsIn(TLS_MIN_VERSIONS)
   TLS_MIN_VERSION: TlsMinVersion = 'TLSv1.3';
 
-  /** Shared rate-limit counters (several replicas). Unset: counters in memory, per process. */
+  /**
+   * Production refuses an internal connection (DATABASE_URL, REDIS_URL) that is not encrypted and verified,
+   * unless this is true: for a datastore on the same host only, reached over loopback or a unix socket.
+   */
+  @ToBoolean()
+  @IsBoolean()
+  ALLOW_PLAINTEXT_INTERNAL_CONNECTIONS = false;
+
+  /**
+   * Shared rate-limit counters (several replicas). Unset: counters in memory, per process. `rediss://` is
+   * Redis over TLS, the server's certificate checked against REDIS_CA (or the system's CAs) and the URL's host.
+   */
   @Secret({ kind: 'url-password', requiredInProduction: false })
   @IsOptional()
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  @EncryptedInProduction((url) => url.protocol === 'rediss:', 'use a rediss:// URL')
   REDIS_URL?: string;
+
+  /** The CA certificates (PEM) that sign the certificate of a rediss:// server: a private CA's, usually. */
+  @IsOptional()
+  @Matches(/^-----BEGIN CERTIFICATE-----/, { message: 'REDIS_CA must be PEM certificates' })
+  REDIS_CA?: string;
 
   /** Namespace of this service's counters in Redis. Default: runnerly:<service>:throttle: */
   @IsOptional()
@@ -217,6 +235,7 @@ export class BaseServiceConfig {
 export function rateLimitOptionsFrom(config: BaseServiceConfig, service: string): RateLimitOptions {
   return {
     redisUrl: config.REDIS_URL,
+    redisCa: config.REDIS_CA,
     keyPrefix: config.RATE_LIMIT_KEY_PREFIX ?? `runnerly:${service}:throttle:`,
     ipv6PrefixLength: config.RATE_LIMIT_IPV6_PREFIX_LENGTH,
     general: {

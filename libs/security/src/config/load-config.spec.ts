@@ -250,7 +250,7 @@ describe('loadConfig', () => {
       [
         'REDIS_URL',
         'a URL with a placeholder password',
-        () => 'redis://:redis@cache:6379',
+        () => 'rediss://:redis@cache:6379',
         'password must be at least 16 characters',
       ],
       ['SIGNING_KEY', 'an RSA key under 2048 bits', () => weakKeyPem, 'RSA key is shorter than 2048 bits'],

@@ -22,13 +22,19 @@ export class SecurityRedis implements OnApplicationShutdown {
     });
   }
 
-  static connect(url: string): SecurityRedis {
+  /**
+   * `rediss://` connects over TLS 1.3 and checks the server's certificate: it must chain to `ca` (default: the
+   * system's CAs) and name the URL's host, so nobody in between can read the counters' traffic or answer instead.
+   */
+  static connect(url: string, { ca }: { ca?: string } = {}): SecurityRedis {
+    const tls = url.startsWith('rediss://') ? { tls: { ca, minVersion: 'TLSv1.3' as const } } : {};
     return new SecurityRedis(
       new Redis(url, {
         connectTimeout: 2_000,
         commandTimeout: 1_000,
         maxRetriesPerRequest: 1,
         lazyConnect: false,
+        ...tls,
       }),
     );
   }

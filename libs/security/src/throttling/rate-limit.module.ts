@@ -40,7 +40,8 @@ export class RateLimitModule {
         { provide: RATE_LIMIT_OPTIONS, useValue: options },
         {
           provide: SecurityRedis,
-          useFactory: () => (options.redisUrl ? SecurityRedis.connect(options.redisUrl) : null),
+          useFactory: () =>
+            options.redisUrl ? SecurityRedis.connect(options.redisUrl, { ca: options.redisCa }) : null,
         },
         {
           provide: RATE_LIMIT_STORAGE,

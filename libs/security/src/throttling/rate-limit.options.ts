@@ -23,6 +23,8 @@ export interface FailedCredentialLimits {
 export interface RateLimitOptions {
   /** Shared counters for several replicas. Without it, counters live in this process's memory. */
   redisUrl?: string;
+  /** For a rediss:// URL: the CA certificates (PEM) its server's certificate must chain to. Default: the system's. */
+  redisCa?: string;
   /** Namespace of the counters in Redis, so services sharing one Redis never share counters. */
   keyPrefix?: string;
   /**
