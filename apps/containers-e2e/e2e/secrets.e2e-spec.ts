@@ -15,17 +15,25 @@ import {
 } from '@runnerly/testing';
 
 /**
- * The files each consumer finds in /run/secrets/<consumer>/ (written by the `secrets-init` service): for each
- * service of the manifest, its Redis URL, its database URL and backup key if it owns a database, the signing key
- * if it issues tokens; for PostgreSQL, its superuser password and the verifier of each service role.
+ * The files each consumer finds in /run/secrets/<consumer>/ (written by the `secrets-init` service): everyone
+ * the stack CA's certificate; for each service of the manifest, its Redis URL, its database URL and backup key if
+ * it owns a database, the signing key if it issues tokens; for PostgreSQL, its superuser password, the verifier
+ * of each service role and its TLS certificate and key; for Redis, its configuration and TLS certificate and key.
  */
+const TLS_FILES = ['tls_cert.pem', 'tls_key.pem'];
 const SECRET_FILES: Record<SecretHolder, string[]> = {
-  postgres: ['superuser_password', ...DATABASE_SERVICES.map((service) => `${service}_password.scram`)],
-  redis: ['redis.conf'],
+  postgres: [
+    'internal_ca.pem',
+    'superuser_password',
+    ...DATABASE_SERVICES.map((service) => `${service}_password.scram`),
+    ...TLS_FILES,
+  ],
+  redis: ['internal_ca.pem', 'redis.conf', ...TLS_FILES],
   ...(Object.fromEntries(
     SERVICES.map((service) => [
       service.name,
       [
+        'internal_ca.pem',
         ...(service.database ? ['database_url', 'backup_key'] : []),
         'redis_url',
         ...(service.name === TOKEN_ISSUER ? ['jwt_private_key.pem', 'encryption_keys'] : []),
@@ -33,6 +41,10 @@ const SECRET_FILES: Record<SecretHolder, string[]> = {
     ]),
   ) as Record<ServiceName, string[]>),
 };
+/** Files in those folders that are public: a CA certificate. */
+const PUBLIC_FILES = new Set(['internal_ca.pem', 'tls_cert.pem']);
+/** Redis speaks TLS only, with a certificate from the stack's CA. */
+const REDIS_CLI = ['redis-cli', '--tls', '--cacert', '/run/secrets/redis/internal_ca.pem'];
 /** Variable names that would hold a secret if they were given as values instead of files. */
 const SECRET_LOOKING_NAME =
   /PASSWORD|SECRET|PRIVATE_KEY|ENCRYPTION_KEYS|TOKEN|DATABASE_URL|REDIS_URL|OAUTH_CLIENTS/;
@@ -53,7 +65,7 @@ CONTAINERS_SUITE.describe('the secrets of the compose stack', ({ project }) => {
   beforeAll(async () => {
     containers = await stackContainers(project);
     for (const service of NODE_SERVICES) {
-      for (const file of SECRET_FILES[service]) {
+      for (const file of SECRET_FILES[service].filter((name) => !PUBLIC_FILES.has(name))) {
         const value = await read(service, file);
         if (file.endsWith('_url')) {
           servicePasswords.push(decodeURIComponent(new URL(value).password));
@@ -65,6 +77,10 @@ CONTAINERS_SUITE.describe('the secrets of the compose stack', ({ project }) => {
       }
     }
     secrets.push(...servicePasswords, await read('postgres', 'superuser_password'));
+    for (const datastore of ['postgres', 'redis']) {
+      const key = await read(datastore, 'tls_key.pem');
+      secrets.push(...key.split('\n').filter((line) => !line.startsWith('-----') && line.length >= 16));
+    }
     for (const file of ['users_password.scram', 'runs_password.scram'])
       secrets.push(await read('postgres', file));
     secrets.push(
@@ -181,7 +197,7 @@ CONTAINERS_SUITE.describe('the secrets of the compose stack', ({ project }) => {
     const redis = (...command: string[]) =>
       execIn(
         container('redis'),
-        ['redis-cli', '--user', gatewayUrl.username, '--no-auth-warning', ...command],
+        [...REDIS_CLI, '--user', gatewayUrl.username, '--no-auth-warning', ...command],
         {
           REDISCLI_AUTH: decodeURIComponent(gatewayUrl.password),
         },
@@ -194,7 +210,7 @@ CONTAINERS_SUITE.describe('the secrets of the compose stack', ({ project }) => {
     expect((await redis('FLUSHALL')).stdout).toMatch(/NOPERM/);
     expect((await redis('CONFIG', 'GET', 'requirepass')).stdout).toMatch(/NOPERM/);
     // Without a password, the healthcheck's PING is all there is.
-    expect((await execIn(container('redis'), ['redis-cli', 'GET', 'runnerly:gateway:x'])).stdout).toMatch(
+    expect((await execIn(container('redis'), [...REDIS_CLI, 'GET', 'runnerly:gateway:x'])).stdout).toMatch(
       /NOPERM/,
     );
   });

@@ -15,6 +15,13 @@
 //   users/backup_key                   the AES-256 key of its database's backups (node backup.js create)
 //   runs/database_url, runs/redis_url, runs/backup_key
 //   gateway/redis_url
+//   ca/ca_key.pem                      the key of the stack's private CA (internal-ca.mjs); mounted nowhere
+//   <consumer>/internal_ca.pem         that CA's certificate, in every folder: what each one trusts inside the stack
+//   postgres/tls_cert.pem, tls_key.pem the certificates PostgreSQL and Redis serve TLS with, for their names on the
+//   redis/tls_cert.pem, tls_key.pem    network; renewed here when fewer than 30 days are left
+//
+// The URLs ask for TLS with the server's certificate checked against that CA: `sslmode=verify-full` for PostgreSQL,
+// `rediss://` (and REDIS_CA_FILE) for Redis. A URL written by an older version of this script is upgraded.
 //
 // A file that exists is kept (bring your own secret: put it there before the first start). The files the
 // datastores read are derived from the services' files, and rewritten when they no longer match them, so that
@@ -41,6 +48,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import {
+  authorityIsCurrent,
+  certificateIsCurrent,
+  createCertificateAuthority,
+  issueCertificate,
+} from './internal-ca.mjs';
 
 const env = process.env;
 const DIR = env.SECRETS_DIR || '/secrets';
@@ -62,8 +75,12 @@ const OWNERS = {
   postgres: uid('POSTGRES_UID', '999'),
   redis: uid('REDIS_UID', '999'),
 };
+// The CA's key belongs to this one-shot container alone (root), in a folder that compose mounts nowhere.
+const CA_OWNER = 0;
 const POSTGRES_HOST = env.POSTGRES_HOST || 'postgres';
 const REDIS_HOST = env.REDIS_HOST || 'redis';
+/** Where compose mounts each consumer's folder: the URLs name the CA file by its path inside the container. */
+const MOUNTED = (consumer, name) => `/run/secrets/${consumer}/${name}`;
 
 const created = [];
 const updated = [];
@@ -74,6 +91,8 @@ const updated = [];
  */
 const randomPassword = () => randomBytes(32).toString('hex');
 
+const ownerOf = (consumer) => (consumer === 'ca' ? CA_OWNER : OWNERS[consumer]);
+
 function path(consumer, name) {
   return join(DIR, consumer, name);
 }
@@ -82,7 +101,7 @@ function path(consumer, name) {
 function read(consumer, name) {
   const file = path(consumer, name);
   if (!existsSync(file)) return undefined;
-  tighten(file, OWNERS[consumer]);
+  tighten(file, ownerOf(consumer));
   return readFileSync(file, 'utf8').trim();
 }
 
@@ -104,7 +123,7 @@ function write(consumer, name, value, { replace = false } = {}) {
   const temporary = join(DIR, consumer, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
   writeFileSync(temporary, `${value}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    chownSync(temporary, OWNERS[consumer], OWNERS[consumer]);
+    chownSync(temporary, ownerOf(consumer), ownerOf(consumer));
     if (replace) renameSync(temporary, file);
     else linkSync(temporary, file);
   } finally {
@@ -145,20 +164,78 @@ function scramMatches(verifier, password) {
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
+/** `value` in `consumer/name`, written when missing or different. */
+function ensureContent(consumer, name, value) {
+  const existing = read(consumer, name);
+  if (existing !== value) write(consumer, name, value, { replace: existing !== undefined });
+}
+
+/** The stack's CA: kept while its certificate and key are intact and it has a year left, else a new one. */
+function ensureCertificateAuthority() {
+  const ca = { cert: read('ca', 'ca_cert.pem'), key: read('ca', 'ca_key.pem') };
+  if (ca.cert && ca.key && authorityIsCurrent(ca)) return ca;
+  const fresh = createCertificateAuthority();
+  write('ca', 'ca_key.pem', fresh.key, { replace: ca.key !== undefined });
+  write('ca', 'ca_cert.pem', fresh.cert, { replace: ca.cert !== undefined });
+  return fresh;
+}
+
+/** A datastore's TLS certificate for its names on the network and on its own loopback (its healthcheck). */
+function ensureServerCertificate(ca, consumer, host) {
+  const names = [host, 'localhost', '127.0.0.1'];
+  const current = { cert: read(consumer, 'tls_cert.pem'), key: read(consumer, 'tls_key.pem') };
+  if (current.cert && current.key && certificateIsCurrent(current, ca, names)) return;
+  const issued = issueCertificate(ca, names);
+  // The key first: a server restarted between the two writes finds the old certificate, which fails loudly.
+  write(consumer, 'tls_key.pem', issued.key, { replace: current.key !== undefined });
+  write(consumer, 'tls_cert.pem', issued.cert, { replace: current.cert !== undefined });
+}
+
+/**
+ * A URL this script wrote before the datastores spoke TLS, upgraded: `upgrade(url)` adds what asks for TLS. Only
+ * for the stack's own host: a URL you wrote for a datastore elsewhere is yours to keep as it is.
+ */
+function ensureEncryptedUrl(consumer, name, url, host, upgrade) {
+  const parsed = new URL(url);
+  if (parsed.hostname !== host) return url;
+  const upgraded = upgrade(parsed).toString();
+  if (upgraded !== url) write(consumer, name, upgraded, { replace: true });
+  return upgraded;
+}
+
 function main() {
   for (const consumer of Object.keys(OWNERS)) {
     // Its consumer must be able to enter the folder (whatever the umask of the checkout); nobody else may list it.
     mkdirSync(join(DIR, consumer), { recursive: true });
     chmodSync(join(DIR, consumer), 0o711);
   }
+  mkdirSync(join(DIR, 'ca'), { recursive: true });
+  chmodSync(join(DIR, 'ca'), 0o700);
+
+  const ca = ensureCertificateAuthority();
+  for (const consumer of Object.keys(OWNERS)) ensureContent(consumer, 'internal_ca.pem', ca.cert);
+  ensureServerCertificate(ca, 'postgres', POSTGRES_HOST);
+  ensureServerCertificate(ca, 'redis', REDIS_HOST);
 
   ensure('postgres', 'superuser_password', randomPassword);
 
   for (const service of DATABASE_SERVICES) {
-    const url = ensure(
+    // verify-full: TLS, and the server's certificate must chain to the stack's CA and name the host.
+    const verifyFull = (url) => {
+      url.searchParams.set('sslmode', 'verify-full');
+      url.searchParams.set('sslrootcert', MOUNTED(service, 'internal_ca.pem'));
+      return url;
+    };
+    const url = ensureEncryptedUrl(
       service,
       'database_url',
-      () => `postgresql://${service}:${randomPassword()}@${POSTGRES_HOST}:5432/${service}`,
+      ensure(service, 'database_url', () =>
+        verifyFull(
+          new URL(`postgresql://${service}:${randomPassword()}@${POSTGRES_HOST}:5432/${service}`),
+        ).toString(),
+      ),
+      POSTGRES_HOST,
+      verifyFull,
     );
     // Each service its own backup key: the backups of one database stay closed to the holder of another's key.
     ensure(service, 'backup_key', () => randomBytes(32).toString('base64url'));
@@ -187,10 +264,12 @@ function main() {
     'user default on nopass resetkeys resetchannels -@all +ping',
   ];
   for (const service of SERVICES) {
-    const url = ensure(
+    const url = ensureEncryptedUrl(
       service,
       'redis_url',
-      () => `redis://${service}:${randomPassword()}@${REDIS_HOST}:6379`,
+      ensure(service, 'redis_url', () => `rediss://${service}:${randomPassword()}@${REDIS_HOST}:6379`),
+      REDIS_HOST,
+      (parsed) => new URL(parsed.toString().replace(/^redis:/, 'rediss:')),
     );
     const hash = createHash('sha256')
       .update(passwordOf(url, service, 'redis_url'))
@@ -210,6 +289,14 @@ function main() {
     // Rate-limit counters are short-lived by design: nothing is written to disk.
     'save ""',
     'appendonly no',
+    // TLS 1.3 only, on the usual port; no plaintext port. Clients prove themselves with their ACL password.
+    'port 0',
+    'tls-port 6379',
+    'tls-protocols "TLSv1.3"',
+    `tls-cert-file ${MOUNTED('redis', 'tls_cert.pem')}`,
+    `tls-key-file ${MOUNTED('redis', 'tls_key.pem')}`,
+    `tls-ca-cert-file ${MOUNTED('redis', 'internal_ca.pem')}`,
+    'tls-auth-clients no',
   ].join('\n');
   if (read('redis', 'redis.conf') !== redisConf) {
     write('redis', 'redis.conf', redisConf, { replace: read('redis', 'redis.conf') !== undefined });

@@ -154,6 +154,7 @@ function withComposeService(
       # Read by \`node backup.js\` only (docs/how-to/back-up-and-restore.md); the service never uses it.
       BACKUP_KEY_FILE: /run/secrets/${name}/backup_key
       REDIS_URL_FILE: /run/secrets/${name}/redis_url
+      REDIS_CA_FILE: /run/secrets/${name}/internal_ca.pem
       JWKS_URL: http://${issuer.name}:${issuer.port}/.well-known/jwks.json
     secrets: [${name}]
     networks: [backend]
