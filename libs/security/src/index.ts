@@ -23,7 +23,8 @@ export { ConfigError } from './config/config-error';
 export { REDACTED } from './config/describe-config';
 export { generateSecret, readOrCreateSecretFile } from './config/secret-file';
 export { type ConfigSchema, loadConfig } from './config/load-config';
-export { EncryptedInProduction } from './config/encrypted-in-production.decorator';
+export { CommaSeparated } from './config/comma-separated.decorator';
+export { EncryptedInProduction, isHttps } from './config/encrypted-in-production.decorator';
 export { PublicOrigin } from './config/public-origin.decorator';
 export { Secret } from './config/secret.decorator';
 export { ToBoolean } from './config/to-boolean.decorator';
@@ -45,6 +46,7 @@ export { type ErrorReply, sendError, toErrorBody } from './errors/error-response
 
 export { createServiceApp, trustedHops } from './http/create-service-app';
 export { httpsServerOptions, TLS_CIPHERS, TLS_MIN_VERSIONS, type TlsMinVersion } from './http/tls';
+export { internalFetch, internalTlsConnectOptions, type InternalTlsConfig } from './http/internal-tls';
 export { INSTANCE_DRAINING_HEADER, INSTANCE_STOPPING_HEADER } from './http/graceful-shutdown';
 export { HttpSecurityModule } from './http/http-security.module';
 export { runCommand, runService } from './http/run-service';

@@ -18,3 +18,8 @@ export * from './compose';
 export { ScratchWorkspace } from './scratch-workspace';
 export { linkIn, type ReceivedMail, TestMailServer } from './mail/test-mail-server';
 export { eventually } from './async/eventually';
+export {
+  REFUSED_FOR_ITS_NAME,
+  REFUSED_FOR_UNKNOWN_CA,
+  REFUSED_WITHOUT_CERTIFICATE,
+} from './tls/handshake-refusals';

@@ -3,7 +3,15 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, 
 import { DEFAULT_CONNECTION_LIMITS } from '../http/connection-limits';
 import { type ServiceAppOptions } from '../http/create-service-app';
 import { DEFAULT_SHUTDOWN } from '../http/graceful-shutdown';
-import { httpsServerOptions, IsTlsKeyPair, TLS_MIN_VERSIONS, type TlsMinVersion } from '../http/tls';
+import {
+  AreClientNames,
+  httpsServerOptions,
+  IsClientCertificateAuthority,
+  IsTlsKeyPair,
+  TLS_MIN_VERSIONS,
+  type TlsMinVersion,
+} from '../http/tls';
+import { CommaSeparated } from './comma-separated.decorator';
 import { type LoggingOptions } from '../logging/logging.module';
 import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from '../throttling/rate-limit.options';
 import { EncryptedInProduction } from './encrypted-in-production.decorator';
@@ -138,6 +146,46 @@ export class BaseServiceConfig {
   /** The oldest TLS version accepted. TLSv1.2 only for clients that cannot do 1.3, and then with modern suites only. */
   @IsIn(TLS_MIN_VERSIONS)
   TLS_MIN_VERSION: TlsMinVersion = 'TLSv1.3';
+
+  /**
+   * Mutual TLS (with TLS_CERT): only clients presenting a certificate that chains to these CA certificates
+   * (PEM) complete the handshake. For an internal service, which only other services call.
+   */
+  @IsClientCertificateAuthority()
+  TLS_CLIENT_CA?: string;
+
+  /**
+   * With TLS_CLIENT_CA: the DNS names (comma-separated) of the clients that may call, one of which the client
+   * certificate must carry. Unset: any certificate of the CA.
+   */
+  @CommaSeparated()
+  @AreClientNames()
+  TLS_CLIENT_NAMES?: string[];
+
+  /** Calls to other services over https://: their certificates must chain to these CA certificates (PEM). */
+  @IsOptional()
+  @Matches(/^-----BEGIN CERTIFICATE-----/, { message: 'INTERNAL_TLS_CA must be PEM certificates' })
+  INTERNAL_TLS_CA?: string;
+
+  /** The certificate (PEM) and key this service presents on those calls, when the peer asks (mutual TLS). */
+  @IsTlsKeyPair({ cert: 'INTERNAL_TLS_CERT', key: 'INTERNAL_TLS_KEY' })
+  INTERNAL_TLS_CERT?: string;
+
+  @Secret({ kind: 'private-key', requiredInProduction: false })
+  @IsOptional()
+  @IsString()
+  INTERNAL_TLS_KEY?: string;
+
+  /**
+   * A second listener, plain HTTP on 127.0.0.1, that answers GET /health/live and /health/ready only: for a
+   * probe inside the container (Docker's healthcheck) that cannot present a client certificate. Unset: none.
+   */
+  @Type(() => Number)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65_535)
+  HEALTH_PORT?: number;
 
   /**
    * Production refuses an internal connection (DATABASE_URL, REDIS_URL) that is not encrypted and verified,
@@ -280,6 +328,8 @@ export function serviceAppOptionsFrom(
     ipv6PrefixLength: config.RATE_LIMIT_IPV6_PREFIX_LENGTH,
     shutdown: { drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
     https: httpsServerOptions(config),
+    tlsClientNames: config.TLS_CLIENT_NAMES,
+    healthPort: config.HEALTH_PORT,
     ...options,
   };
 }

@@ -1,6 +1,6 @@
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { ConfigError } from './config-error';
-import { EncryptedInProduction } from './encrypted-in-production.decorator';
+import { EncryptedInProduction, isHttps } from './encrypted-in-production.decorator';
 import { loadConfig } from './load-config';
 import { ToBoolean } from './to-boolean.decorator';
 
@@ -55,5 +55,12 @@ describe('@EncryptedInProduction()', () => {
   it('leaves an absent or malformed URL to the field’s other rules', () => {
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([]);
     expect(problemsOf({ NODE_ENV: 'production', STORE_URL: 'not a url' })).toEqual([]);
+  });
+});
+
+describe('isHttps', () => {
+  it('tells an https:// URL of a service from a plaintext one', () => {
+    expect(isHttps(new URL('https://users:3001/.well-known/jwks.json'))).toBe(true);
+    expect(isHttps(new URL('http://users:3001/.well-known/jwks.json'))).toBe(false);
   });
 });

@@ -7,7 +7,8 @@ interface InternalConnectionConfig {
 }
 
 /**
- * A URL of an internal connection (PostgreSQL, Redis) that production refuses in plaintext: on a network between
+ * A URL (or a list of URLs) of an internal connection (PostgreSQL, Redis, another service) that production
+ * refuses in plaintext: on a network between
  * hosts, anyone in the path reads the passwords, tokens and personal data that pass, or answers in the
  * datastore's place. `encrypted(url)` says whether the URL asks for TLS with the server's certificate checked;
  * `requirement` tells the operator what to write instead. `ALLOW_PLAINTEXT_INTERNAL_CONNECTIONS=true` lifts the
@@ -27,12 +28,16 @@ export function EncryptedInProduction(
           const config = args.object as InternalConnectionConfig;
           if (config.NODE_ENV !== 'production' || config.ALLOW_PLAINTEXT_INTERNAL_CONNECTIONS === true)
             return true;
-          if (typeof value !== 'string') return true; // absent or not a string: the field's other rules say so
-          try {
-            return encrypted(new URL(value));
-          } catch {
-            return true; // not a URL: the field's format rule says so
-          }
+          // A list of URLs (the gateway's instances of a service): every one of them.
+          const urls = Array.isArray(value) ? (value as unknown[]) : [value];
+          return urls.every((url) => {
+            if (typeof url !== 'string') return true; // absent or not a string: the field's other rules say so
+            try {
+              return encrypted(new URL(url));
+            } catch {
+              return true; // not a URL: the field's format rule says so
+            }
+          });
         },
         defaultMessage: () =>
           `plaintext in production: ${requirement}, or set ALLOW_PLAINTEXT_INTERNAL_CONNECTIONS=true ` +
@@ -41,3 +46,6 @@ export function EncryptedInProduction(
     });
   };
 }
+
+/** The test of an https:// URL, for the service URLs. */
+export const isHttps = (url: URL): boolean => url.protocol === 'https:';

@@ -1,4 +1,4 @@
-import { type ServerOptions as HttpsServerOptions } from 'node:https';
+import { type Server as HttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import { type DynamicModule, type Type, UnsupportedMediaTypeException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -14,9 +14,11 @@ import {
 } from './connection-limits';
 import { DEFAULT_SHUTDOWN, prepareGracefulShutdown, type ShutdownOptions } from './graceful-shutdown';
 import { applyHttpHardening, type HttpHardeningOptions, setSecurityHeaders } from './http-hardening';
+import { listenForHealthProbes } from './health-listener';
 import { refuseDeepJson } from './json-depth';
 import { REQUEST_ID_HEADER, requestIdGenerator } from './request-id';
 import { recordServedRoutes } from './served-routes';
+import { refuseClientsNotNamed } from './tls';
 
 export interface ServiceAppOptions extends HttpHardeningOptions {
   /** Larger bodies are refused with 413 before they are parsed. */
@@ -38,6 +40,10 @@ export interface ServiceAppOptions extends HttpHardeningOptions {
   shutdown?: ShutdownOptions;
   /** Serve HTTPS with these options (httpsServerOptions); unset: plain HTTP. */
   https?: HttpsServerOptions;
+  /** With client certificates required (`https.requestCert`): the DNS names of the clients that may call. */
+  tlsClientNames?: readonly string[];
+  /** A plain-HTTP listener on 127.0.0.1 for the health probes only (listenForHealthProbes). */
+  healthPort?: number;
 }
 
 /**
@@ -102,6 +108,15 @@ export async function createServiceApp(
     onRefused: (client) =>
       audit.record(AuditEvent.RateLimited, { client, reason: 'too many open connections' }),
   });
+  if (options.tlsClientNames?.length) {
+    refuseClientsNotNamed(app.getHttpServer() as HttpsServer, options.tlsClientNames, (peer) =>
+      audit.record(AuditEvent.AccessDenied, {
+        client: peer.address,
+        reason: `client certificate for ${peer.names.join(', ') || 'no DNS name'}, not an allowed caller`,
+      }),
+    );
+  }
+  if (options.healthPort !== undefined) await listenForHealthProbes(app, options.healthPort);
   // Instead of Nest's enableShutdownHooks, which closes databases before in-flight requests are done.
   prepareGracefulShutdown(app, options.shutdown ?? DEFAULT_SHUTDOWN);
   return app;

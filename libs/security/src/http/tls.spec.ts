@@ -1,9 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { ConfigError } from '../config/config-error';
-import { BaseServiceConfig } from '../config/base-service.config';
+import { BaseServiceConfig, serviceAppOptionsFrom } from '../config/base-service.config';
 import { loadConfig } from '../config/load-config';
-import { httpsServerOptions, TLS_CIPHERS, tlsKeyPairProblem } from './tls';
+import { EventEmitter } from 'node:events';
+import { type Server } from 'node:https';
+import { type TLSSocket } from 'node:tls';
+import { httpsServerOptions, refuseClientsNotNamed, TLS_CIPHERS, tlsKeyPairProblem } from './tls';
 
 /**
  * A fresh self-signed certificate and its key, from the openssl command that every Debian has (ca-certificates
@@ -108,5 +111,117 @@ describe('TLS in BaseServiceConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toContain('TLS_CERT and TLS_KEY go together');
     expect((error as ConfigError).message).not.toContain('PRIVATE KEY');
+  });
+});
+
+describe('mutual TLS in BaseServiceConfig', () => {
+  const load = (env: Record<string, string>) => loadConfig(BaseServiceConfig, { NODE_ENV: 'test', ...env });
+  const problemsOf = (env: Record<string, string>): readonly string[] => {
+    try {
+      load(env);
+      return [];
+    } catch (error) {
+      return (error as ConfigError).problems;
+    }
+  };
+  const https = { TLS_CERT: pair.cert, TLS_KEY: pair.key };
+
+  it('asks every client for a certificate of TLS_CLIENT_CA, and completes no handshake without one', () => {
+    expect(httpsServerOptions(load({ ...https, TLS_CLIENT_CA: other.cert }))).toMatchObject({
+      requestCert: true,
+      rejectUnauthorized: true,
+      ca: other.cert,
+    });
+  });
+
+  it('hands the client names and the probe port to createServiceApp', () => {
+    const config = load({
+      ...https,
+      TLS_CLIENT_CA: other.cert,
+      TLS_CLIENT_NAMES: 'gateway',
+      HEALTH_PORT: '9000',
+    });
+    expect(serviceAppOptionsFrom(config, { trustIncomingRequestId: true })).toMatchObject({
+      tlsClientNames: ['gateway'],
+      healthPort: 9000,
+    });
+  });
+
+  it('reads TLS_CLIENT_NAMES as a list of DNS names', () => {
+    expect(
+      load({ ...https, TLS_CLIENT_CA: other.cert, TLS_CLIENT_NAMES: 'gateway, users' }).TLS_CLIENT_NAMES,
+    ).toEqual(['gateway', 'users']);
+  });
+
+  it.each([
+    ['a client CA without HTTPS', { TLS_CLIENT_CA: pair.cert }, 'TLS_CLIENT_CA: needs TLS_CERT and TLS_KEY'],
+    [
+      'a client CA that is not PEM',
+      { ...https, TLS_CLIENT_CA: 'ca' },
+      'TLS_CLIENT_CA: must be PEM certificates',
+    ],
+    [
+      'client names without a client CA',
+      { ...https, TLS_CLIENT_NAMES: 'gateway' },
+      'TLS_CLIENT_NAMES: needs TLS_CLIENT_CA',
+    ],
+    [
+      'a client name that is not a DNS name',
+      { ...https, TLS_CLIENT_CA: pair.cert, TLS_CLIENT_NAMES: 'gateway,*.example' },
+      'TLS_CLIENT_NAMES: must be DNS names',
+    ],
+    [
+      'a client certificate without its key',
+      { INTERNAL_TLS_CERT: pair.cert },
+      'INTERNAL_TLS_CERT: INTERNAL_TLS_CERT and INTERNAL_TLS_KEY go together',
+    ],
+    [
+      'a client CA for outgoing calls that is not PEM',
+      { INTERNAL_TLS_CA: 'ca' },
+      'INTERNAL_TLS_CA must be PEM',
+    ],
+  ])('refuses %s', (_case, env, problem) => {
+    expect(problemsOf(env).join('\n')).toContain(problem);
+  });
+});
+
+describe('refuseClientsNotNamed', () => {
+  /** A connection whose client certificate carries these subjectAltName entries. */
+  const connection = (subjectAltName?: string) =>
+    Object.assign(new EventEmitter(), {
+      remoteAddress: '10.0.0.7',
+      destroy: jest.fn(),
+      getPeerCertificate: () => ({ subjectaltname: subjectAltName }),
+    }) as unknown as TLSSocket & { destroy: jest.Mock };
+
+  const serverAllowing = (names: string[]) => {
+    const server = new EventEmitter() as unknown as Server;
+    const refused: unknown[] = [];
+    refuseClientsNotNamed(server, names, (peer) => refused.push(peer));
+    return { server, refused };
+  };
+
+  it('keeps a connection whose certificate names an allowed caller', () => {
+    const { server, refused } = serverAllowing(['gateway', 'users']);
+    const socket = connection('DNS:users, DNS:users-1, IP Address:127.0.0.1');
+    server.emit('secureConnection', socket);
+    expect(socket.destroy).not.toHaveBeenCalled();
+    expect(refused).toEqual([]);
+  });
+
+  it('closes one whose certificate names no allowed caller, and reports its names', () => {
+    const { server, refused } = serverAllowing(['gateway']);
+    const socket = connection('DNS:postgres, DNS:localhost, IP Address:127.0.0.1');
+    server.emit('secureConnection', socket);
+    expect(socket.destroy).toHaveBeenCalled();
+    expect(refused).toEqual([{ names: ['postgres', 'localhost'], address: '10.0.0.7' }]);
+  });
+
+  it('closes one whose certificate has no DNS name at all', () => {
+    const { server, refused } = serverAllowing(['gateway']);
+    const socket = connection(undefined);
+    server.emit('secureConnection', socket);
+    expect(socket.destroy).toHaveBeenCalled();
+    expect(refused).toEqual([{ names: [], address: '10.0.0.7' }]);
   });
 });

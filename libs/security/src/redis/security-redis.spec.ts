@@ -25,4 +25,8 @@ describe('SecurityRedis.connect', () => {
   it('never turns TLS on for a redis:// URL', () => {
     expect(connect('redis://127.0.0.1:1', { ca: 'CA PEM' }).client.options.tls).toBeUndefined();
   });
+
+  it('reports a Redis that does not answer as unreachable, without throwing', async () => {
+    expect(await connect('redis://127.0.0.1:1').isReachable()).toBe(false);
+  });
 });
