@@ -34,3 +34,26 @@ describe('GatewayConfig <NAME>_URL, one per internal service of the manifest', (
     expect(() => load({ USERS_URL: value })).toThrow(/USERS_URL/);
   });
 });
+
+describe('GatewayConfig in production', () => {
+  const production = (env: Record<string, string>) => () =>
+    loadConfig(GatewayConfig, {
+      NODE_ENV: 'production',
+      USERS_URL: 'https://users-1:3001,https://users-2:3001',
+      RUNS_URL: 'https://runs:3002',
+      JWKS_URL: 'https://users:3001/.well-known/jwks.json',
+      ...env,
+    });
+
+  it('starts with https:// URLs of every service', () => {
+    expect(production({})).not.toThrow();
+  });
+
+  it.each([
+    ['USERS_URL', 'https://users-1:3001,http://users-2:3001'],
+    ['RUNS_URL', 'http://runs:3002'],
+    ['JWKS_URL', 'http://users:3001/.well-known/jwks.json'],
+  ])('refuses %s with a plaintext instance: %s', (variable, value) => {
+    expect(production({ [variable]: value })).toThrow(`${variable}: plaintext in production`);
+  });
+});

@@ -1,4 +1,4 @@
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayNotEmpty,
@@ -19,23 +19,18 @@ import {
   type UpstreamName,
   UPSTREAMS,
 } from '@runnerly/platform';
-import { BaseServiceConfig, ToBoolean } from '@runnerly/security';
+import {
+  BaseServiceConfig,
+  CommaSeparated,
+  EncryptedInProduction,
+  isHttps,
+  ToBoolean,
+} from '@runnerly/security';
 
 const SERVICE_URL = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
 
 /** More instances than this per service is a configuration mistake (a load balancer belongs in front). */
 const MAX_INSTANCES = 16;
-
-/** Reads a comma-separated list (`a, b`) into its non-empty entries. */
-const CommaSeparated = () =>
-  Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((entry) => entry.trim())
-          .filter(Boolean)
-      : value,
-  );
 
 /** Everything the gateway reads from its environment, validated at boot. */
 export class GatewayConfig extends BaseServiceConfig {
@@ -46,6 +41,7 @@ export class GatewayConfig extends BaseServiceConfig {
 
   /** Where the public keys of `users` are published; the gateway pre-checks tokens with them. */
   @IsUrl(SERVICE_URL)
+  @EncryptedInProduction(isHttps, 'use an https:// URL')
   JWKS_URL = `${localServiceUrl(TOKEN_ISSUER)}${JWKS_PATH}`;
 
   /** Browser origins allowed to call the API, comma-separated, exact (https://app.example.com). Empty: none. */
@@ -99,6 +95,7 @@ for (const upstream of UPSTREAMS) {
   for (const decorate of [
     CommaSeparated(),
     IsUrl(SERVICE_URL, { each: true }),
+    EncryptedInProduction(isHttps, 'use https:// URLs'),
     ArrayNotEmpty(),
     ArrayMaxSize(MAX_INSTANCES),
   ])

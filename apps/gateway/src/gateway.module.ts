@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type ServiceOverrides, ServiceFoundationModule } from '@runnerly/platform';
-import { adminSecondFactorRequired, AuthModule, JwksKeyResolver } from '@runnerly/security';
+import { adminSecondFactorRequired, AuthModule, internalFetch, JwksKeyResolver } from '@runnerly/security';
 import { GatewayConfig } from './gateway.config';
 import { UpstreamsReadiness } from './health/upstreams.readiness';
 import { UpstreamProxy } from './proxy/upstream-proxy.service';
@@ -34,7 +34,7 @@ export class GatewayModule {
           config,
           authentication: AuthModule.forRoot({
             issuer: config.JWT_ISSUER,
-            keyResolver: new JwksKeyResolver({ url: config.JWKS_URL }),
+            keyResolver: new JwksKeyResolver({ url: config.JWKS_URL, fetch: internalFetch(config) }),
             adminSecondFactorRequired: adminSecondFactorRequired(config),
           }),
           features: [RoutesModule],

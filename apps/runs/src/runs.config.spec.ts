@@ -54,7 +54,21 @@ describe('RunsConfig', () => {
       problemsOf({
         NODE_ENV: 'production',
         DATABASE_URL: 'postgres://runs:runs@db:5432/runs?sslmode=verify-full',
+        JWKS_URL: 'https://users:3001/.well-known/jwks.json',
       }),
     ).toEqual([expect.stringMatching(/^DATABASE_URL: too weak for production/)]);
+  });
+
+  // Whoever answers in place of users on the network would hand runs keys of their own, and runs would accept
+  // every token they sign.
+  it('refuses to fetch the JWKS over plain HTTP in production', () => {
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgres://runs:Vq8nR2xL5mT9wK3jP7cF@db:5432/runs?sslmode=verify-full',
+      }),
+    ).toEqual([
+      'JWKS_URL: plaintext in production: use an https:// URL, or set ALLOW_PLAINTEXT_INTERNAL_CONNECTIONS=true for a connection that never leaves the host',
+    ]);
   });
 });

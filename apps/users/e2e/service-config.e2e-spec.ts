@@ -46,6 +46,11 @@ describe('in production, users refuses to start', () => {
       'DATABASE_URL: plaintext in production: add ?sslmode=verify-full',
     ],
     [
+      'with a plaintext URL of runs (the purge call)',
+      { RUNS_URL: 'http://runs:3002' },
+      'RUNS_URL: plaintext in production: use an https:// URL',
+    ],
+    [
       'with a plaintext Redis connection',
       { REDIS_URL: 'redis://users:Vq8nR2xL5mT9wK3jP7cF@redis:6379' },
       'REDIS_URL: plaintext in production: use a rediss:// URL',

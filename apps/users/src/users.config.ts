@@ -5,7 +5,9 @@ import {
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
   DEFAULT_ADMIN_ACCESS_TOKEN_TTL_SECONDS,
   DEFAULT_RECENT_AUTHENTICATION_SECONDS,
+  EncryptedInProduction,
   IsFieldEncryptionKeyRing,
+  isHttps,
   IsPublicKeyBundle,
   NormalizeEmail,
   PublicOrigin,
@@ -106,6 +108,7 @@ export class UsersConfig extends DatabaseServiceConfig {
   /** Base URL of `runs`, for purging a deleted account's runs. Unset: purges wait in the outbox. */
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  @EncryptedInProduction(isHttps, 'use an https:// URL')
   RUNS_URL?: string;
 
   /** How often pending run purges are retried. */

@@ -67,18 +67,58 @@ describe('docker-compose.yml, against the service manifest', () => {
       expect('JWT_PRIVATE_KEY_FILE' in environment).toBe(name === TOKEN_ISSUER);
       if (name !== TOKEN_ISSUER)
         expect(environment.JWKS_URL).toBe(
-          `http://${TOKEN_ISSUER}:${serviceNamed(TOKEN_ISSUER).port}${JWKS_PATH}`,
+          `https://${TOKEN_ISSUER}:${serviceNamed(TOKEN_ISSUER).port}${JWKS_PATH}`,
         );
       for (const callee of calleesOf(service)) {
         const urls = environment[serviceUrlVariable(callee)]?.split(',') ?? [];
         expect(urls.length).toBeGreaterThan(0);
         for (const url of urls) {
+          expect(new URL(url).protocol).toBe('https:');
           expect(hostNamesOf(callee)).toContain(new URL(url).hostname);
           expect(new URL(url).port).toBe(String(serviceNamed(callee).port));
         }
       }
     },
   );
+
+  it.each(SERVICES.map((service) => [service.name, service] as const))(
+    'has %s call other services over mutual TLS, with its own certificate and the stack CA',
+    (name) => {
+      expect(compose.services[name]!.environment).toMatchObject({
+        INTERNAL_TLS_CA_FILE: `/run/secrets/${name}/internal_ca.pem`,
+        INTERNAL_TLS_CERT_FILE: `/run/secrets/${name}/tls_cert.pem`,
+        INTERNAL_TLS_KEY_FILE: `/run/secrets/${name}/tls_key.pem`,
+      });
+    },
+  );
+
+  it.each(
+    SERVICES.filter(({ kind }) => kind === 'service').map((service) => [service.name, service] as const),
+  )(
+    'has %s serve HTTPS to callers with a certificate of the stack CA only, and its probes on loopback',
+    (name) => {
+      expect(compose.services[name]!.environment).toMatchObject({
+        TLS_CERT_FILE: `/run/secrets/${name}/tls_cert.pem`,
+        TLS_KEY_FILE: `/run/secrets/${name}/tls_key.pem`,
+        TLS_CLIENT_CA_FILE: `/run/secrets/${name}/internal_ca.pem`,
+        HEALTH_PORT: expect.any(String),
+      });
+    },
+  );
+
+  it('lets every caller of a service through its TLS_CLIENT_NAMES, where it names its callers', () => {
+    for (const caller of SERVICES) {
+      const callees = [...calleesOf(caller), ...(caller.name === TOKEN_ISSUER ? [] : [TOKEN_ISSUER])];
+      for (const callee of callees) {
+        const allowed = compose.services[callee]!.environment!.TLS_CLIENT_NAMES;
+        if (allowed !== undefined)
+          expect({ callee, allowed: allowed.split(',') }).toEqual({
+            callee,
+            allowed: expect.arrayContaining([caller.name]),
+          });
+      }
+    }
+  });
 
   it('starts the gateway after every instance of every internal service', () => {
     const waitsFor = Object.keys(compose.services.gateway!.depends_on ?? {});

@@ -2,7 +2,15 @@ import { type DynamicModule } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsUrl, Max, MaxLength, Min } from 'class-validator';
 import { DatabaseServiceConfig } from '@runnerly/database';
-import { adminSecondFactorRequired, AuthModule, JWKS_DEFAULTS, JwksKeyResolver } from '@runnerly/security';
+import {
+  adminSecondFactorRequired,
+  AuthModule,
+  EncryptedInProduction,
+  internalFetch,
+  isHttps,
+  JWKS_DEFAULTS,
+  JwksKeyResolver,
+} from '@runnerly/security';
 import { JWKS_PATH, localServiceUrl, TOKEN_ISSUER } from './service-manifest';
 
 /**
@@ -13,6 +21,7 @@ export class ResourceServiceConfig extends DatabaseServiceConfig {
   /** Where `users` publishes its public keys. */
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   @MaxLength(2048)
+  @EncryptedInProduction(isHttps, 'use an https:// URL')
   JWKS_URL = `${localServiceUrl(TOKEN_ISSUER)}${JWKS_PATH}`;
 
   /** Known keys are fetched again after this long. */
@@ -40,6 +49,7 @@ export function jwksAuthentication(config: ResourceServiceConfig): DynamicModule
     adminSecondFactorRequired: adminSecondFactorRequired(config),
     keyResolver: new JwksKeyResolver({
       url: config.JWKS_URL,
+      fetch: internalFetch(config),
       cacheTtlMs: config.JWKS_CACHE_TTL_MS,
       minRefetchIntervalMs: config.JWKS_MIN_REFETCH_INTERVAL_MS,
     }),

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { OPENAPI_DOCUMENT_PATH, UPSTREAMS } from '@runnerly/platform';
+import { internalFetch } from '@runnerly/security';
 import { type GatewayConfig, instancesOf } from '../gateway.config';
 
 /**
@@ -36,10 +37,12 @@ export async function setupApiDocs(app: NestFastifyApplication, config: GatewayC
     },
     paths: {},
   };
+  const fetchInternal = internalFetch(config);
   for (const upstream of UPSTREAMS) {
     const url = instancesOf(config, upstream)[0]!;
     const part = await fetchDocument(
       new URL(OPENAPI_DOCUMENT_PATH.slice(1), url.endsWith('/') ? url : `${url}/`),
+      fetchInternal,
     ).catch((error: Error) => {
       logger.warn(
         { upstream, error: error.message },
@@ -62,7 +65,7 @@ export async function setupApiDocs(app: NestFastifyApplication, config: GatewayC
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 }
 
-async function fetchDocument(url: URL): Promise<OpenAPIObject> {
+async function fetchDocument(url: URL, fetch: typeof globalThis.fetch): Promise<OpenAPIObject> {
   const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
   if (!response.ok) throw new Error(`answered ${response.status}`);
   return (await response.json()) as OpenAPIObject;

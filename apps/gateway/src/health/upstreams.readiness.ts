@@ -23,9 +23,11 @@ export class UpstreamsReadiness implements ReadinessCheck {
   }
 
   private async probe(instance: string): Promise<boolean> {
-    const response = await fetch(this.upstreams.url(instance, '/health/ready'), {
-      signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-    }).catch(() => undefined);
+    const response = await this.upstreams
+      .fetch(this.upstreams.url(instance, '/health/ready'), {
+        signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+      })
+      .catch(() => undefined);
     return response?.ok === true;
   }
 }

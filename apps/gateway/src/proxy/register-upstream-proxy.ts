@@ -1,5 +1,6 @@
 import replyFrom from '@fastify/reply-from';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { internalTlsConnectOptions } from '@runnerly/security';
 import { type GatewayConfig } from '../gateway.config';
 
 /**
@@ -30,7 +31,8 @@ export async function registerUpstreamProxy(
       keepAliveTimeoutThreshold: 2_000,
       headersTimeout: config.UPSTREAM_TIMEOUT_MS,
       bodyTimeout: config.UPSTREAM_TIMEOUT_MS,
-      connect: { timeout: config.UPSTREAM_CONNECT_TIMEOUT_MS },
+      // Over https:// upstreams: the stack's CA and this gateway's client certificate (mutual TLS), if configured.
+      connect: { timeout: config.UPSTREAM_CONNECT_TIMEOUT_MS, ...internalTlsConnectOptions(config) },
     },
   });
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { REQUEST_ID_HEADER } from '@runnerly/security';
+import { internalFetch, REQUEST_ID_HEADER } from '@runnerly/security';
 import { UsersConfig } from '../users.config';
 import { TokenDealer } from '../oauth/token-dealer.service';
 
@@ -8,10 +8,15 @@ const PURGE_TIMEOUT_MS = 5_000;
 /** Calls `runs`' internal purge endpoint with a service token scoped to exactly that (`runs:purge`). */
 @Injectable()
 export class RunsClient {
+  /** Over mutual TLS when the config says so (INTERNAL_TLS_*): `runs` accepts only its known callers. */
+  private readonly fetch: typeof fetch;
+
   constructor(
     private readonly config: UsersConfig,
     private readonly dealer: TokenDealer,
-  ) {}
+  ) {
+    this.fetch = internalFetch(config);
+  }
 
   get isConfigured(): boolean {
     return this.config.RUNS_URL !== undefined;
@@ -24,7 +29,7 @@ export class RunsClient {
       `internal/users/${encodeURIComponent(accountId)}/runs`,
       withTrailingSlash(this.config.RUNS_URL!),
     );
-    const response = await fetch(url, {
+    const response = await this.fetch(url, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${token}`, ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}) },
       signal: AbortSignal.timeout(PURGE_TIMEOUT_MS),
