@@ -16,9 +16,9 @@ import {
 
 /**
  * The files each consumer finds in /run/secrets/<consumer>/ (written by the `secrets-init` service): everyone
- * the stack CA's certificate; for each service of the manifest, its Redis URL, its database URL and backup key if
- * it owns a database, the signing key if it issues tokens; for PostgreSQL, its superuser password, the verifier
- * of each service role and its TLS certificate and key; for Redis, its configuration and TLS certificate and key.
+ * the stack CA's certificate and a TLS certificate and key of its own; for each service of the manifest, its
+ * Redis URL, its database URL and backup key if it owns a database, the signing key if it issues tokens; for
+ * PostgreSQL, its superuser password and the verifier of each service role; for Redis, its configuration.
  */
 const TLS_FILES = ['tls_cert.pem', 'tls_key.pem'];
 const SECRET_FILES: Record<SecretHolder, string[]> = {
@@ -37,6 +37,7 @@ const SECRET_FILES: Record<SecretHolder, string[]> = {
         ...(service.database ? ['database_url', 'backup_key'] : []),
         'redis_url',
         ...(service.name === TOKEN_ISSUER ? ['jwt_private_key.pem', 'encryption_keys'] : []),
+        ...TLS_FILES,
       ],
     ]),
   ) as Record<ServiceName, string[]>),

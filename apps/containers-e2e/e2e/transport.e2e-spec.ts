@@ -1,5 +1,13 @@
 import { DATABASE_SERVICES, SERVICE_NAMES } from '@runnerly/platform';
-import { DevelopmentCa, execIn, type StackContainer, stackContainers } from '@runnerly/testing';
+import {
+  DevelopmentCa,
+  execIn,
+  REFUSED_FOR_ITS_NAME,
+  REFUSED_FOR_UNKNOWN_CA,
+  REFUSED_WITHOUT_CERTIFICATE,
+  type StackContainer,
+  stackContainers,
+} from '@runnerly/testing';
 import { CONTAINERS_SUITE } from './support/containers-env';
 
 /**
@@ -104,5 +112,71 @@ CONTAINERS_SUITE.describe('the connections to the datastores of the compose stac
     );
     expect(`${untrusting.stdout}${untrusting.stderr}`).toMatch(/certificate verify failed|SSL/);
     expect(untrusting.stdout).not.toContain('PONG');
+  });
+});
+
+/**
+ * A GET from inside `from`'s container with Node's https client, as the services call each other: trusting the
+ * stack CA, with the client certificate named by CLIENT (`own`: the container's own, `none`, or PEM in CLIENT_CERT
+ * and CLIENT_KEY). Prints the status, or the error's code.
+ */
+const INTERNAL_GET = `
+const { readFileSync } = require('node:fs');
+const own = (file) => readFileSync('/run/secrets/' + process.env.SELF + '/' + file, 'utf8');
+const client = process.env.CLIENT === 'own' ? { cert: own('tls_cert.pem'), key: own('tls_key.pem') }
+  : process.env.CLIENT === 'pem' ? { cert: process.env.CLIENT_CERT, key: process.env.CLIENT_KEY } : {};
+require('node:https')
+  .get(process.env.URL, { ca: own('internal_ca.pem'), ...client, agent: false }, (response) => {
+    console.log(response.statusCode);
+    response.resume();
+  })
+  .on('error', (error) => console.log(error.code || error.message));
+`;
+
+CONTAINERS_SUITE.describe('the connections between the services of the compose stack', ({ project }) => {
+  let containers: Map<string, StackContainer>;
+
+  beforeAll(async () => {
+    containers = await stackContainers(project);
+  });
+
+  const get = async (from: string, url: string, client: Record<string, string>) =>
+    (
+      await execIn(containers.get(from)!, ['node', '-e', INTERNAL_GET], { SELF: from, URL: url, ...client })
+    ).stdout.trim();
+
+  it.each(['https://users-1:3001/health/live', 'https://runs-2:3002/health/live'])(
+    'answer the gateway over mutual TLS at %s',
+    async (url) => {
+      expect(await get('gateway', url, { CLIENT: 'own' })).toBe('200');
+    },
+  );
+
+  it('refuse a client without a certificate, and one whose certificate another CA signed', async () => {
+    const otherCa = await DevelopmentCa.create('Another CA');
+    const forged = await otherCa.issue({ name: 'gateway', usage: 'client' });
+    for (const url of ['https://users-1:3001/health/live', 'https://runs-1:3002/health/live']) {
+      expect(await get('gateway', url, { CLIENT: 'none' })).toMatch(REFUSED_WITHOUT_CERTIFICATE);
+      expect(
+        await get('gateway', url, { CLIENT: 'pem', CLIENT_CERT: forged.cert, CLIENT_KEY: forged.key }),
+      ).toMatch(REFUSED_FOR_UNKNOWN_CA);
+    }
+  });
+
+  it('let into runs only the services that call it: a certificate of the stack named runs is refused', async () => {
+    expect(await get('users', 'https://runs-1:3002/health/live', { CLIENT: 'own' })).toBe('200');
+    expect(await get('runs', 'https://runs-2:3002/health/live', { CLIENT: 'own' })).toMatch(
+      REFUSED_FOR_ITS_NAME,
+    );
+  });
+
+  it('answer no plaintext HTTP on a service port', async () => {
+    const plaintext = await execIn(containers.get('gateway')!, [
+      'node',
+      '-e',
+      "fetch('http://users-1:3001/health/live').then((r) => console.log(r.status), (e) => console.log(e.cause?.code ?? e.message))",
+    ]);
+    // The TLS server reads the request as a broken handshake and closes the connection.
+    expect(plaintext.stdout.trim()).toBe('UND_ERR_SOCKET');
   });
 });

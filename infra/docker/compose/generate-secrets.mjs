@@ -17,8 +17,9 @@
 //   gateway/redis_url
 //   ca/ca_key.pem                      the key of the stack's private CA (internal-ca.mjs); mounted nowhere
 //   <consumer>/internal_ca.pem         that CA's certificate, in every folder: what each one trusts inside the stack
-//   postgres/tls_cert.pem, tls_key.pem the certificates PostgreSQL and Redis serve TLS with, for their names on the
-//   redis/tls_cert.pem, tls_key.pem    network; renewed here when fewer than 30 days are left
+//   <consumer>/tls_cert.pem, tls_key.pem  the certificate each datastore and service serves TLS with, for its
+//                                      names on the network; a service's also opens the other services (mutual
+//                                      TLS). Renewed here when fewer than 30 days are left
 //
 // The URLs ask for TLS with the server's certificate checked against that CA: `sslmode=verify-full` for PostgreSQL,
 // `rediss://` (and REDIS_CA_FILE) for Redis. A URL written by an older version of this script is upgraded.
@@ -180,12 +181,15 @@ function ensureCertificateAuthority() {
   return fresh;
 }
 
-/** A datastore's TLS certificate for its names on the network and on its own loopback (its healthcheck). */
-function ensureServerCertificate(ca, consumer, host) {
-  const names = [host, 'localhost', '127.0.0.1'];
+/**
+ * The TLS certificate of `consumer` for its `names` on the network and for its own loopback (its healthcheck):
+ * a datastore's serves only; a service's also proves who it is when it calls another service (mutual TLS).
+ */
+function ensureCertificate(ca, consumer, names, usage) {
+  const allNames = [...names, 'localhost', '127.0.0.1'];
   const current = { cert: read(consumer, 'tls_cert.pem'), key: read(consumer, 'tls_key.pem') };
-  if (current.cert && current.key && certificateIsCurrent(current, ca, names)) return;
-  const issued = issueCertificate(ca, names);
+  if (current.cert && current.key && certificateIsCurrent(current, ca, allNames)) return;
+  const issued = issueCertificate(ca, allNames, { usage });
   // The key first: a server restarted between the two writes finds the old certificate, which fails loudly.
   write(consumer, 'tls_key.pem', issued.key, { replace: current.key !== undefined });
   write(consumer, 'tls_cert.pem', issued.cert, { replace: current.cert !== undefined });
@@ -214,8 +218,12 @@ function main() {
 
   const ca = ensureCertificateAuthority();
   for (const consumer of Object.keys(OWNERS)) ensureContent(consumer, 'internal_ca.pem', ca.cert);
-  ensureServerCertificate(ca, 'postgres', POSTGRES_HOST);
-  ensureServerCertificate(ca, 'redis', REDIS_HOST);
+  ensureCertificate(ca, 'postgres', [POSTGRES_HOST], 'server');
+  ensureCertificate(ca, 'redis', [REDIS_HOST], 'server');
+  // A service answers to its name and to the names of its replicas in docker-compose.yml (users-1, users-2).
+  for (const service of SERVICES) {
+    ensureCertificate(ca, service, [service, `${service}-1`, `${service}-2`], 'server and client');
+  }
 
   ensure('postgres', 'superuser_password', randomPassword);
 

@@ -194,9 +194,15 @@ export function createCertificateAuthority({
 
 /**
  * A certificate signed by `ca` for the DNS names and IPv4 addresses in `names` (the first is also its common
- * name), usable to serve TLS and to authenticate as a TLS client, with a new key.
+ * name), with a new key. `usage` 'server' serves TLS only (a datastore's); 'server and client' also
+ * authenticates as a TLS client (a service's, for mutual TLS). A server that asks for client certificates
+ * refuses one made for serving only.
  */
-export function issueCertificate(ca, names, { validDays = 365, notBefore = new Date() } = {}) {
+export function issueCertificate(
+  ca,
+  names,
+  { usage = 'server and client', validDays = 365, notBefore = new Date() } = {},
+) {
   if (names.length === 0) throw new Error('internal-ca: a certificate needs at least one name');
   const caCert = new X509Certificate(ca.cert);
   const { key, spki } = newKeyPair();
@@ -216,7 +222,10 @@ export function issueCertificate(ca, names, { validDays = 365, notBefore = new D
       extension(OID.keyUsage, namedBits(DIGITAL_SIGNATURE), { critical: true }),
       extension(
         OID.extKeyUsage,
-        sequence(objectIdentifier(OID.serverAuth), objectIdentifier(OID.clientAuth)),
+        sequence(
+          objectIdentifier(OID.serverAuth),
+          ...(usage === 'server and client' ? [objectIdentifier(OID.clientAuth)] : []),
+        ),
       ),
       extension(OID.subjectAltName, sequence(...names.map(generalName))),
     ],

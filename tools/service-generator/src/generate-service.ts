@@ -155,7 +155,15 @@ function withComposeService(
       BACKUP_KEY_FILE: /run/secrets/${name}/backup_key
       REDIS_URL_FILE: /run/secrets/${name}/redis_url
       REDIS_CA_FILE: /run/secrets/${name}/internal_ca.pem
-      JWKS_URL: http://${issuer.name}:${issuer.port}/.well-known/jwks.json
+      TLS_CERT_FILE: /run/secrets/${name}/tls_cert.pem
+      TLS_KEY_FILE: /run/secrets/${name}/tls_key.pem
+      TLS_CLIENT_CA_FILE: /run/secrets/${name}/internal_ca.pem
+      TLS_CLIENT_NAMES: gateway
+      INTERNAL_TLS_CA_FILE: /run/secrets/${name}/internal_ca.pem
+      INTERNAL_TLS_CERT_FILE: /run/secrets/${name}/tls_cert.pem
+      INTERNAL_TLS_KEY_FILE: /run/secrets/${name}/tls_key.pem
+      HEALTH_PORT: '9000'
+      JWKS_URL: https://${issuer.name}:${issuer.port}/.well-known/jwks.json
     secrets: [${name}]
     networks: [backend]
     depends_on:
@@ -173,7 +181,7 @@ function withComposeService(
     insertBefore(
       insertAfter(after, /^ {4}depends_on:\n/m, `      ${name}: { condition: service_healthy }\n`),
       /^ {6}JWKS_URL: /m,
-      `      ${name.toUpperCase()}_URL: http://${name}:${port}\n`,
+      `      ${name.toUpperCase()}_URL: https://${name}:${port}\n`,
     );
   result = result
     .replace(/^( {6}SERVICES: .*?)( gateway)$/m, `$1 ${name}$2`)

@@ -10,7 +10,11 @@ import { WORKSPACE_ROOT } from '../build/ensure-built';
 /** The certificate authority that `secrets-init` runs in the compose stack: plain Node, with DER written by hand. */
 interface InternalCa {
   createCertificateAuthority(options?: { name?: string; validDays?: number; notBefore?: Date }): Pem;
-  issueCertificate(ca: Pem, names: string[], options?: { validDays?: number; notBefore?: Date }): Pem;
+  issueCertificate(
+    ca: Pem,
+    names: string[],
+    options?: { usage?: 'server' | 'server and client'; validDays?: number; notBefore?: Date },
+  ): Pem;
   certificateIsCurrent(
     issued: Pem,
     ca: Pem,
@@ -86,6 +90,12 @@ describe('the compose stack’s internal CA', () => {
     expect(parsed.checkIP('127.0.0.1')).toBe('127.0.0.1');
     expect(parsed.checkHost('redis')).toBeUndefined();
     expect(parsed.ca).toBe(false);
+  });
+
+  it('issues a datastore a certificate that serves TLS and cannot authenticate a client', () => {
+    const { cert } = internalCa.issueCertificate(ca, ['postgres'], { usage: 'server' });
+    expect(opensslVerify(cert, 'sslserver')).toMatch(/: OK$/);
+    expect(opensslVerify(cert, 'sslclient')).toMatch(/unsuitable certificate purpose/);
   });
 
   it('issues certificates that another CA’s trust store refuses', () => {
