@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface LoadResult {
@@ -33,6 +34,10 @@ export interface LoadOptions {
   oneClient?: boolean;
   /** Closed loop: stop at the first answer with this status (a client has used up its limit, say). */
   stopAtStatus?: number;
+  /** For an https:// URL: the CA certificate (PEM) the server's must chain to. */
+  ca?: string;
+  /** Default true. False: a new connection (and, over HTTPS, a full handshake) for every request. */
+  keepAlive?: boolean;
 }
 
 /**
@@ -44,11 +49,14 @@ export interface LoadOptions {
  * nothing).
  */
 export async function load(options: LoadOptions): Promise<LoadResult> {
-  const agent = new Agent({
-    keepAlive: true,
-    maxSockets: options.ratePerSecond ? Infinity : options.connections,
-  });
   const target = new URL(options.url);
+  const secure = target.protocol === 'https:';
+  const agentOptions = {
+    keepAlive: options.keepAlive ?? true,
+    maxSockets: options.ratePerSecond ? Infinity : options.connections,
+  };
+  const agent = secure ? new HttpsAgent({ ...agentOptions, ca: options.ca }) : new Agent(agentOptions);
+  const send = secure ? httpsRequest : request;
   const latencies: number[] = [];
   const failures: Record<number, number> = {};
   let stopped = false;
@@ -66,7 +74,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
 
   const once = (localAddress: string, due = performance.now()) =>
     new Promise<void>((resolve) => {
-      const sent = request(
+      const sent = send(
         {
           agent,
           localAddress,

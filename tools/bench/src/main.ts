@@ -16,7 +16,8 @@ import { backupRoundTrip } from './backup-round-trip';
 import { memoryLimiterHeap, redisLimiterMemory } from './limiter-memory';
 import { load, type LoadOptions } from './load';
 import { processTreeUsage } from './process-usage';
-import { type Measured, type Results, writeBackupResults, writeResults } from './report';
+import { type Measured, type Results, writeBackupResults, writeResults, writeTlsResults } from './report';
+import { withTlsOnEveryHop } from './tls-stack';
 
 const ROOT = resolve(__dirname, '../../..');
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 10_000);
@@ -61,7 +62,8 @@ interface Scenario extends Omit<LoadOptions, 'connections' | 'durationMs'> {
  * request, so a reader sees where the time goes. Written to tools/bench/results/.
  */
 async function main(scenario: string | undefined): Promise<void> {
-  if (scenario !== undefined && scenario !== 'backup') throw new Error('Usage: npm run bench [-- backup]');
+  if (scenario !== undefined && scenario !== 'backup' && scenario !== 'tls')
+    throw new Error('Usage: npm run bench [-- backup | tls]');
   const work = mkdtempSync(join(tmpdir(), 'runnerly-bench-'));
   const ceiling = spawn(process.execPath, ['-e', CEILING_SERVER, String(CEILING_PORT)], { stdio: 'ignore' });
   const postgres = new EmbeddedPostgresServer({ dataDir: join(work, 'postgres'), port: POSTGRES_PORT });
@@ -101,6 +103,16 @@ async function main(scenario: string | undefined): Promise<void> {
       ['postgres', postmasterPid(postgres.dataDir)],
     ];
     const bench = new Bench(processes);
+    if (scenario === 'tls') {
+      // Alone: the same reads over plain HTTP, then with the stack restarted with TLS on every hop.
+      const plain = await tlsComparison(bench, `http://127.0.0.1:${PORTS.gateway}`, token, runId);
+      for (const service of services.reverse()) await service.stop();
+      const tls = await withTlsOnEveryHop(env);
+      services = await startServices(tls.env);
+      const secured = await tlsComparison(bench, `https://127.0.0.1:${PORTS.gateway}`, token, runId, tls.ca);
+      writeTlsResults({ connections: CONNECTIONS, durationMs: DURATION_MS, plain, secured });
+      return;
+    }
     const runs = `http://127.0.0.1:${PORTS.runs}`;
     const gateway = `http://127.0.0.1:${PORTS.gateway}`;
     const auth = { authorization: `Bearer ${token}` };
@@ -308,7 +320,8 @@ async function startServices(
             ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(CPU_PROFILE_DIR)}` }
             : {}),
         },
-        url: `http://127.0.0.1:${env[service].PORT}`,
+        // A service that asks callers for a certificate is probed on its plain loopback health port.
+        url: `http://127.0.0.1:${env[service].HEALTH_PORT ?? env[service].PORT}`,
         cwd: ROOT,
       }),
     );
@@ -344,6 +357,26 @@ function postmasterPid(dataDir: string): number {
 }
 
 const CEILING_SERVER = `require('node:http').createServer((q, s) => { s.writeHead(200, { 'content-type': 'application/json' }); s.end('{"items":[],"nextCursor":null}'); }).listen(Number(process.argv[1]), '127.0.0.1');`;
+
+/**
+ * What TLS costs a read through the gateway: over keep-alive connections, as clients and the gateway's pool use
+ * them (the handshake paid once per connection), and with a new connection for every request (a handshake each
+ * time, on the client's side of the gateway; the gateway keeps its pooled connections to runs).
+ */
+async function tlsComparison(
+  bench: Bench,
+  gateway: string,
+  token: string,
+  runId: string,
+  ca?: string,
+): Promise<[string, Measured][]> {
+  const read = { url: `${gateway}/api/runs/${runId}`, headers: { authorization: `Bearer ${token}` }, ca };
+  const over = ca ? 'HTTPS, mutual TLS inside' : 'plain HTTP';
+  return bench.each([
+    { ...read, name: `GET /api/runs/:id, ${over}, keep-alive` },
+    { ...read, name: `GET /api/runs/:id, ${over}, a new connection per request`, keepAlive: false },
+  ]);
+}
 
 /** One user with 20 runs; returns the user's access token and the id of one of the runs. */
 async function seed(gateway: string): Promise<{ token: string; runId: string }> {

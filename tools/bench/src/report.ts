@@ -180,3 +180,39 @@ function memorySection({ memoryBytes, limiter }: Results): string[] {
 
 const ms = (value: number) => value.toFixed(2);
 const mb = (bytes: number, digits = 0) => (bytes / 1_048_576).toFixed(digits);
+
+export interface TlsResults {
+  connections: number;
+  durationMs: number;
+  /** Keep-alive, then a new connection per request: over plain HTTP, then with TLS on every hop. */
+  plain: [string, Measured][];
+  secured: [string, Measured][];
+}
+
+/** `npm run bench -- tls`: writes tools/bench/results/tls.md and tls.json, and prints the first. */
+export function writeTlsResults(results: TlsResults): void {
+  const cpu = (measured: Measured) =>
+    Object.values(measured.cpuMsPerRequest).reduce((sum, milliseconds) => sum + milliseconds, 0);
+  const row = ([name, measured]: [string, Measured]) =>
+    `| ${name} | ${Math.round(measured.requestsPerSecond)} | ${measured.p50Ms.toFixed(2)} | ${measured.p99Ms.toFixed(2)} | ${measured.cpuMsPerRequest.gateway!.toFixed(3)} | ${measured.cpuMsPerRequest.runs!.toFixed(3)} | ${cpu(measured).toFixed(3)} | ${measured.errors} |`;
+  const cost = (index: number) => {
+    const [, plain] = results.plain[index]!;
+    const [, secured] = results.secured[index]!;
+    return `${(cpu(secured) - cpu(plain)).toFixed(3)} ms of CPU (${Math.round((cpu(secured) / cpu(plain) - 1) * 100)} %), p50 ${(secured.p50Ms - plain.p50Ms).toFixed(2)} ms`;
+  };
+  const markdown = [
+    '# The cost of TLS',
+    '',
+    `Measured ${new Date().toISOString()} on ${machine()}, by \`npm run bench -- tls\` (tools/bench): the same authenticated read through the gateway, first over plain HTTP, then with the stack restarted with TLS 1.3 on every hop between its processes, as compose runs it: HTTPS from the load generator to the gateway, mutual TLS from the gateway to runs and to users (JWKS), a certificate of one private CA each (ECDSA P-256). PostgreSQL stays on loopback in both. ${results.connections} clients, ${results.durationMs / 1000} s per row after a warm-up. CPU: milliseconds per request in every process together (load generator, gateway, users, runs, PostgreSQL). What each figure means: docs/performance.md.`,
+    '',
+    '| scenario | req/s | p50 ms | p99 ms | gateway CPU ms | runs CPU ms | all CPU ms | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...results.plain.map(row),
+    ...results.secured.map(row),
+    '',
+    `TLS per request, keep-alive: ${cost(0)}.`,
+    `TLS per request with a new connection (a full handshake) each time: ${cost(1)}.`,
+    '',
+  ].join('\n');
+  write('tls', markdown, { machine: machine(), ...results });
+}
