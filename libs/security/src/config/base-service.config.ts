@@ -11,9 +11,9 @@ import {
   TLS_MIN_VERSIONS,
   type TlsMinVersion,
 } from '../http/tls';
-import { CommaSeparated } from './comma-separated.decorator';
 import { type LoggingOptions } from '../logging/logging.module';
 import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from '../throttling/rate-limit.options';
+import { CommaSeparated } from './comma-separated.decorator';
 import { EncryptedInProduction } from './encrypted-in-production.decorator';
 import { Secret } from './secret.decorator';
 import { ToBoolean } from './to-boolean.decorator';
@@ -188,8 +188,9 @@ export class BaseServiceConfig {
   HEALTH_PORT?: number;
 
   /**
-   * Production refuses an internal connection (DATABASE_URL, REDIS_URL) that is not encrypted and verified,
-   * unless this is true: for a datastore on the same host only, reached over loopback or a unix socket.
+   * Production refuses an internal connection that is not encrypted and verified (DATABASE_URL without
+   * sslmode=verify-full, a redis:// REDIS_URL, an http:// URL of another service) unless this is true: for a
+   * datastore or service on the same host only, reached over loopback or a unix socket.
    */
   @ToBoolean()
   @IsBoolean()
