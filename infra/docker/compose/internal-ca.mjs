@@ -9,7 +9,8 @@
 // libs/dev-infra/src/tls/compose-internal-ca.spec.ts.
 //
 // Keys are ECDSA P-256 and signatures ECDSA with SHA-256: every TLS stack in the images accepts them, and a
-// key takes a millisecond to make.
+// key takes a millisecond to make. DevelopmentCa (libs/dev-infra), the CA of `npm start` and of the tests, is
+// this same code: one certificate writer for the whole project.
 import {
   createHash,
   createPrivateKey,
@@ -121,8 +122,19 @@ function extension(oid, value, { critical = false } = {}) {
 function generalName(name) {
   const version = isIP(name);
   if (version === 4) return encode(0x87, Buffer.from(name.split('.').map(Number)));
-  if (version === 6) throw new Error(`internal-ca: IPv6 names are not supported (${name})`);
+  if (version === 6) return encode(0x87, ipv6Bytes(name));
   return encode(0x82, Buffer.from(name, 'ascii'));
+}
+
+/** The 16 bytes of an IPv6 address (`::1`, `fd00::7`): eight groups, `::` standing for the missing ones. */
+function ipv6Bytes(address) {
+  const groupsOf = (part) => (part ? part.split(':') : []);
+  const [head, tail] = address.split('::').map(groupsOf);
+  if ([...head, ...(tail ?? [])].some((group) => group.includes('.')))
+    throw new Error(`internal-ca: IPv6 with an embedded IPv4 address is not supported (${address})`);
+  const groups =
+    tail === undefined ? head : [...head, ...Array(8 - head.length - tail.length).fill('0'), ...tail];
+  return Buffer.from(groups.flatMap((group) => [parseInt(group, 16) >> 8, parseInt(group, 16) & 0xff]));
 }
 
 /** The key identifier of a public key: SHA-1 of the whole SubjectPublicKeyInfo (RFC 7093, method 4 in spirit). */
@@ -155,8 +167,12 @@ function certificate({ subject, issuer, spki, issuerSpki, issuerKey, validDays, 
   return new X509Certificate(der).toString().trim();
 }
 
-function newKeyPair() {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+/** ECDSA P-256 by default; RSA 2048 for a server that must also offer TLS 1.2's RSA suites. */
+function newKeyPair(keyType = 'ecdsa') {
+  const { privateKey, publicKey } =
+    keyType === 'rsa'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   return {
     key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString().trim(),
     spki: publicKey.export({ type: 'spki', format: 'der' }),
@@ -192,20 +208,27 @@ export function createCertificateAuthority({
   return { cert, key };
 }
 
+const EXTENDED_USAGES = {
+  server: [OID.serverAuth],
+  client: [OID.clientAuth],
+  'server and client': [OID.serverAuth, OID.clientAuth],
+};
+
 /**
- * A certificate signed by `ca` for the DNS names and IPv4 addresses in `names` (the first is also its common
- * name), with a new key. `usage` 'server' serves TLS only (a datastore's); 'server and client' also
- * authenticates as a TLS client (a service's, for mutual TLS). A server that asks for client certificates
- * refuses one made for serving only.
+ * A certificate signed by `ca` for the DNS names and IP addresses in `names` (the first is also its common
+ * name), with a new key (`keyType` 'ecdsa' or 'rsa'). `usage` 'server' serves TLS only (a datastore's); 'client'
+ * authenticates a TLS client only; 'server and client' both (a service's, for mutual TLS). A server that asks for
+ * client certificates refuses one made for serving only.
  */
 export function issueCertificate(
   ca,
   names,
-  { usage = 'server and client', validDays = 365, notBefore = new Date() } = {},
+  { usage = 'server and client', keyType = 'ecdsa', validDays = 365, notBefore = new Date() } = {},
 ) {
   if (names.length === 0) throw new Error('internal-ca: a certificate needs at least one name');
+  if (!EXTENDED_USAGES[usage]) throw new Error(`internal-ca: unknown usage ${usage}`);
   const caCert = new X509Certificate(ca.cert);
-  const { key, spki } = newKeyPair();
+  const { key, spki } = newKeyPair(keyType);
   const cert = certificate({
     subject: names[0],
     issuer: caCert.subject
@@ -220,13 +243,7 @@ export function issueCertificate(
     extensions: [
       extension(OID.basicConstraints, sequence(), { critical: true }),
       extension(OID.keyUsage, namedBits(DIGITAL_SIGNATURE), { critical: true }),
-      extension(
-        OID.extKeyUsage,
-        sequence(
-          objectIdentifier(OID.serverAuth),
-          ...(usage === 'server and client' ? [objectIdentifier(OID.clientAuth)] : []),
-        ),
-      ),
+      extension(OID.extKeyUsage, sequence(...EXTENDED_USAGES[usage].map(objectIdentifier))),
       extension(OID.subjectAltName, sequence(...names.map(generalName))),
     ],
   });
