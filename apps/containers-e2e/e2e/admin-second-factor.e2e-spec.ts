@@ -10,9 +10,9 @@ const codeOf = (secret: string, stepsAhead = 0) =>
 
 CONTAINERS_SUITE.describe(
   'the first admin of the compose stack (production mode)',
-  ({ project, gatewayUrl }) => {
+  ({ project, gatewayUrl, gatewayFetch }) => {
     it('is created by the CLI in the users container, and gets admin powers only once its session entered a second factor', async () => {
-      const api = new GatewayClient(gatewayUrl);
+      const api = new GatewayClient(gatewayUrl, {}, gatewayFetch);
       const email = GatewayClient.nextEmail('boss');
       const users = (await stackContainers(project)).get('users')!;
       // The password on standard input, never on the command line, as the tutorial does it.

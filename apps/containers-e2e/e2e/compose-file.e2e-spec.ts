@@ -30,5 +30,15 @@ describe.each(['plugin', 'standalone'] as const)(
       const result = await compose.run(['config', '--quiet'], 60_000);
       expect(result).toEqual({ code: 0, output: '' });
     });
+
+    it(`is accepted with docker-compose.https.yml by ${name}`, async () => {
+      if (!installed) throw new Error(`${name} is required (RUNNERLY_REQUIRE_ALL=1) but not installed`);
+      const compose = new ComposeCli(flavour, 'runnerly-config-check', WORKSPACE_ROOT, {}, [
+        'docker-compose.yml',
+        'docker-compose.https.yml',
+      ]);
+      const result = await compose.run(['config', '--quiet'], 60_000);
+      expect(result).toEqual({ code: 0, output: '' });
+    });
   },
 );

@@ -1,3 +1,6 @@
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { type TLSSocket } from 'node:tls';
 import { DATABASE_SERVICES, SERVICE_NAMES } from '@runnerly/platform';
 import {
   DevelopmentCa,
@@ -180,3 +183,37 @@ CONTAINERS_SUITE.describe('the connections between the services of the compose s
     expect(plaintext.stdout.trim()).toBe('UND_ERR_SOCKET');
   });
 });
+
+CONTAINERS_SUITE.describe(
+  'the published port of the compose stack, with docker-compose.https.yml',
+  ({ gatewayUrl, gatewayCa }) => {
+    /** GET /health/live on the published port: the TLS version and HSTS header, or the error's code. */
+    const get = (url: string, ca?: string) =>
+      new Promise<{ status: number; protocol: string | null; hsts: unknown } | string>((resolve) => {
+        const send = url.startsWith('https:') ? httpsGet : httpGet;
+        send(`${url}/health/live`, { ca, agent: false }, (response) => {
+          response.resume();
+          const socket = response.socket as TLSSocket;
+          resolve({
+            status: response.statusCode!,
+            protocol: typeof socket.getProtocol === 'function' ? socket.getProtocol() : null,
+            hsts: response.headers['strict-transport-security'],
+          });
+        }).on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      });
+
+    it('serves HTTPS over TLS 1.3 with a certificate of the stack CA, and HSTS', async () => {
+      expect(gatewayUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      expect(await get(gatewayUrl, gatewayCa)).toEqual({
+        status: 200,
+        protocol: 'TLSv1.3',
+        hsts: 'max-age=31536000; includeSubDomains',
+      });
+    });
+
+    it('is refused by a client that does not trust the stack CA, and answers no plaintext', async () => {
+      expect(await get(gatewayUrl)).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN/);
+      expect(await get(gatewayUrl.replace(/^https:/, 'http:'))).toMatch(/ECONNRESET|socket hang up|HPE_/);
+    });
+  },
+);

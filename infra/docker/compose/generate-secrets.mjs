@@ -17,6 +17,8 @@
 //   gateway/redis_url
 //   ca/ca_key.pem                      the key of the stack's private CA (internal-ca.mjs); mounted nowhere
 //   <consumer>/internal_ca.pem         that CA's certificate, in every folder: what each one trusts inside the stack
+//   internal_ca.pem                    the same, readable by anyone (a certificate is public): for you, to trust the
+//                                      HTTPS gateway of docker-compose.https.yml
 //   <consumer>/tls_cert.pem, tls_key.pem  the certificate each datastore and service serves TLS with, for its
 //                                      names on the network; a service's also opens the other services (mutual
 //                                      TLS). Renewed here when fewer than 30 days are left
@@ -218,6 +220,18 @@ function main() {
 
   const ca = ensureCertificateAuthority();
   for (const consumer of Object.keys(OWNERS)) ensureContent(consumer, 'internal_ca.pem', ca.cert);
+  // A copy for you, to trust the gateway of docker-compose.https.yml (curl --cacert): a certificate is public.
+  // Renamed into place, so that a link planted under that name is replaced rather than written through.
+  const publicCopy = join(DIR, 'internal_ca.pem');
+  const current =
+    existsSync(publicCopy) && lstatSync(publicCopy).isFile() && readFileSync(publicCopy, 'utf8').trim();
+  if (current !== ca.cert) {
+    const temporary = join(DIR, `.internal_ca.pem.${randomBytes(6).toString('hex')}.tmp`);
+    writeFileSync(temporary, `${ca.cert}\n`, { mode: 0o644, flag: 'wx' });
+    chmodSync(temporary, 0o644);
+    renameSync(temporary, publicCopy);
+    (current === false ? created : updated).push('internal_ca.pem');
+  }
   ensureCertificate(ca, 'postgres', [POSTGRES_HOST], 'server');
   ensureCertificate(ca, 'redis', [REDIS_HOST], 'server');
   // A service answers to its name and to the names of its replicas in docker-compose.yml (users-1, users-2).

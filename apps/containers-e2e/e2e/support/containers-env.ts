@@ -1,8 +1,11 @@
 import { SERVICE_NAMES, type ServiceName } from '@runnerly/platform';
 import { ComposeSuite } from '@runnerly/testing';
 
-/** The stack of this project: started once per run by the global setup, shared by every file. */
-export const CONTAINERS_SUITE = new ComposeSuite('containers');
+/**
+ * The stack of this project: started once per run by the global setup, shared by every file. With
+ * docker-compose.https.yml, so that every hop the suites exercise is TLS, the published port's included.
+ */
+export const CONTAINERS_SUITE = new ComposeSuite('containers', { https: true });
 
 /**
  * The services of docker-compose.yml that keep running once the stack is up: the datastores, the mail catcher,

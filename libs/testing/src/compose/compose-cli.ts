@@ -36,6 +36,8 @@ export class ComposeCli {
     readonly project: string,
     private readonly cwd: string,
     private readonly variables: Record<string, string>,
+    /** docker-compose.yml, and any override files after it (docker-compose.https.yml). */
+    private readonly files: readonly string[] = ['docker-compose.yml'],
   ) {}
 
   run(args: string[], timeoutMs: number): Promise<ComposeResult> {
@@ -43,7 +45,13 @@ export class ComposeCli {
     return new Promise((resolve) => {
       const child = execFile(
         command,
-        [...prefix, '--project-name', this.project, '--file', 'docker-compose.yml', ...args],
+        [
+          ...prefix,
+          '--project-name',
+          this.project,
+          ...this.files.flatMap((file) => ['--file', file]),
+          ...args,
+        ],
         {
           cwd: this.cwd,
           env: { ...process.env, ...this.variables },

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,11 +24,16 @@ export interface ComposeStackOptions {
   services?: readonly string[];
   /** More variables for compose, e.g. `<NAME>_IMAGE` to build images under other tags than the usual ones. */
   env?: Record<string, string>;
+  /** With docker-compose.https.yml: the gateway serves HTTPS with the stack CA's certificate. */
+  https?: boolean;
 }
 
 export interface RunningStack {
   project: string;
+  /** http:// or, with `https`, https://127.0.0.1:<port>. */
   gatewayUrl: string;
+  /** With `https`: the stack CA's certificate (PEM), which the gateway's chains to. */
+  gatewayCa?: string;
   /** How long `up --build` and the wait for every healthcheck took, in seconds. */
   startSeconds: number;
   stop(): Promise<void>;
@@ -68,6 +73,7 @@ export async function startComposeStack({
   root = WORKSPACE_ROOT,
   services = SERVICE_NAMES,
   env = {},
+  https = false,
 }: ComposeStackOptions = {}): Promise<RunningStack> {
   const flavour = detectCompose();
   if (!flavour) throw new Error('No compose');
@@ -80,13 +86,19 @@ export async function startComposeStack({
     await chmod(join(secretsDir, consumer), 0o755);
   }
 
-  const compose = new ComposeCli(flavour, project, root, {
-    GATEWAY_HOST_IP: '127.0.0.1',
-    GATEWAY_PORT: String(port),
-    RUNNERLY_SECRETS_DIR: secretsDir,
-    ...(process.env.BUILD_EXTRA_CA_CERTS ? {} : { BUILD_EXTRA_CA_CERTS: hostExtraCaCertificates() }),
-    ...env,
-  });
+  const compose = new ComposeCli(
+    flavour,
+    project,
+    root,
+    {
+      GATEWAY_HOST_IP: '127.0.0.1',
+      GATEWAY_PORT: String(port),
+      RUNNERLY_SECRETS_DIR: secretsDir,
+      ...(process.env.BUILD_EXTRA_CA_CERTS ? {} : { BUILD_EXTRA_CA_CERTS: hostExtraCaCertificates() }),
+      ...env,
+    },
+    ['docker-compose.yml', ...(https ? ['docker-compose.https.yml'] : [])],
+  );
   const stop = async () => {
     await compose.run(['down', '--volumes', '--remove-orphans', '--timeout', '10'], DOWN_TIMEOUT_MS);
     await rm(secretsDir, { recursive: true, force: true });
@@ -114,7 +126,8 @@ export async function startComposeStack({
   }
   return {
     project,
-    gatewayUrl: `http://127.0.0.1:${port}`,
+    gatewayUrl: `${https ? 'https' : 'http'}://127.0.0.1:${port}`,
+    ...(https ? { gatewayCa: await readFile(join(secretsDir, 'internal_ca.pem'), 'utf8') } : {}),
     startSeconds: Math.round((Date.now() - started) / 1000),
     stop,
   };

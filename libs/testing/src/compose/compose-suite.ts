@@ -1,10 +1,15 @@
+import { internalFetch } from '@runnerly/security';
 import { everythingRequired } from '@runnerly/security/testing';
 import { type RunningStack, startComposeStack, whyContainersAreUnavailable } from './compose-stack';
 
 /** What a test file gets of the stack its project's global setup started. */
 export interface ComposeStackUnderTest {
-  /** http://127.0.0.1:<port>, the only published port. */
+  /** http(s)://127.0.0.1:<port>, the only published port. */
   gatewayUrl: string;
+  /** `fetch` for the gateway: over HTTPS, trusting the stack's CA (as `curl --cacert secrets/internal_ca.pem`). */
+  gatewayFetch: typeof fetch;
+  /** The stack CA's certificate (PEM) when the gateway serves HTTPS, for a client other than fetch. */
+  gatewayCa: string | undefined;
   /** The compose project name; its containers carry the label com.docker.compose.project=<name>. */
   project: string;
 }
@@ -17,14 +22,22 @@ type GlobalWithStacks = typeof globalThis & { [key: symbol]: RunningStack | unde
  * the test files, which run in other processes, through environment variables that jest workers inherit.
  */
 export class ComposeSuite {
-  private readonly env: Record<'gatewayUrl' | 'project' | 'unavailable' | 'failed', string>;
+  private readonly env: Record<'gatewayUrl' | 'gatewayCa' | 'project' | 'unavailable' | 'failed', string>;
   private readonly holder: symbol;
 
-  /** `name` tells the variables of this suite apart from another's: `containers` → RUNNERLY_CONTAINERS_*. */
-  constructor(name: string) {
+  /**
+   * `name` tells the variables of this suite apart from another's: `containers` → RUNNERLY_CONTAINERS_*.
+   * `https`: the stack runs with docker-compose.https.yml, its gateway serving HTTPS.
+   */
+  constructor(
+    name: string,
+    private readonly options: { https?: boolean } = {},
+  ) {
     const prefix = `RUNNERLY_${name.toUpperCase()}`;
     this.env = {
       gatewayUrl: `${prefix}_GATEWAY_URL`,
+      // The stack CA's certificate (public), for the HTTPS gateway.
+      gatewayCa: `${prefix}_GATEWAY_CA`,
       project: `${prefix}_PROJECT`,
       // Why there is no stack because the machine cannot run one (no engine, no compose): the suites skip.
       unavailable: `${prefix}_UNAVAILABLE`,
@@ -48,10 +61,11 @@ export class ComposeSuite {
       return;
     }
     try {
-      const stack = await startComposeStack();
+      const stack = await startComposeStack({ https: this.options.https });
       holder[this.holder] = stack;
       process.env[this.env.project] = stack.project;
       process.env[this.env.gatewayUrl] = stack.gatewayUrl;
+      if (stack.gatewayCa) process.env[this.env.gatewayCa] = stack.gatewayCa;
       process.stderr.write(
         `\nContainer stack: compose project ${stack.project}, gateway ${stack.gatewayUrl}, ` +
           `built and healthy in ${stack.startSeconds} s\n`,
@@ -81,7 +95,9 @@ export class ComposeSuite {
     const project = process.env[this.env.project];
 
     if (gatewayUrl && project) {
-      describe(name, () => body({ gatewayUrl, project }));
+      const ca = process.env[this.env.gatewayCa];
+      const gatewayFetch = ca ? internalFetch({ INTERNAL_TLS_CA: ca }) : fetch;
+      describe(name, () => body({ gatewayUrl, gatewayFetch, gatewayCa: ca, project }));
       return;
     }
     if (failed || everythingRequired()) {
@@ -98,6 +114,7 @@ export class ComposeSuite {
     process.emitWarning(
       `SKIPPED "${name}": it needs Docker and compose, and ${unavailable ?? 'the global setup did not run'}.`,
     );
-    describe.skip(`${name} [skipped: needs Docker]`, () => body({ gatewayUrl: '', project: '' }));
+    describe.skip(`${name} [skipped: needs Docker]`, () =>
+      body({ gatewayUrl: '', gatewayFetch: fetch, gatewayCa: undefined, project: '' }));
   }
 }

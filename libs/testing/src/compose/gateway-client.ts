@@ -18,13 +18,15 @@ export interface Account {
 let accounts = 0;
 
 /**
- * A client of the public API, as a web or mobile app would be: plain HTTP to the gateway, nothing else.
- * `defaultHeaders` go with every request (a test's client address, say).
+ * A client of the public API, as a web or mobile app would be: HTTP or HTTPS to the gateway, nothing else.
+ * `defaultHeaders` go with every request (a test's client address, say); `fetchImpl` is how (one that trusts
+ * the compose stack's CA, for its HTTPS gateway).
  */
 export class GatewayClient {
   constructor(
     readonly baseUrl: string,
     private readonly defaultHeaders: Record<string, string> = {},
+    private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
   async call<Body = Record<string, unknown>>(
@@ -52,7 +54,7 @@ export class GatewayClient {
     path: string,
     options: { headers?: Record<string, string>; body?: string } = {},
   ): Promise<ApiResponse<string>> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
+    const response = await this.fetchImpl(`${this.baseUrl}${path}`, {
       method,
       headers: { ...this.defaultHeaders, ...options.headers },
       body: options.body,
