@@ -96,7 +96,7 @@ export class GatewayClient {
    * stack share one client address and its credentials requests a minute (20 by default), which some spend on
    * purpose. For the steps that set a test up; a test of the limit itself uses `call`.
    */
-  private async postCredentials<Body>(path: string, json: unknown): Promise<ApiResponse<Body>> {
+  async postCredentials<Body>(path: string, json: unknown): Promise<ApiResponse<Body>> {
     const answer = await this.call<Body>('POST', path, { json });
     if (answer.status !== 429) return answer;
     await sleep(Number(answer.headers.get('retry-after') ?? 60) * 1_000);
