@@ -23,6 +23,8 @@
 //                                      names on the network; a service's also opens the other services (mutual
 //                                      TLS). Renewed here when fewer than 30 days are left
 //
+// The certificates are the CA's own: a tls_cert.pem it did not issue is replaced (bring your own certificate under
+// another name, and point TLS_CERT_FILE at it).
 // The URLs ask for TLS with the server's certificate checked against that CA: `sslmode=verify-full` for PostgreSQL,
 // `rediss://` (and REDIS_CA_FILE) for Redis. A URL written by an older version of this script is upgraded.
 //
