@@ -8,6 +8,10 @@ import { GatewayTestApp } from './support/gateway-test-app';
  */
 const ACCESS = [
   ['GET', '/.well-known/jwks.json', 'public'],
+  ['POST', '/api/auth/browser/login', 'public'],
+  ['POST', '/api/auth/browser/login/second-factor', 'public'],
+  ['POST', '/api/auth/browser/logout', 'public'],
+  ['POST', '/api/auth/browser/refresh', 'public'],
   ['POST', '/api/auth/email-verification', 'public'],
   ['POST', '/api/auth/email-verification/complete', 'public'],
   ['POST', '/api/auth/login', 'public'],

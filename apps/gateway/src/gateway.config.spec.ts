@@ -42,12 +42,26 @@ describe('GatewayConfig in production', () => {
       USERS_URL: 'https://users-1:3001,https://users-2:3001',
       RUNS_URL: 'https://runs:3002',
       JWKS_URL: 'https://users:3001/.well-known/jwks.json',
+      PUBLIC_ORIGIN: 'https://runnerly.example',
       ...env,
     });
 
   it('starts with https:// URLs of every service', () => {
     expect(production({})).not.toThrow();
   });
+
+  it('requires PUBLIC_ORIGIN: the one origin whose pages may use the browser session', () => {
+    expect(production({ PUBLIC_ORIGIN: undefined as unknown as string })).toThrow(
+      'PUBLIC_ORIGIN: required in production',
+    );
+  });
+
+  it.each(['https://runnerly.example/', 'https://runnerly.example/app', 'runnerly.example'])(
+    'refuses PUBLIC_ORIGIN %s: an origin only',
+    (origin) => {
+      expect(production({ PUBLIC_ORIGIN: origin })).toThrow('PUBLIC_ORIGIN: must be an origin');
+    },
+  );
 
   it.each([
     ['USERS_URL', 'https://users-1:3001,http://users-2:3001'],

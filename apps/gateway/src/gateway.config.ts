@@ -24,6 +24,7 @@ import {
   CommaSeparated,
   EncryptedInProduction,
   isHttps,
+  PublicOrigin,
   ToBoolean,
 } from '@runnerly/security';
 
@@ -53,6 +54,22 @@ export class GatewayConfig extends BaseServiceConfig {
   })
   @ArrayMaxSize(50)
   CORS_ORIGINS: string[] = [];
+
+  /**
+   * The origin the web client's pages are served from, as a browser shows it (`https://runnerly.example`):
+   * the only origin whose pages may use the browser session routes (the refresh cookie). Required in
+   * production; in development and tests, `http://localhost:<PORT>`.
+   */
+  @PublicOrigin()
+  PUBLIC_ORIGIN?: string;
+
+  /**
+   * The built web client (`apps/web/dist`: index.html and assets/), served at `/`. Unset: the gateway serves
+   * the API only, and `/` is a 404.
+   */
+  @IsOptional()
+  @IsString()
+  WEB_CLIENT_ROOT?: string;
 
   /** An upstream that has not answered within this time gets the client a 504. */
   @Type(() => Number)
@@ -100,6 +117,11 @@ for (const upstream of UPSTREAMS) {
     ArrayMaxSize(MAX_INSTANCES),
   ])
     decorate(GatewayConfig.prototype, variable);
+}
+
+/** The origin of the site's own pages (see PUBLIC_ORIGIN). */
+export function publicOrigin(config: GatewayConfig): string {
+  return config.PUBLIC_ORIGIN ?? `http://localhost:${config.PORT}`;
 }
 
 export function docsEnabled(config: GatewayConfig): boolean {

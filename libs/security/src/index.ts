@@ -13,6 +13,28 @@ export { RouteAccessAudit } from './auth/route-access';
 export { type SessionValidator } from './auth/session-validator';
 
 export {
+  BrowserSessionEndpoint,
+  CrossSiteRequestGuard,
+  crossSiteRequestProblem,
+  CSRF_HEADER,
+  TRUSTED_BROWSER_ORIGIN,
+} from './browser/cross-site-request.guard';
+export {
+  CSP_REPORT_PATH,
+  type CspViolation,
+  cspViolationFrom,
+  newCspNonce,
+  PAGE_PERMISSIONS_POLICY,
+  pageContentSecurityPolicy,
+} from './browser/page-security';
+export {
+  expiredRefreshCookie,
+  REFRESH_COOKIE,
+  refreshCookie,
+  refreshTokenFromCookies,
+} from './browser/refresh-cookie';
+
+export {
   adminSecondFactorRequired,
   BaseServiceConfig,
   loggingOptionsFrom,
@@ -45,13 +67,14 @@ export { ErrorCode } from './errors/error-code';
 export { type ErrorReply, sendError, toErrorBody } from './errors/error-response';
 
 export { createServiceApp, trustedHops } from './http/create-service-app';
+export { parseAsJson } from './http/json-depth';
 export { httpsServerOptions, TLS_CIPHERS, TLS_MIN_VERSIONS, type TlsMinVersion } from './http/tls';
 export { internalFetch, internalTlsConnectOptions, type InternalTlsConfig } from './http/internal-tls';
 export { INSTANCE_DRAINING_HEADER, INSTANCE_STOPPING_HEADER } from './http/graceful-shutdown';
 export { HttpSecurityModule } from './http/http-security.module';
 export { runCommand, runService } from './http/run-service';
 export { REQUEST_ID_HEADER } from './http/request-id';
-export { SECURITY_HEADERS } from './http/security-headers';
+export { API_CSP, SECURITY_HEADERS } from './http/security-headers';
 
 export { accountFingerprint } from './logging/account-fingerprint';
 export { AuditEvent, AuditLog } from './logging/audit-log.service';

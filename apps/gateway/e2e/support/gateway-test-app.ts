@@ -27,9 +27,10 @@ export class GatewayTestApp {
       StubUpstream.start(),
       JwksServer.start(keys.ring.jwks()),
     ]);
-    let config: GatewayConfig;
+    const logs = new LogCapture();
+    let app: NestFastifyApplication;
     try {
-      config = loadConfig(GatewayConfig, {
+      const config = loadConfig(GatewayConfig, {
         NODE_ENV: 'test',
         USERS_URL: users.url,
         RUNS_URL: runs.url,
@@ -41,14 +42,13 @@ export class GatewayTestApp {
         RATE_LIMIT_FAILED_CREDENTIALS_PER_ACCOUNT_LIMIT: '100000',
         ...env,
       });
+      app = await createGateway(config, { logDestination: logs });
+      await app.listen({ port: 0, host: '127.0.0.1' });
     } catch (error) {
       // A configuration the gateway refuses (a test of what it refuses) leaves nothing running.
       await Promise.all([users.close(), runs.close(), jwks.close()]);
       throw error;
     }
-    const logs = new LogCapture();
-    const app = await createGateway(config, { logDestination: logs });
-    await app.listen({ port: 0, host: '127.0.0.1' });
     return new GatewayTestApp(
       app,
       await app.getUrl(),

@@ -17,14 +17,30 @@ const METHODS_WITH_BODY = new Set(['POST', 'PATCH']);
 
 type ProxiedReply = ErrorReply & { request: { id: unknown } };
 
+/** What a route may change in a forwarded exchange; by default the gateway routes and does not rewrite. */
+export interface ForwardOptions {
+  /** The JSON body to send instead of the client's (a browser's refresh token comes from its cookie). */
+  body?: Record<string, unknown>;
+  /**
+   * Turns the service's JSON answer into the client's (the browser session routes move the refresh token
+   * from the body into a cookie). May set headers on the reply; returns the body to send, or undefined for
+   * none.
+   */
+  rewriteAnswer?: (statusCode: number, body: unknown, reply: FastifyReply) => unknown;
+}
+
 /** One request's way through the instances of its service. */
 interface Attempt {
   upstream: UpstreamName;
   path: string;
+  options: ForwardOptions;
   instances: string[];
   index: number;
   startedAt: number;
 }
+
+/** An answer the gateway rewrites is read whole: the services' JSON answers are far smaller than this. */
+const MAX_REWRITTEN_ANSWER_BYTES = 64 * 1024;
 
 /**
  * Forwards one request to an instance of an internal service over the pooled keep-alive undici agent of
@@ -44,16 +60,22 @@ export class UpstreamProxy {
     private readonly config: GatewayConfig,
   ) {}
 
-  forward(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamName, path: string): FastifyReply {
+  forward(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    upstream: UpstreamName,
+    path: string,
+    options: ForwardOptions = {},
+  ): FastifyReply {
     const instances = this.upstreams.pool(upstream).attemptOrder();
-    return this.send(request, reply, { upstream, path, instances, index: 0, startedAt: Date.now() });
+    return this.send(request, reply, { upstream, path, options, instances, index: 0, startedAt: Date.now() });
   }
 
   private send(request: FastifyRequest, reply: FastifyReply, attempt: Attempt): FastifyReply {
     const instance = attempt.instances[attempt.index]!;
     return reply.from(this.upstreams.url(instance, attempt.path), {
       // JSON re-encoded from the parsed body: what was checked to be JSON is what the service receives.
-      body: METHODS_WITH_BODY.has(request.method) ? (request.body ?? {}) : null,
+      body: attempt.options.body ?? (METHODS_WITH_BODY.has(request.method) ? (request.body ?? {}) : null),
       rewriteRequestHeaders: forwardedRequestHeaders,
       rewriteHeaders: returnedResponseHeaders,
       // reply-from's own retries repeat the same instance, and any answer is final but one: the 503 of an
@@ -75,7 +97,16 @@ export class UpstreamProxy {
           for (const name of Object.keys(proxied.getHeaders())) proxied.removeHeader(name);
           return void this.send(request, reply, { ...attempt, index: attempt.index + 1 });
         }
-        void proxied.send(response.stream);
+        const { rewriteAnswer } = attempt.options;
+        if (rewriteAnswer === undefined) return void proxied.send(response.stream);
+        this.rewritten(
+          response.stream,
+          response.statusCode,
+          rewriteAnswer,
+          proxied as unknown as FastifyReply,
+        ).catch((error: Error) =>
+          this.answerUnavailable(proxied as unknown as ProxiedReply, attempt.upstream, error),
+        );
       },
       onError: (failed, { error }) => {
         const { cause } = error as Error & { cause?: unknown };
@@ -93,6 +124,27 @@ export class UpstreamProxy {
         this.answerUnavailable(failed as unknown as ProxiedReply, attempt.upstream, error);
       },
     });
+  }
+
+  /** Reads a service's JSON answer, rewrites it, and sends the result; it fails on an unreadable answer. */
+  private async rewritten(
+    stream: AsyncIterable<Buffer>,
+    statusCode: number,
+    rewriteAnswer: NonNullable<ForwardOptions['rewriteAnswer']>,
+    reply: FastifyReply,
+  ): Promise<void> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stream) {
+      size += chunk.length;
+      if (size > MAX_REWRITTEN_ANSWER_BYTES) throw new Error('answer too large to rewrite');
+      chunks.push(chunk);
+    }
+    const body: unknown = size === 0 ? undefined : JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    const answer = rewriteAnswer(statusCode, body, reply);
+    // The length was the service's body's; Fastify sets the new one.
+    void reply.removeHeader('content-length');
+    void reply.send(answer);
   }
 
   /** At most once per other instance, and never past the time one attempt may take. */

@@ -75,7 +75,10 @@ export async function applyHttpHardening(
   });
 }
 
-/** The security headers, the CSP for the path, and `no-store` unless the route chose its own caching. */
+/**
+ * The security headers, the CSP for the path, and `no-store` unless the route chose its own caching. A route
+ * that serves a page sets that page's own CSP (pageContentSecurityPolicy, with its nonce), which is kept.
+ */
 export function setSecurityHeaders(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -85,6 +88,8 @@ export function setSecurityHeaders(
   const isDocs =
     options.docsPathPrefix !== undefined &&
     (path === options.docsPathPrefix || path.startsWith(`${options.docsPathPrefix}/`));
-  void reply.headers(SECURITY_HEADERS).header('content-security-policy', isDocs ? DOCS_CSP : API_CSP);
+  void reply.headers(SECURITY_HEADERS);
+  if (!reply.hasHeader('content-security-policy'))
+    void reply.header('content-security-policy', isDocs ? DOCS_CSP : API_CSP);
   if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
 }

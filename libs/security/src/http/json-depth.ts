@@ -10,10 +10,22 @@ export const MAX_JSON_DEPTH = 32;
  * (class-transformer in the validation pipe, JSON.stringify in the gateway's proxy): a 500.
  */
 export function refuseDeepJson(app: NestFastifyApplication): void {
+  app.getHttpAdapter().getInstance().removeContentTypeParser('application/json');
+  parseAsJson(app, ['application/json']);
+}
+
+/**
+ * Parses these content types as JSON, with the same protections (e.g. the CSP reports browsers post as
+ * `application/csp-report`). `bodyLimit` lowers the app's limit for them.
+ */
+export function parseAsJson(
+  app: NestFastifyApplication,
+  contentTypes: string[],
+  options: { bodyLimit?: number } = {},
+): void {
   const fastify = app.getHttpAdapter().getInstance();
   const parse = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  fastify.addContentTypeParser(contentTypes, { parseAs: 'string', ...options }, (request, body, done) => {
     if (jsonNestingExceeds(body as string, MAX_JSON_DEPTH)) {
       done(Object.assign(new Error('JSON nested too deeply'), { statusCode: 400 }), undefined);
       return;

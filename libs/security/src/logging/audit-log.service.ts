@@ -16,6 +16,7 @@ export const AuditEvent = {
   LoggedOut: 'auth.logged_out',
   TokenRejected: 'auth.token.rejected',
   AccessDenied: 'authz.denied',
+  CrossSiteRequestRefused: 'csrf.refused',
   PasswordChanged: 'account.password_changed',
   PasswordResetRequested: 'auth.password_reset.requested',
   PasswordResetCompleted: 'auth.password_reset.completed',
