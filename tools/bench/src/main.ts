@@ -87,8 +87,8 @@ async function main(scenario: string | undefined): Promise<void> {
       .privateKey.export({ type: 'pkcs8', format: 'pem' })
       .toString();
     env.users.DATA_ENCRYPTION_KEYS = `bench-1:${randomBytes(32).toString('base64url')}`;
-    // Where the links in mails would open; the bench sends none.
-    env.users.PUBLIC_ORIGIN = `http://127.0.0.1:${PORTS.gateway}`;
+    // The site's origin (production requires one): the links in mails would open it; the bench sends none.
+    env.users.PUBLIC_ORIGIN = env.gateway.PUBLIC_ORIGIN = `http://127.0.0.1:${PORTS.gateway}`;
     services = await startServices(env);
     if (scenario === 'backup') {
       // Alone: it fills the runs database, which would change what the other scenarios read.

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import {
   calleesOf,
   JWKS_PATH,
@@ -6,6 +7,10 @@ import {
   serviceUrlVariable,
   TOKEN_ISSUER,
 } from '@runnerly/platform';
+import { WORKSPACE_ROOT } from '../build/ensure-built';
+
+/** The built web client (`nx run web:build`, which building the gateway runs first), served by the gateway. */
+export const WEB_CLIENT_DIST = resolve(WORKSPACE_ROOT, 'apps/web/dist');
 
 /** Where one stack's services listen and what they share. */
 export interface StackTopology {
@@ -24,7 +29,7 @@ export interface StackTopology {
  * The environment of each service of the manifest for one stack, in one place: how services find each other
  * (`<NAME>_URL` for what they call, `JWKS_URL` for the issuer's keys), and which proxies they trust. Internal
  * services trust exactly one hop (the gateway, which is the only way in); the gateway, facing clients
- * directly, trusts none.
+ * directly, trusts none. The gateway serves the web client.
  */
 export function stackEnvironment(topology: StackTopology): Record<ServiceName, Record<string, string>> {
   const url = (name: ServiceName) => `http://${topology.host}:${topology.ports[name]}`;
@@ -46,6 +51,7 @@ export function stackEnvironment(topology: StackTopology): Record<ServiceName, R
       ...(service.name === TOKEN_ISSUER ? {} : { JWKS_URL: `${url(TOKEN_ISSUER)}${JWKS_PATH}` }),
       ...Object.fromEntries(calleesOf(service).map((callee) => [serviceUrlVariable(callee), url(callee)])),
       TRUST_PROXY_HOPS: service.kind === 'gateway' ? '0' : '1',
+      ...(service.kind === 'gateway' ? { WEB_CLIENT_ROOT: WEB_CLIENT_DIST } : {}),
       ...topology.extra?.[service.name],
     };
   };

@@ -51,8 +51,8 @@ export interface StackConfig {
 
 /**
  * Service settings a developer may want on the local stack, passed on as they are: the first admin
- * (there is no default one), OAuth clients, the origin the links in mails open (the gateway unless said), and
- * the browser origins allowed by CORS. `*_FILE` variants work as for every service variable.
+ * (there is no default one), OAuth clients, the site's public origin (the gateway unless said: the links in
+ * mails open it, and only its pages may use the browser session), and the browser origins allowed by CORS. `*_FILE` variants work as for every service variable.
  */
 export const PASSED_THROUGH: Readonly<Partial<Record<ServiceName, readonly string[]>>> = {
   users: [
@@ -63,7 +63,7 @@ export const PASSED_THROUGH: Readonly<Partial<Record<ServiceName, readonly strin
     'OAUTH_CLIENTS_FILE',
     'PUBLIC_ORIGIN',
   ],
-  gateway: ['CORS_ORIGINS'],
+  gateway: ['CORS_ORIGINS', 'PUBLIC_ORIGIN'],
 };
 
 /** The environment variables the launcher reads, with their defaults; the reference lists these. */

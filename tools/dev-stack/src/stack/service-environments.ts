@@ -35,7 +35,14 @@ export function serviceEnvironments(
         ...config.passedThrough.users,
       },
       runs: { ...logLevel, ...config.passedThrough.runs },
-      gateway: { HOST: config.gatewayHost, ...gatewayTls, ...logLevel, ...config.passedThrough.gateway },
+      gateway: {
+        HOST: config.gatewayHost,
+        // The one origin whose pages may use the browser session (the web client's cookie routes).
+        PUBLIC_ORIGIN: gatewayBrowserUrl(config),
+        ...gatewayTls,
+        ...logLevel,
+        ...config.passedThrough.gateway,
+      },
     },
   });
 }

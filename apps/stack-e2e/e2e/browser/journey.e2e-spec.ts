@@ -1,0 +1,172 @@
+import { Secret, TOTP } from 'otpauth';
+import { type Browser, type Page } from 'playwright-core';
+import { GatewayClient } from '@runnerly/testing';
+import { REFRESH_COOKIE } from '@runnerly/security';
+import { Stack } from '../support/stack';
+import {
+  cspViolations,
+  describeInBrowser,
+  launchChromium,
+  pageReady,
+  screenshot,
+  signIn,
+  siteUrl,
+} from './support/chromium';
+
+const PASSWORD = 'a good long passphrase 1';
+
+let stack: Stack;
+let browser: Browser;
+let api: GatewayClient;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([Stack.start(), launchChromium()]);
+  api = new GatewayClient(stack.gatewayUrl);
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function recordRun(page: Page, run: { title: string; km: string; minutes: string; notes?: string }) {
+  const form = '[data-test="record-run-form"]';
+  await page.fill(`${form} [data-test="title"]`, run.title);
+  await page.fill(`${form} [data-test="distance-km"]`, run.km);
+  await page.fill(`${form} [data-test="duration-minutes"]`, run.minutes);
+  if (run.notes) await page.fill(`${form} [data-test="notes"]`, run.notes);
+  await page.click(`${form} [data-test="submit"]`);
+  await page.waitForSelector(`[data-test="run-title"]:text-is("${run.title}")`);
+  await pageReady(page, 'runs');
+}
+
+describeInBrowser('the web client, in Chromium, through the whole stack', () => {
+  it('signs up, signs in, records runs, charts the week, and keeps the session across a reload', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const email = GatewayClient.nextEmail('journey');
+
+    await page.goto(siteUrl(stack, '/'));
+    await pageReady(page, 'sign-in');
+    await screenshot(page, 'sign-in');
+    await page.click('[data-test="sign-up-link"]');
+    await pageReady(page, 'sign-up');
+    await page.fill('[data-test="display-name-input"]', 'Ada Runner');
+    await page.fill('[data-test="sign-up-form"] [data-test="email"]', email);
+    await page.fill('[data-test="sign-up-form"] [data-test="password"]', PASSWORD);
+    await page.click('[data-test="sign-up-form"] [data-test="submit"]');
+    await pageReady(page, 'sign-in');
+    await expect(page.textContent('[data-test="notice"]')).resolves.toMatch(/verify|confirm/i);
+
+    await signIn(page, stack, email, PASSWORD);
+    expect(await page.textContent('[data-test="display-name"]')).toBe('Ada Runner');
+    await recordRun(page, { title: 'Morning tempo', km: '10', minutes: '48', notes: 'Felt strong.' });
+    await recordRun(page, { title: 'Recovery jog', km: '5.5', minutes: '33' });
+
+    expect(await page.locator('[data-test="run-item"]').count()).toBe(2);
+    const bars = page.locator('[data-test="chart-bar"]');
+    const distances = await bars.evaluateAll((rects) =>
+      rects.map((rect) => rect.getAttribute('data-distance-meters')),
+    );
+    expect(distances).toContain('15500');
+    await screenshot(page, 'runs');
+
+    await page.reload();
+    await pageReady(page, 'runs');
+    expect(await page.locator('[data-test="run-item"]').count()).toBe(2);
+    expect(await cspViolations(stack)).toEqual([]);
+    await context.close();
+  });
+
+  it('keeps the refresh token where no script can read it, and the access token in memory only', async () => {
+    const account = await api.signUp('storage');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, stack, account.email, account.password);
+
+    const [cookie, ...others] = await context.cookies();
+    expect(others).toEqual([]);
+    expect(cookie).toMatchObject({
+      name: REFRESH_COOKIE,
+      path: '/',
+      httpOnly: true,
+      secure: true,
+      sameSite: 'Strict',
+      expires: -1,
+    });
+    const seenByScript = await page.evaluate(() => ({
+      cookie: document.cookie,
+      local: Object.keys(localStorage).length,
+      session: Object.keys(sessionStorage).length,
+      url: location.href,
+    }));
+    expect(seenByScript).toEqual({ cookie: '', local: 0, session: 0, url: siteUrl(stack, '/runs') });
+    await context.close();
+  });
+
+  it('lists the sessions, ends another device, and signs out', async () => {
+    const account = await api.signUp('sessions');
+    const laptop = await browser.newContext({ userAgent: 'Laptop browser' });
+    const phone = await browser.newContext({ userAgent: 'Phone browser' });
+    const onLaptop = await laptop.newPage();
+    const onPhone = await phone.newPage();
+    await signIn(onPhone, stack, account.email, account.password);
+    await signIn(onLaptop, stack, account.email, account.password);
+
+    await onLaptop.click('[data-test="nav-sessions"]');
+    await pageReady(onLaptop, 'sessions');
+    // The phone, the laptop, and the session signUp opened through the API.
+    expect(await onLaptop.locator('[data-test="session-item"]').count()).toBe(3);
+    expect(
+      await onLaptop.textContent(
+        '[data-test="session-item"][data-current="true"] [data-test="session-client"]',
+      ),
+    ).toBe('Laptop browser');
+    await screenshot(onLaptop, 'sessions');
+    await onLaptop.click('[data-test="revoke-others"]');
+    await pageReady(onLaptop, 'sessions');
+    expect(await onLaptop.locator('[data-test="session-item"]').count()).toBe(1);
+
+    await onPhone.reload();
+    await pageReady(onPhone, 'sign-in');
+    expect(await phone.cookies()).toEqual([]);
+
+    await onLaptop.click('[data-test="sign-out"]');
+    await pageReady(onLaptop, 'sign-in');
+    expect(await laptop.cookies()).toEqual([]);
+    await onLaptop.goto(siteUrl(stack, '/runs'));
+    await pageReady(onLaptop, 'sign-in');
+    await Promise.all([laptop.close(), phone.close()]);
+  });
+
+  it('asks for the second factor of an account that has it, and signs in with the code', async () => {
+    const account = await api.signUp('two-factor');
+    const { secret } = (
+      await api.call<{ secret: string }>('POST', '/api/users/me/mfa/totp', {
+        token: account.accessToken,
+        json: {},
+      })
+    ).body;
+    const totp = new TOTP({ secret: Secret.fromBase32(secret) });
+    await api.call('POST', '/api/users/me/mfa/totp/confirm', {
+      token: account.accessToken,
+      json: { code: totp.generate() },
+    });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+
+    await page.goto(siteUrl(stack, '/sign-in'));
+    await pageReady(page, 'sign-in');
+    await page.fill('[data-test="sign-in-form"] [data-test="email"]', account.email);
+    await page.fill('[data-test="sign-in-form"] [data-test="password"]', account.password);
+    await page.click('[data-test="sign-in-form"] [data-test="submit"]');
+    await page.waitForSelector('[data-test="second-factor-form"]:visible');
+    expect(await context.cookies()).toEqual([]);
+    // The next period's code: the confirmation above spent this one's.
+    await page.fill('[data-test="code"]', totp.generate({ timestamp: Date.now() + 30_000 }));
+    await page.click('[data-test="second-factor-form"] [data-test="submit"]');
+    await pageReady(page, 'runs');
+
+    expect((await context.cookies()).map((cookie) => cookie.name)).toEqual([REFRESH_COOKIE]);
+    await context.close();
+  });
+});
