@@ -59,6 +59,7 @@ const READINGS: Reading[] = [
   { name: 'the capstone', docs: [tutorialChapter(7)], inACopy: true, runsTests: true },
   { name: 'the accounts chapter', docs: [tutorialChapter(8)], stackRunning: true },
   { name: 'the email chapter', docs: [tutorialChapter(9)], stackRunning: true },
+  { name: 'the browser chapter', docs: [tutorialChapter(10)], stackRunning: true },
   { name: 'the launcher', docs: ['tools/dev-stack/README.md'] },
   { name: 'the offline images', docs: ['infra/offline/README.md'] },
   { name: 'the benchmark', docs: ['docs/performance.md'] },

@@ -31,7 +31,7 @@ const post = (path: string, json: unknown, headers: Record<string, string> = {})
   gateway.fetch(`/api/auth/browser/${path}`, { method: 'POST', json, headers: { ...OWN_PAGE, ...headers } });
 
 describe('signing in from the web client', () => {
-  it('answers the access token alone and puts the refresh token in a __Host- HttpOnly cookie', async () => {
+  it('answers the access token alone and puts the refresh token in the HttpOnly cookie', async () => {
     gateway.users.handler = tokenPair(REFRESH_TOKEN);
 
     const response = await post('login', {
