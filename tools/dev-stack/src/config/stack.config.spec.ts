@@ -59,7 +59,7 @@ describe('loadStackConfig', () => {
     });
   });
 
-  it('passes the first admin, OAuth clients, the public origin and CORS origins on to the service that reads them, and nothing else', () => {
+  it('passes the first admin, OAuth clients, the public origin and CORS origins on to the services that read them, and nothing else', () => {
     const config = load({
       BOOTSTRAP_ADMIN_EMAIL: 'ops@example.com',
       BOOTSTRAP_ADMIN_PASSWORD_FILE: '/run/secrets/admin',
@@ -75,7 +75,7 @@ describe('loadStackConfig', () => {
         PUBLIC_ORIGIN: 'http://localhost:5173',
       },
       runs: {},
-      gateway: { CORS_ORIGINS: 'https://app.example.com' },
+      gateway: { CORS_ORIGINS: 'https://app.example.com', PUBLIC_ORIGIN: 'http://localhost:5173' },
     });
   });
 
