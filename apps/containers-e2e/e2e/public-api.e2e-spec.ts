@@ -106,6 +106,23 @@ CONTAINERS_SUITE.describe(
       expect(stillAdas.body).toMatchObject({ title: A_RUN.title, userId: ada.id });
     });
 
+    it('serves the web client from the gateway image, its one script carrying the nonce of a strict CSP', async () => {
+      const page = await gatewayFetch(`${gatewayUrl}/sign-in`);
+      const html = await page.text();
+      const script = /<script[^>]*src="\/assets\/main\.js"[^>]*>/.exec(html)?.[0] ?? '';
+      const nonce = /nonce="([^"]+)"/.exec(script)?.[1];
+      const main = await gatewayFetch(`${gatewayUrl}/assets/main.js`);
+
+      expect(page.status).toBe(200);
+      expect(nonce).toBeDefined();
+      expect(page.headers.get('content-security-policy')).toContain(
+        `script-src 'nonce-${nonce}' 'strict-dynamic'`,
+      );
+      expect(page.headers.get('content-security-policy')).toContain("trusted-types 'none'");
+      expect(main.status).toBe(200);
+      expect(main.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    });
+
     it('sends the security headers, and no software banner, on answers to anyone', async () => {
       for (const answer of [
         await api.call('GET', '/api/runs'),
