@@ -54,11 +54,9 @@ async function send(
   // Paths are written in this file, with identifiers passed through encodeURIComponent; this guard makes
   // sure nothing ever turns one into another origin (`//evil.example/...`).
   if (!path.startsWith('/api/')) throw new Error(`Refusing to call ${path}: not an /api/ path`);
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    'content-type': 'application/json',
-    [CSRF_HEADER]: '1',
-  };
+  const headers: Record<string, string> = { accept: 'application/json', [CSRF_HEADER]: '1' };
+  // Only with a body: the server refuses a JSON content type with an empty body (a DELETE) as malformed.
+  if (body !== undefined) headers['content-type'] = 'application/json';
   if (bearer !== null) headers['authorization'] = `Bearer ${bearer}`;
   try {
     return await fetch(path, {

@@ -40,7 +40,7 @@ async function recordRun(page: Page, run: { title: string; km: string; minutes: 
 }
 
 describeInBrowser('the web client, in Chromium, through the whole stack', () => {
-  it('signs up, signs in, records runs, charts the week, and keeps the session across a reload', async () => {
+  it('signs up, signs in, records and deletes runs, charts the week, and keeps the session across a reload', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const email = GatewayClient.nextEmail('journey');
@@ -73,6 +73,12 @@ describeInBrowser('the web client, in Chromium, through the whole stack', () => 
     await page.reload();
     await pageReady(page, 'runs');
     expect(await page.locator('[data-test="run-item"]').count()).toBe(2);
+
+    await page.click('[data-test="run-item"]:has-text("Recovery jog") [data-test="delete-run"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-test="run-item"]').length === 1);
+    await page.reload();
+    await pageReady(page, 'runs');
+    expect(await page.locator('[data-test="run-title"]').allTextContents()).toEqual(['Morning tempo']);
     expect(await cspViolations(stack)).toEqual([]);
     await context.close();
   });
@@ -123,7 +129,8 @@ describeInBrowser('the web client, in Chromium, through the whole stack', () => 
     ).toBe('Laptop browser');
     await screenshot(onLaptop, 'sessions');
     await onLaptop.click('[data-test="revoke-others"]');
-    await pageReady(onLaptop, 'sessions');
+    // The list redraws when the call returns: wait for it rather than for a ready flag it may not have lowered yet.
+    await onLaptop.waitForFunction(() => document.querySelectorAll('[data-test="session-item"]').length < 3);
     expect(await onLaptop.locator('[data-test="session-item"]').count()).toBe(1);
 
     await onPhone.reload();
