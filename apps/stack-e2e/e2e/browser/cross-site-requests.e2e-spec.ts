@@ -1,29 +1,20 @@
-import { type Browser } from 'playwright-core';
 import { REFRESH_COOKIE } from '@runnerly/security';
-import { GatewayClient } from '@runnerly/testing';
-import { Stack } from '../support/stack';
 import { AttackerSite } from './support/attacker-site';
-import { describeInBrowser, launchChromium, pageReady, signIn, siteUrl } from './support/chromium';
+import { describeInBrowser, pageReady, signIn, siteUrl, useBrowserSuite } from './support/chromium';
 
-let stack: Stack;
-let browser: Browser;
-let api: GatewayClient;
+const suite = useBrowserSuite();
 let attacker: AttackerSite;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([Stack.start(), launchChromium()]);
-  api = new GatewayClient(stack.gatewayUrl);
-  attacker = await AttackerSite.start(siteUrl(stack, '').replace(/\/$/, ''));
-}, 120_000);
+  attacker = await AttackerSite.start(siteUrl(suite.stack, '').replace(/\/$/, ''));
+});
 afterAll(async () => {
   await attacker?.close();
-  await browser?.close();
-  await stack?.stop();
 });
 
 /** The gateway's answers to the browser session routes so far, as its access log has them. */
 const browserSessionAnswers = () =>
-  (stack.logs.gateway ?? [])
+  (suite.stack.logs.gateway ?? [])
     .filter((line) => line.msg === 'request completed')
     .map((line) => line as { req: { method: string; url: string }; res: { statusCode: number } })
     .filter((line) => line.req.url.startsWith('/api/auth/browser/'))
@@ -31,7 +22,7 @@ const browserSessionAnswers = () =>
 
 /** The session events of `users` so far: a forged refresh or logout that got through would add one. */
 const sessionEvents = () =>
-  (stack.logs.users ?? [])
+  (suite.stack.logs.users ?? [])
     .map((line) => (line.audit as { event?: string } | undefined)?.event)
     .filter((event) => event === 'auth.token.refreshed' || event === 'auth.logged_out');
 
@@ -42,10 +33,10 @@ describeInBrowser('a page of another origin, open in the same browser as a signe
     ['another site (127.0.0.1)', (port: number) => `http://127.0.0.1:${port}/`],
     ['the same site on another port (localhost)', (port: number) => `http://localhost:${port}/`],
   ])('on %s cannot refresh, sign out or read anything', async (_where, attackerUrl) => {
-    const account = await api.signUp('csrf-target');
-    const context = await browser.newContext();
+    const account = await suite.api.signUp('csrf-target');
+    const context = await suite.browser.newContext();
     const victim = await context.newPage();
-    await signIn(victim, stack, account.email, account.password);
+    await signIn(victim, suite.stack, account.email, account.password);
     const [cookieBefore] = await context.cookies();
     const eventsBefore = sessionEvents().length;
     const answersBefore = browserSessionAnswers().length;

@@ -1,32 +1,20 @@
 import { Secret, TOTP } from 'otpauth';
-import { type Browser, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { GatewayClient } from '@runnerly/testing';
 import { REFRESH_COOKIE } from '@runnerly/security';
-import { Stack } from '../support/stack';
 import {
   cspViolations,
   describeInBrowser,
-  launchChromium,
   pageReady,
   screenshot,
   signIn,
   siteUrl,
+  useBrowserSuite,
 } from './support/chromium';
 
 const PASSWORD = 'a good long passphrase 1';
 
-let stack: Stack;
-let browser: Browser;
-let api: GatewayClient;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([Stack.start(), launchChromium()]);
-  api = new GatewayClient(stack.gatewayUrl);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const suite = useBrowserSuite();
 
 async function recordRun(page: Page, run: { title: string; km: string; minutes: string; notes?: string }) {
   const form = '[data-test="record-run-form"]';
@@ -39,13 +27,13 @@ async function recordRun(page: Page, run: { title: string; km: string; minutes: 
   await pageReady(page, 'runs');
 }
 
-describeInBrowser('the web client, in Chromium, through the whole stack', () => {
+describeInBrowser('the web client, in Chromium, through the whole suite.stack', () => {
   it('signs up, signs in, records and deletes runs, charts the week, and keeps the session across a reload', async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
     const email = GatewayClient.nextEmail('journey');
 
-    await page.goto(siteUrl(stack, '/'));
+    await page.goto(siteUrl(suite.stack, '/'));
     await pageReady(page, 'sign-in');
     await screenshot(page, 'sign-in');
     await page.click('[data-test="sign-up-link"]');
@@ -57,7 +45,7 @@ describeInBrowser('the web client, in Chromium, through the whole stack', () => 
     await pageReady(page, 'sign-in');
     await expect(page.textContent('[data-test="notice"]')).resolves.toMatch(/verify|confirm/i);
 
-    await signIn(page, stack, email, PASSWORD);
+    await signIn(page, suite.stack, email, PASSWORD);
     expect(await page.textContent('[data-test="display-name"]')).toBe('Ada Runner');
     await recordRun(page, { title: 'Morning tempo', km: '10', minutes: '48', notes: 'Felt strong.' });
     await recordRun(page, { title: 'Recovery jog', km: '5.5', minutes: '33' });
@@ -79,15 +67,15 @@ describeInBrowser('the web client, in Chromium, through the whole stack', () => 
     await page.reload();
     await pageReady(page, 'runs');
     expect(await page.locator('[data-test="run-title"]').allTextContents()).toEqual(['Morning tempo']);
-    expect(await cspViolations(stack)).toEqual([]);
+    expect(await cspViolations(suite.stack)).toEqual([]);
     await context.close();
   });
 
   it('keeps the refresh token where no script can read it, and the access token in memory only', async () => {
-    const account = await api.signUp('storage');
-    const context = await browser.newContext();
+    const account = await suite.api.signUp('storage');
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
-    await signIn(page, stack, account.email, account.password);
+    await signIn(page, suite.stack, account.email, account.password);
 
     const [cookie, ...others] = await context.cookies();
     expect(others).toEqual([]);
@@ -105,18 +93,18 @@ describeInBrowser('the web client, in Chromium, through the whole stack', () => 
       session: Object.keys(sessionStorage).length,
       url: location.href,
     }));
-    expect(seenByScript).toEqual({ cookie: '', local: 0, session: 0, url: siteUrl(stack, '/runs') });
+    expect(seenByScript).toEqual({ cookie: '', local: 0, session: 0, url: siteUrl(suite.stack, '/runs') });
     await context.close();
   });
 
   it('lists the sessions, ends another device, and signs out', async () => {
-    const account = await api.signUp('sessions');
-    const laptop = await browser.newContext({ userAgent: 'Laptop browser' });
-    const phone = await browser.newContext({ userAgent: 'Phone browser' });
+    const account = await suite.api.signUp('sessions');
+    const laptop = await suite.browser.newContext({ userAgent: 'Laptop browser' });
+    const phone = await suite.browser.newContext({ userAgent: 'Phone browser' });
     const onLaptop = await laptop.newPage();
     const onPhone = await phone.newPage();
-    await signIn(onPhone, stack, account.email, account.password);
-    await signIn(onLaptop, stack, account.email, account.password);
+    await signIn(onPhone, suite.stack, account.email, account.password);
+    await signIn(onLaptop, suite.stack, account.email, account.password);
 
     await onLaptop.click('[data-test="nav-sessions"]');
     await pageReady(onLaptop, 'sessions');
@@ -140,28 +128,28 @@ describeInBrowser('the web client, in Chromium, through the whole stack', () => 
     await onLaptop.click('[data-test="sign-out"]');
     await pageReady(onLaptop, 'sign-in');
     expect(await laptop.cookies()).toEqual([]);
-    await onLaptop.goto(siteUrl(stack, '/runs'));
+    await onLaptop.goto(siteUrl(suite.stack, '/runs'));
     await pageReady(onLaptop, 'sign-in');
     await Promise.all([laptop.close(), phone.close()]);
   });
 
   it('asks for the second factor of an account that has it, and signs in with the code', async () => {
-    const account = await api.signUp('two-factor');
+    const account = await suite.api.signUp('two-factor');
     const { secret } = (
-      await api.call<{ secret: string }>('POST', '/api/users/me/mfa/totp', {
+      await suite.api.call<{ secret: string }>('POST', '/api/users/me/mfa/totp', {
         token: account.accessToken,
         json: {},
       })
     ).body;
     const totp = new TOTP({ secret: Secret.fromBase32(secret) });
-    await api.call('POST', '/api/users/me/mfa/totp/confirm', {
+    await suite.api.call('POST', '/api/users/me/mfa/totp/confirm', {
       token: account.accessToken,
       json: { code: totp.generate() },
     });
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
 
-    await page.goto(siteUrl(stack, '/sign-in'));
+    await page.goto(siteUrl(suite.stack, '/sign-in'));
     await pageReady(page, 'sign-in');
     await page.fill('[data-test="sign-in-form"] [data-test="email"]', account.email);
     await page.fill('[data-test="sign-in-form"] [data-test="password"]', account.password);

@@ -1,7 +1,5 @@
-import { type Browser, type Page } from 'playwright-core';
-import { GatewayClient } from '@runnerly/testing';
-import { Stack } from '../support/stack';
-import { cspViolations, describeInBrowser, launchChromium, signIn, siteUrl } from './support/chromium';
+import { type Page } from 'playwright-core';
+import { cspViolations, describeInBrowser, signIn, siteUrl, useBrowserSuite } from './support/chromium';
 
 /** Each payload, if it ever ran, would record its name in window.__xss. */
 const PAYLOADS = {
@@ -13,18 +11,7 @@ const PAYLOADS = {
 
 const DISPLAY_NAME = '<img src=x onerror=alert(1)>';
 
-let stack: Stack;
-let browser: Browser;
-let api: GatewayClient;
-
-beforeAll(async () => {
-  [stack, browser] = await Promise.all([Stack.start(), launchChromium()]);
-  api = new GatewayClient(stack.gatewayUrl);
-}, 120_000);
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
+const suite = useBrowserSuite();
 
 const xssRan = (page: Page) => page.evaluate(() => (window as unknown as { __xss?: string[] }).__xss ?? []);
 
@@ -32,15 +19,18 @@ describeInBrowser('stored cross-site scripting against the web client', () => {
   let page: Page;
 
   beforeAll(async () => {
-    const victim = await api.signUp('xss');
-    await api.call('PATCH', '/api/users/me', {
+    const victim = await suite.api.signUp('xss');
+    await suite.api.call('PATCH', '/api/users/me', {
       token: victim.accessToken,
       json: { displayName: DISPLAY_NAME },
     });
     for (const [name, payload] of Object.entries(PAYLOADS))
-      await api.createRun(victim.accessToken, { title: `${name} ${payload}`.slice(0, 100), notes: payload });
-    page = await (await browser.newContext()).newPage();
-    await signIn(page, stack, victim.email, victim.password);
+      await suite.api.createRun(victim.accessToken, {
+        title: `${name} ${payload}`.slice(0, 100),
+        notes: payload,
+      });
+    page = await (await suite.browser.newContext()).newPage();
+    await signIn(page, suite.stack, victim.email, victim.password);
   });
 
   it('shows payloads in titles, notes and the display name as text, and none of them runs', async () => {
@@ -53,7 +43,7 @@ describeInBrowser('stored cross-site scripting against the web client', () => {
     expect(await page.textContent('[data-test="display-name"]')).toBe(DISPLAY_NAME);
     expect(await page.locator('[data-test="run-list"] img, [data-test="run-list"] script').count()).toBe(0);
     expect(await xssRan(page)).toEqual([]);
-    expect(await cspViolations(stack)).toEqual([]);
+    expect(await cspViolations(suite.stack)).toEqual([]);
   });
 
   // Suppose a later change to the client rendered user text as HTML or built script from it. The page's CSP must
@@ -103,20 +93,23 @@ describeInBrowser('stored cross-site scripting against the web client', () => {
       /^(require-trusted-types-for|script-src-attr)$/,
     ],
   ])('blocks %s, and reports the violation to the gateway', async (_mistake, mistake, directive) => {
-    const before = (await cspViolations(stack)).length;
+    const before = (await cspViolations(suite.stack)).length;
 
     await page.evaluate(mistake).catch(() => 'the sink threw');
-    const reports = (await cspViolations(stack, before + 1)).slice(before);
+    const reports = (await cspViolations(suite.stack, before + 1)).slice(before);
 
     expect(await xssRan(page)).toEqual([]);
     expect(reports).toEqual([
-      expect.objectContaining({ directive: expect.stringMatching(directive), page: siteUrl(stack, '/runs') }),
+      expect.objectContaining({
+        directive: expect.stringMatching(directive),
+        page: siteUrl(suite.stack, '/runs'),
+      }),
     ]);
   });
 
   it('draws the client in no frame of another site (frame-ancestors, X-Frame-Options)', async () => {
-    const attacker = await browser.newPage();
-    await attacker.setContent(`<iframe src="${siteUrl(stack, '/runs')}"></iframe>`);
+    const attacker = await suite.browser.newPage();
+    await attacker.setContent(`<iframe src="${siteUrl(suite.stack, '/runs')}"></iframe>`);
     await attacker.waitForTimeout(500);
 
     const drawn = await Promise.all(

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { WORKSPACE_ROOT } from '@runnerly/testing';
+import { GatewayClient, WORKSPACE_ROOT } from '@runnerly/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { type Stack } from '../../support/stack';
+import { Stack } from '../../support/stack';
 
 /** Debian's Chromium (`apt-get install chromium`, as .ci/run does), or the one CHROMIUM_PATH names. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -33,6 +33,27 @@ export function launchChromium(): Promise<Browser> {
     headless: true,
     args: asRoot ? ['--no-sandbox'] : [],
   });
+}
+
+/** What a browser suite works with: the whole stack, a Chromium, and an API client for setting up accounts. */
+export interface BrowserSuite {
+  stack: Stack;
+  browser: Browser;
+  api: GatewayClient;
+}
+
+/** Starts a stack and Chromium before the file's tests and stops both after them. */
+export function useBrowserSuite(): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  beforeAll(async () => {
+    [suite.stack, suite.browser] = await Promise.all([Stack.start(), launchChromium()]);
+    suite.api = new GatewayClient(suite.stack.gatewayUrl);
+  }, 120_000);
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.stack?.stop();
+  });
+  return suite;
 }
 
 /**
