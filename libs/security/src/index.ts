@@ -20,6 +20,13 @@ export {
   TRUSTED_BROWSER_ORIGIN,
 } from './browser/cross-site-request.guard';
 export {
+  expiredOidcBindingCookie,
+  OIDC_BINDING_COOKIE,
+  OIDC_BINDING_MAX_AGE_SECONDS,
+  oidcBindingCookie,
+  oidcBindingFromCookies,
+} from './browser/oidc-binding-cookie';
+export {
   CSP_REPORT_PATH,
   type CspViolation,
   cspViolationFrom,

@@ -26,6 +26,9 @@ export const ErrorCode = {
   Forbidden: 'AUTH.FORBIDDEN',
   SecondFactorRequired: 'AUTH.SECOND_FACTOR_REQUIRED',
   CrossSiteRequestRefused: 'AUTH.CROSS_SITE_REQUEST',
+  OidcFailed: 'AUTH.OIDC_FAILED',
+  OidcLinkRequired: 'AUTH.OIDC_LINK_REQUIRED',
+  OidcSecondFactorAccount: 'AUTH.OIDC_SECOND_FACTOR_ACCOUNT',
   RateLimited: 'RATE_LIMIT.EXCEEDED',
   ServiceBusy: 'SERVICE.BUSY',
   ServiceUnavailable: 'SERVICE.UNAVAILABLE',
@@ -60,6 +63,11 @@ export const HTTP_STATUS_OF: Readonly<Record<ErrorCode, HttpStatus>> = {
   [ErrorCode.Forbidden]: HttpStatus.FORBIDDEN,
   [ErrorCode.SecondFactorRequired]: HttpStatus.FORBIDDEN,
   [ErrorCode.CrossSiteRequestRefused]: HttpStatus.FORBIDDEN,
+  // The sign-in at the provider did not complete here (state, binding, code, issuer, audience, nonce): one answer.
+  [ErrorCode.OidcFailed]: HttpStatus.UNAUTHORIZED,
+  // The provider proved who the user is there, but not which Runnerly account that is.
+  [ErrorCode.OidcLinkRequired]: HttpStatus.FORBIDDEN,
+  [ErrorCode.OidcSecondFactorAccount]: HttpStatus.FORBIDDEN,
   [ErrorCode.RateLimited]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.ServiceBusy]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.ServiceUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
