@@ -1,5 +1,18 @@
 import { Type } from 'class-transformer';
-import { IsEmail, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+import {
+  IsEmail,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  Min,
+  registerDecorator,
+  ValidateIf,
+  type ValidationArguments,
+} from 'class-validator';
 import { DatabaseServiceConfig } from '@runnerly/database';
 import {
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
@@ -161,7 +174,94 @@ export class UsersConfig extends DatabaseServiceConfig {
   @Max(300_000)
   MAIL_RETRY_BASE_MS = 2_000;
 
+  /**
+   * "Sign in with OpenID Connect": the provider's issuer identifier, exactly as its discovery document names it
+   * (`https://accounts.example.com`). Its `/.well-known/openid-configuration` is read on the first sign-in.
+   * https only in production; http is allowed elsewhere for a provider run by the tests or on this machine.
+   * The four OIDC_* variables come together: all unset turns the feature off, some of them stops the boot.
+   */
+  @ValidateIf(oidcVariablesGiven)
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  @HttpsIssuerInProduction()
+  OIDC_ISSUER?: string;
+
+  /** The client id Runnerly was registered with at the provider. */
+  @ValidateIf(oidcVariablesGiven)
+  @IsString()
+  @Length(1, 255)
+  OIDC_CLIENT_ID?: string;
+
+  /**
+   * The client secret the provider issued (`client_secret_basic`); give it as OIDC_CLIENT_SECRET_FILE. Judged
+   * like every random secret in production, though shorter: some providers issue 24-character secrets.
+   */
+  @Secret({ kind: 'random', requiredInProduction: false, minLength: 16 })
+  @ValidateIf(oidcVariablesGiven)
+  @IsString()
+  @Length(1, 512)
+  OIDC_CLIENT_SECRET?: string;
+
+  /** The provider's name on the sign-in button ("Sign in with <name>"). */
+  @ValidateIf(oidcVariablesGiven)
+  @IsString()
+  @Length(1, 40)
+  @Matches(/^[\p{L}\p{N} .'&()-]+$/u, { message: 'OIDC_PROVIDER_NAME must be a plain name' })
+  OIDC_PROVIDER_NAME?: string;
+
   /** Where development keys are generated (git-ignored). Never used in production. */
   @IsString()
   DEV_SECRETS_DIR = '.runnerly/secrets';
+}
+
+const OIDC_VARIABLES = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_PROVIDER_NAME'] as const;
+
+/** Any OIDC_* variable given makes all four required: half a configuration stops the boot. */
+function oidcVariablesGiven(config: UsersConfig): boolean {
+  return OIDC_VARIABLES.some((name) => config[name] !== undefined);
+}
+
+/** The OpenID Connect provider, when one is configured (all four variables, validated at boot). */
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  providerName: string;
+  /** http is refused in production by the config's validation; elsewhere openid-client is allowed it. */
+  allowHttp: boolean;
+}
+
+export function oidcSettings(config: UsersConfig): OidcSettings | undefined {
+  if (
+    !config.OIDC_ISSUER ||
+    !config.OIDC_CLIENT_ID ||
+    !config.OIDC_CLIENT_SECRET ||
+    !config.OIDC_PROVIDER_NAME
+  )
+    return undefined;
+  return {
+    issuer: config.OIDC_ISSUER,
+    clientId: config.OIDC_CLIENT_ID,
+    clientSecret: config.OIDC_CLIENT_SECRET,
+    providerName: config.OIDC_PROVIDER_NAME,
+    allowHttp: config.NODE_ENV !== 'production',
+  };
+}
+
+/**
+ * An issuer over https in production, whatever ALLOW_PLAINTEXT_INTERNAL_CONNECTIONS says: the provider is
+ * outside our network, and its discovery document, keys and tokens decide who signs in.
+ */
+function HttpsIssuerInProduction(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'httpsIssuerInProduction',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message: `${String(propertyName)} must be an https:// URL in production` },
+      validator: {
+        validate: (value: unknown, args?: ValidationArguments) =>
+          (args?.object as UsersConfig | undefined)?.NODE_ENV !== 'production' ||
+          (typeof value === 'string' && value.startsWith('https://')),
+      },
+    });
 }

@@ -13,7 +13,9 @@ import { AddSessionAuthenticatedAt1732300000003 } from './migrations/17323000000
 import { CreateSecondFactorTables1732300000004 } from './migrations/1732300000004-create-second-factor-tables';
 import { CreateEmailLinkTables1732300000005 } from './migrations/1732300000005-create-email-link-tables';
 import { AddSessionSecondFactor1732300000006 } from './migrations/1732300000006-add-session-second-factor';
+import { CreateOidcTables1732300000007 } from './migrations/1732300000007-create-oidc-tables';
 import { OAuthModule } from './oauth/oauth.module';
+import { OidcModule } from './oidc/oidc.module';
 import { RunPurgeRequest } from './run-purge/run-purge-request.entity';
 import { RefreshToken } from './sessions/refresh-token.entity';
 import { LiveSessions } from './sessions/live-sessions';
@@ -29,6 +31,7 @@ export const USERS_MIGRATIONS = [
   CreateSecondFactorTables1732300000004,
   CreateEmailLinkTables1732300000005,
   AddSessionSecondFactor1732300000006,
+  CreateOidcTables1732300000007,
 ];
 
 /** argon2id at the OWASP parameters, with the configured number of hashes at a time. */
@@ -73,7 +76,7 @@ export class UsersModule {
             }),
           }),
           database: { entities: USERS_ENTITIES, migrations: USERS_MIGRATIONS },
-          features: [KeysModule, PasswordsModule, AccountsModule, AuthFeatureModule, OAuthModule],
+          features: [KeysModule, PasswordsModule, AccountsModule, AuthFeatureModule, OAuthModule, OidcModule],
           logDestination: overrides.logDestination,
         }),
       ],

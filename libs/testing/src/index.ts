@@ -23,3 +23,4 @@ export {
   REFUSED_FOR_UNKNOWN_CA,
   REFUSED_WITHOUT_CERTIFICATE,
 } from './tls/handshake-refusals';
+export { type TestClient, type TestIdentityClaims, TestOpenIdProvider } from './oidc/test-openid-provider';

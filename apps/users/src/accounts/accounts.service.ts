@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { decodeCursor, isUniqueViolation, toPage } from '@runnerly/database';
@@ -66,6 +67,30 @@ export class AccountsService {
       .addSelect('account.passwordHash')
       .where('account.email = :email', { email })
       .getOne();
+  }
+
+  findByEmail(email: string): Promise<Account | null> {
+    return this.accounts.findOneBy({ email });
+  }
+
+  /**
+   * An account for someone an OpenID provider vouches for, with the address it verified. It has no password
+   * anyone knows: the hash is of 256 random bits, thrown away, so no password login works until the owner
+   * sets one through a password-reset link mailed to that address.
+   */
+  async createWithVerifiedEmail(email: string, displayName: string, issuer: string): Promise<Account> {
+    const passwordHash = await this.hasher.hash(randomBytes(32).toString('base64url'));
+    try {
+      const account = await this.accounts.save(
+        this.accounts.create({ email, displayName, passwordHash, role: 'user', emailVerifiedAt: new Date() }),
+      );
+      this.audit.record(AuditEvent.Registered, { userId: account.id, role: 'user', issuer });
+      return account;
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new AppException(ErrorCode.Conflict, 'An account with this email already exists.');
+      throw error;
+    }
   }
 
   async get(id: string): Promise<Account> {

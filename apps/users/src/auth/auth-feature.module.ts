@@ -15,5 +15,6 @@ import { ReauthenticationController } from './reauthentication.controller';
   imports: [AccountsModule, SessionsModule, MfaModule, EmailLinksModule],
   controllers: [AuthController, ReauthenticationController],
   providers: [AuthService],
+  exports: [AuthService],
 })
 export class AuthFeatureModule {}

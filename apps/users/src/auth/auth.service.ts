@@ -129,6 +129,24 @@ export class AuthService {
     return { accessToken: access.token, tokenType: 'Bearer', expiresIn: access.expiresIn };
   }
 
+  /**
+   * A session for an account whose owner proved who they are at an OpenID provider (OidcSignIn decided which
+   * account that is): the same session, tokens and rotation as a password login.
+   */
+  async startExternalSession(
+    account: Account,
+    clientDescription: string | null,
+    issuer: string,
+  ): Promise<TokenPair> {
+    const session = await this.sessions.startSession(account.id, clientDescription, false);
+    this.audit.record(AuditEvent.OidcLoginSucceeded, {
+      userId: account.id,
+      targetId: session.sessionId,
+      issuer,
+    });
+    return this.pairFor(account, session);
+  }
+
   async logout(refreshToken: string): Promise<void> {
     const ended = await this.sessions.endSession(refreshToken);
     if (ended) this.audit.record(AuditEvent.LoggedOut, { userId: ended.accountId });

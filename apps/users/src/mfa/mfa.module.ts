@@ -16,6 +16,6 @@ import { SecondFactor } from './second-factor.service';
     SecondFactor,
     LoginChallenges,
   ],
-  exports: [SecondFactor, LoginChallenges],
+  exports: [SecondFactor, LoginChallenges, FieldEncryption],
 })
 export class MfaModule {}
