@@ -15,13 +15,14 @@ import { Upstreams } from './proxy/upstreams';
 import { AuthRoutes } from './routes/auth.routes';
 import { BrowserSessionRoutes } from './routes/browser-session.routes';
 import { JwksRoutes } from './routes/jwks.routes';
+import { OidcRoutes } from './routes/oidc.routes';
 import { RunsRoutes } from './routes/runs.routes';
 import { UsersRoutes } from './routes/users.routes';
 import { WebClientModule } from './web/web-client.module';
 
 /** The route table: every public route, explicitly. Anything else, internal routes included, is a 404. */
 @Module({
-  controllers: [AuthRoutes, BrowserSessionRoutes, UsersRoutes, RunsRoutes, JwksRoutes],
+  controllers: [AuthRoutes, BrowserSessionRoutes, OidcRoutes, UsersRoutes, RunsRoutes, JwksRoutes],
   providers: [
     Upstreams,
     UpstreamProxy,

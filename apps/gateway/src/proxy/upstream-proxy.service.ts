@@ -19,8 +19,13 @@ type ProxiedReply = ErrorReply & { request: { id: unknown } };
 
 /** What a route may change in a forwarded exchange; by default the gateway routes and does not rewrite. */
 export interface ForwardOptions {
-  /** The JSON body to send instead of the client's (a browser's refresh token comes from its cookie). */
+  /**
+   * The JSON body to send instead of the client's (a browser's refresh token comes from its cookie). The
+   * client's query string is then not forwarded either: the gateway composed the request.
+   */
   body?: Record<string, unknown>;
+  /** The method to call the service with, when not the client's (a browser's GET becomes a POST with a body). */
+  method?: 'POST';
   /**
    * Turns the service's JSON answer into the client's (the browser session routes move the refresh token
    * from the body into a cookie). May set headers on the reply; returns the body to send, or undefined for
@@ -76,6 +81,8 @@ export class UpstreamProxy {
     return reply.from(this.upstreams.url(instance, attempt.path), {
       // JSON re-encoded from the parsed body: what was checked to be JSON is what the service receives.
       body: attempt.options.body ?? (METHODS_WITH_BODY.has(request.method) ? (request.body ?? {}) : null),
+      ...(attempt.options.method === undefined ? {} : { method: attempt.options.method }),
+      ...(attempt.options.body === undefined ? {} : { queryString: () => '' }),
       rewriteRequestHeaders: forwardedRequestHeaders,
       rewriteHeaders: returnedResponseHeaders,
       // reply-from's own retries repeat the same instance, and any answer is final but one: the 503 of an
