@@ -316,6 +316,22 @@ export async function loadCurrentUser(signal?: AbortSignal): Promise<CurrentUser
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Sign-in with an OpenID provider. The flow itself is top-level navigations (to OIDC_START_PATH, then the
+// provider, then the gateway's callback, which sets the refresh cookie): no token passes through this code.
+
+/** Where the sign-in button sends the browser: the gateway redirects it to the provider. */
+export const OIDC_START_PATH = '/api/auth/oidc/start';
+
+export interface OidcStatus {
+  enabled: boolean;
+  providerName: string | null;
+}
+
+export function oidcStatus(signal?: AbortSignal): Promise<OidcStatus> {
+  return request('GET', '/api/auth/oidc', { signal });
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Accounts without a session: sign-up and the links sent by email
 
 export interface RegisteredAccount {

@@ -44,6 +44,7 @@ interface Backend {
 export class TestOpenIdProvider {
   private forgery?: IdTokenForgery;
   private impostorActive = false;
+  private holding = false;
 
   private constructor(
     private readonly front: Server,
@@ -51,6 +52,7 @@ export class TestOpenIdProvider {
     private readonly genuine: Backend,
     private readonly impostor: Backend,
     private readonly claims: Map<string, TestIdentityClaims>,
+    private readonly client: TestClient,
   ) {}
 
   /**
@@ -67,7 +69,7 @@ export class TestOpenIdProvider {
     const claims = new Map<string, TestIdentityClaims>();
     const genuine = await backend(options.claimedIssuer ?? issuer, client, claims);
     const impostor = await backend(`${issuer}/impostor`, client, claims);
-    const provider = new TestOpenIdProvider(front, issuer, genuine, impostor, claims);
+    const provider = new TestOpenIdProvider(front, issuer, genuine, impostor, claims, client);
     handle = (request, response) => {
       provider.relay(request, response).catch((error: Error) => {
         response.statusCode = 502;
@@ -91,6 +93,14 @@ export class TestOpenIdProvider {
 
   forgeIdTokens(forgery: IdTokenForgery | undefined): void {
     this.forgery = forgery;
+  }
+
+  /**
+   * Stops a browser before the redirect back to the client: the provider answers a page with a link
+   * (`#callback`) instead, so a test can read the callback URL, change it, or use it twice.
+   */
+  holdRedirectsBack(hold: boolean): void {
+    this.holding = hold;
   }
 
   impersonate(): void {
@@ -161,6 +171,14 @@ export class TestOpenIdProvider {
       const tokens = JSON.parse(body.toString('utf8')) as { id_token?: string };
       if (tokens.id_token) tokens.id_token = resign(tokens.id_token, this.forgery, behind);
       body = Buffer.from(JSON.stringify(tokens));
+    }
+    const location = answer.headers.get('location');
+    if (this.holding && location?.startsWith(`${this.client.redirectUri}?`)) {
+      response.setHeader('content-type', 'text/html; charset=utf-8');
+      response.end(
+        `<!doctype html><a id="callback" href="${location.replaceAll('&', '&amp;').replaceAll('"', '&quot;')}">back</a>`,
+      );
+      return;
     }
     response.statusCode = answer.status;
     answer.headers.forEach((value, name) => {
