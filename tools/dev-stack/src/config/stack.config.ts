@@ -51,7 +51,7 @@ export interface StackConfig {
 
 /**
  * Service settings a developer may want on the local stack, passed on as they are: the first admin
- * (there is no default one), OAuth clients, the site's public origin (the gateway unless said: the links in
+ * (there is no default one), OAuth clients, an OpenID provider to sign in with, the site's public origin (the gateway unless said: the links in
  * mails open it, and only its pages may use the browser session), and the browser origins allowed by CORS. `*_FILE` variants work as for every service variable.
  */
 export const PASSED_THROUGH: Readonly<Partial<Record<ServiceName, readonly string[]>>> = {
@@ -62,6 +62,11 @@ export const PASSED_THROUGH: Readonly<Partial<Record<ServiceName, readonly strin
     'OAUTH_CLIENTS',
     'OAUTH_CLIENTS_FILE',
     'PUBLIC_ORIGIN',
+    'OIDC_ISSUER',
+    'OIDC_CLIENT_ID',
+    'OIDC_CLIENT_SECRET',
+    'OIDC_CLIENT_SECRET_FILE',
+    'OIDC_PROVIDER_NAME',
   ],
   gateway: ['CORS_ORIGINS', 'PUBLIC_ORIGIN'],
 };
