@@ -127,6 +127,13 @@ describe('LoggingModule', () => {
       ]);
     });
 
+    it('leaves the code and state of an authorization answer (the OpenID Connect callback) out of the url', async () => {
+      await app.inject({ method: 'GET', url: `/careless?code=${SECRET}-code&limit=5&state=${SECRET}-state` });
+      const [line] = accessLines();
+      expect(line!.req).toMatchObject({ url: '/careless?code=[REDACTED]&limit=5&state=[REDACTED]' });
+      expect(logs.text).not.toContain(SECRET);
+    });
+
     it('carries neither headers nor bodies, which may hold credentials', async () => {
       await app.inject({
         method: 'POST',

@@ -5,7 +5,7 @@ import pino, { type DestinationStream, type LevelWithSilent, type SerializerFn }
 import { type Options } from 'pino-http';
 import pretty from 'pino-pretty';
 import { AuditLog } from './audit-log.service';
-import { redactSecrets } from './redaction';
+import { REDACTION_CENSOR, redactSecrets } from './redaction';
 import { toLoggedError } from './safe-error';
 
 export interface LoggingOptions {
@@ -85,6 +85,16 @@ function httpLoggerOptions(options: LoggingOptions): Options<IncomingMessage, Se
   };
 }
 
+/**
+ * The values of an OAuth 2.0 authorization answer in a query string (`?code=…&state=…`, the OpenID Connect callback)
+ * are replaced: a code is single use and bound to PKCE, but a log is no place for one.
+ */
+const AUTHORIZATION_ANSWER_PARAMETER = /([?&](?:code|state)=)[^&#]*/g;
+
+function withoutAuthorizationAnswer(url: string): string {
+  return url.includes('?') ? url.replace(AUTHORIZATION_ANSWER_PARAMETER, `$1${REDACTION_CENSOR}`) : url;
+}
+
 /** Only what an operator needs: headers and bodies may hold credentials, so they are left out. */
 const SERIALIZERS: Record<string, SerializerFn> = {
   // Errors through an allowlist of fields: never the parameters or the row a database error carries.
@@ -94,7 +104,7 @@ const SERIALIZERS: Record<string, SerializerFn> = {
   // client IP it derived (from the socket and the trusted proxy hops).
   req: (req: { method?: string; url?: string; raw?: IncomingMessage & { ip?: string } }) => ({
     method: req.method,
-    url: req.url,
+    url: req.url === undefined ? undefined : withoutAuthorizationAnswer(req.url),
     ip: req.raw?.ip,
   }),
   res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
