@@ -100,6 +100,47 @@ describe('in production, users refuses to start', () => {
   });
 });
 
+const OIDC = {
+  OIDC_ISSUER: 'https://accounts.example.com',
+  OIDC_CLIENT_ID: 'runnerly',
+  OIDC_CLIENT_SECRET: 'Qm4vT8zX2nL6pR9wK3jF5cH1',
+  OIDC_PROVIDER_NAME: 'Example ID',
+};
+
+describe('the OpenID Connect provider', () => {
+  it('is off when none of its four variables is set', () => {
+    expect(loadConfig(UsersConfig, production).OIDC_ISSUER).toBeUndefined();
+  });
+
+  it('starts with all four, the issuer over https, in production', () => {
+    expect(loadConfig(UsersConfig, { ...production, ...OIDC }).OIDC_ISSUER).toBe(OIDC.OIDC_ISSUER);
+  });
+
+  it.each([
+    [
+      'without its client secret (half a configuration)',
+      { OIDC_CLIENT_SECRET: undefined },
+      'OIDC_CLIENT_SECRET',
+    ],
+    ['without the name on the button', { OIDC_PROVIDER_NAME: undefined }, 'OIDC_PROVIDER_NAME'],
+    ['with an issuer over http', { OIDC_ISSUER: 'http://accounts.example.com' }, 'must be an https:// URL'],
+    ['with a placeholder client secret', { OIDC_CLIENT_SECRET: 'changeme' }, 'OIDC_CLIENT_SECRET'],
+  ])('stops the boot in production %s', (_case, change, problem) => {
+    const attempt = () => loadConfig(UsersConfig, { ...production, ...OIDC, ...change });
+    expect(attempt).toThrow(problem);
+  });
+
+  it('takes an http issuer outside production only (a provider on this machine, or in the tests)', () => {
+    const local = { ...OIDC, OIDC_ISSUER: 'http://127.0.0.1:8080' };
+    expect(loadConfig(UsersConfig, { ...production, NODE_ENV: 'development', ...local }).OIDC_ISSUER).toBe(
+      local.OIDC_ISSUER,
+    );
+    expect(() =>
+      loadConfig(UsersConfig, { ...production, ...local, ALLOW_PLAINTEXT_INTERNAL_CONNECTIONS: 'true' }),
+    ).toThrow('must be an https:// URL');
+  });
+});
+
 describe('the data encryption keys', () => {
   it('stop the boot when a key is not 32 bytes, naming the key id and never the key', async () => {
     const short = `short-1:${Buffer.alloc(16, 7).toString('base64url')}`;
