@@ -299,3 +299,49 @@ describe('a provider whose discovery document names another issuer', () => {
     }
   });
 });
+
+describe('linking an identity from a signed-in account (the explicit link step)', () => {
+  async function link(accessToken: string, login: string) {
+    const started = await users.post('/users/me/identities/oidc', {}, accessToken);
+    expect(started.statusCode).toBe(201);
+    const { authorizationUrl, binding } = started.json<Started>();
+    return complete({ callbackQuery: await provider.signIn(authorizationUrl, login, REDIRECT_URI), binding });
+  }
+
+  it('links an identity the email rules would refuse, which then opens the account', async () => {
+    const user = await users.registerAndLogin();
+    const login = provider.identity({ email: users.nextEmail('elsewhere'), email_verified: false });
+
+    const linked = await link(user.accessToken, login);
+
+    expect(linked.statusCode).toBe(200);
+    expect(linked.json()).toEqual({ linked: true });
+    expect(users.logs.auditEvents(AuditEvent.OidcIdentityLinked).at(-1)?.audit).toMatchObject({
+      userId: user.id,
+      reason: 'explicit link',
+    });
+    const signedIn = await signInAs(login);
+    expect(accountOf(signedIn.json<{ accessToken: string }>().accessToken)).toBe(user.id);
+  });
+
+  it('needs a recent authentication: a stolen access token alone links nothing', async () => {
+    const user = await users.anHourAfterLogin(await users.registerAndLogin());
+
+    const response = await users.post('/users/me/identities/oidc', {}, user.accessToken);
+
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ code: ErrorCode.ReauthenticationRequired });
+  });
+
+  it('never moves an identity linked to another account', async () => {
+    const owner = await verifiedAccount();
+    const login = provider.identity({ email: owner.email, email_verified: true });
+    await signInAs(login);
+    const other = await users.registerAndLogin();
+
+    const response = await link(other.accessToken, login);
+
+    expect(response.statusCode).toBe(409);
+    expect(accountOf((await signInAs(login)).json<{ accessToken: string }>().accessToken)).toBe(owner.id);
+  });
+});
