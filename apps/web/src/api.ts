@@ -331,6 +331,22 @@ export function oidcStatus(signal?: AbortSignal): Promise<OidcStatus> {
   return request('GET', '/api/auth/oidc', { signal });
 }
 
+/**
+ * Starts linking an identity at the provider to this account (the gateway keeps the binding in its cookie);
+ * answers the provider's URL, where the page then navigates. Needs a recent sign-in.
+ */
+export async function startOidcLink(): Promise<string> {
+  const { authorizationUrl } = await request<{ authorizationUrl: string }>(
+    'POST',
+    '/api/users/me/identities/oidc',
+    {
+      body: {},
+      auth: true,
+    },
+  );
+  return authorizationUrl;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Accounts without a session: sign-up and the links sent by email
 

@@ -1,8 +1,8 @@
 import { type Browser, type Page } from 'playwright-core';
 import { AuditEvent, OIDC_BINDING_COOKIE, REFRESH_COOKIE } from '@runnerly/security';
-import { freePort, TestOpenIdProvider } from '@runnerly/testing';
+import { freePort, GatewayClient, TestOpenIdProvider } from '@runnerly/testing';
 import { Stack } from '../support/stack';
-import { describeInBrowser, launchChromium, pageReady, siteUrl } from './support/chromium';
+import { describeInBrowser, launchChromium, pageReady, signIn, siteUrl } from './support/chromium';
 
 const CLIENT_ID = 'runnerly-web';
 const CLIENT_SECRET = 'stack-test-secret-of-the-provider';
@@ -163,5 +163,36 @@ describeInBrowser('signing in with an OpenID provider, in Chromium', () => {
     expect(oidcFailures().at(-1)?.reason).toMatch(/^provider answer refused: .*"iss"/);
     expect(await sessionCount()).toBe(sessions);
     await context.close();
+  });
+
+  it('links an identity from the sessions page of a signed-in account, which then signs in to that account', async () => {
+    const account = await new GatewayClient(stack.gatewayUrl).signUp('linker');
+    // An email the provider did not verify: only the explicit link can tie this identity to an account.
+    const login = provider.identity({ email: `elsewhere.${Date.now()}@example.com`, email_verified: false });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, stack, account.email, account.password);
+    await page.goto(siteUrl(stack, '/sessions'));
+    await pageReady(page, 'sessions');
+
+    await page.click('[data-test="oidc-link"]');
+    await page.waitForURL((url) => url.href.startsWith(provider.issuer));
+    await page.fill('input[name="login"]', login);
+    await page.fill('input[name="password"]', 'any password');
+    await page.click('button[type="submit"]');
+    await pageReady(page, 'sessions');
+    await context.close();
+
+    const fresh = await browser.newContext();
+    const freshPage = await fresh.newPage();
+    await signInAtProvider(freshPage, login);
+    await pageReady(freshPage, 'runs');
+    const [linked] = await stack
+      .database('users')
+      .query<{ account_id: string }>(`SELECT account_id FROM external_identities WHERE subject = $1`, [
+        login,
+      ]);
+    expect(linked?.account_id).toBe(account.id);
+    await fresh.close();
   });
 });

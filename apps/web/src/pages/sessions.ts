@@ -1,7 +1,14 @@
 // The account's sessions: one per signed-in device or browser. Ending one revokes its refresh token, so
 // that device is signed out when its access token next expires (within minutes). The `client` string is
 // the User-Agent that device sent: anyone can send anything there, so it is shown as text, nothing more.
-import { endAccountSession, endOtherSessions, listSessions, type AccountSession } from '../api.js';
+import {
+  endAccountSession,
+  endOtherSessions,
+  listSessions,
+  oidcStatus,
+  startOidcLink,
+  type AccountSession,
+} from '../api.js';
 import { el } from '../dom.js';
 import { formatDateTime } from '../format.js';
 import type { Page, PageContext } from '../router.js';
@@ -84,6 +91,26 @@ export const sessionsPage: Page = {
       }),
     );
 
+    // With an OpenID provider configured: link an identity there to this account, so that it signs in here too.
+    const linkSlot = el('p', { class: 'oidc' });
+    oidcStatus(context.signal)
+      .then((status) => {
+        if (!status.enabled || status.providerName === null) return;
+        const linkButton = el('button', {
+          test: 'oidc-link',
+          text: `Link your ${status.providerName} account`,
+          attrs: { type: 'button' },
+        });
+        linkButton.addEventListener('click', () =>
+          runAction(context, messages, linkButton, async () => {
+            // The provider's address comes from our own API, over our own origin.
+            location.assign(await startOidcLink());
+          }),
+        );
+        linkSlot.replaceChildren(linkButton);
+      })
+      .catch(() => undefined);
+
     context.root.append(
       el('h1', { text: 'Sessions' }),
       el('p', {
@@ -93,6 +120,7 @@ export const sessionsPage: Page = {
       messages.element,
       list,
       el('p', {}, revokeOthers),
+      linkSlot,
     );
     await reload();
   },
