@@ -59,10 +59,12 @@ describe('loadStackConfig', () => {
     });
   });
 
-  it('passes the first admin, OAuth clients, the public origin and CORS origins on to the services that read them, and nothing else', () => {
+  it('passes the first admin, OAuth clients, the OpenID provider, the public origin and CORS origins on to the services that read them, and nothing else', () => {
     const config = load({
       BOOTSTRAP_ADMIN_EMAIL: 'ops@example.com',
       BOOTSTRAP_ADMIN_PASSWORD_FILE: '/run/secrets/admin',
+      OIDC_ISSUER: 'https://accounts.example.com',
+      OIDC_CLIENT_SECRET_FILE: '/run/secrets/oidc',
       PUBLIC_ORIGIN: 'http://localhost:5173',
       CORS_ORIGINS: 'https://app.example.com',
       JWT_PRIVATE_KEY: 'not passed on',
@@ -72,9 +74,12 @@ describe('loadStackConfig', () => {
       users: {
         BOOTSTRAP_ADMIN_EMAIL: 'ops@example.com',
         BOOTSTRAP_ADMIN_PASSWORD_FILE: '/run/secrets/admin',
+        OIDC_ISSUER: 'https://accounts.example.com',
+        OIDC_CLIENT_SECRET_FILE: '/run/secrets/oidc',
         PUBLIC_ORIGIN: 'http://localhost:5173',
       },
       runs: {},
+      // The site's origin: the only one whose pages may use the browser session routes.
       gateway: { CORS_ORIGINS: 'https://app.example.com', PUBLIC_ORIGIN: 'http://localhost:5173' },
     });
   });
