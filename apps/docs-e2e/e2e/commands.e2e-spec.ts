@@ -55,6 +55,7 @@ const READINGS: Reading[] = [
   },
   { name: 'rotating the signing key', docs: ['docs/how-to/rotate-the-signing-key.md'] },
   { name: 'adding a service', docs: ['docs/how-to/add-a-service.md'] },
+  { name: 'the OpenID Connect how-to', docs: ['docs/how-to/sign-in-with-openid-connect.md'] },
   { name: 'the containers chapter', docs: [tutorialChapter(6)], inACopy: true, usesCompose: true },
   { name: 'the capstone', docs: [tutorialChapter(7)], inACopy: true, runsTests: true },
   { name: 'the accounts chapter', docs: [tutorialChapter(8)], stackRunning: true },
