@@ -1,3 +1,5 @@
+import { soleCookieValue } from './sole-cookie-value';
+
 /**
  * The cookie that binds an OpenID Connect sign-in to the browser that started it. `users` keeps only its
  * SHA-256 digest with the transaction; the callback completes only when the same browser brings it back with
@@ -35,12 +37,5 @@ export function expiredOidcBindingCookie(): string {
 
 /** The binding in a request's `Cookie` header, if there is exactly one well-formed one. */
 export function oidcBindingFromCookies(cookieHeader: string | undefined): string | undefined {
-  if (cookieHeader === undefined) return undefined;
-  const values = cookieHeader
-    .split(';')
-    .map((pair) => pair.trim())
-    .filter((pair) => pair.startsWith(`${OIDC_BINDING_COOKIE}=`))
-    .map((pair) => pair.slice(OIDC_BINDING_COOKIE.length + 1));
-  // Two cookies of one name mean someone planted one: use neither.
-  return values.length === 1 && BINDING_SHAPE.test(values[0]!) ? values[0] : undefined;
+  return soleCookieValue(cookieHeader, OIDC_BINDING_COOKIE, BINDING_SHAPE);
 }

@@ -1,3 +1,5 @@
+import { soleCookieValue } from './sole-cookie-value';
+
 /**
  * The refresh token of a browser session, in a cookie that no script of any page can read (RFC 6265bis):
  *
@@ -34,12 +36,5 @@ export function expiredRefreshCookie(): string {
 
 /** The refresh token in a request's `Cookie` header, if there is exactly one well-formed one. */
 export function refreshTokenFromCookies(cookieHeader: string | undefined): string | undefined {
-  if (cookieHeader === undefined) return undefined;
-  const values = cookieHeader
-    .split(';')
-    .map((pair) => pair.trim())
-    .filter((pair) => pair.startsWith(`${REFRESH_COOKIE}=`))
-    .map((pair) => pair.slice(REFRESH_COOKIE.length + 1));
-  // Two cookies of one name mean someone planted one: use neither.
-  return values.length === 1 && TOKEN_SHAPE.test(values[0]!) ? values[0] : undefined;
+  return soleCookieValue(cookieHeader, REFRESH_COOKIE, TOKEN_SHAPE);
 }
