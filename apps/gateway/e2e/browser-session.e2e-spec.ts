@@ -138,6 +138,17 @@ describe('refreshing from the web client', () => {
     expect(await response.json()).toMatchObject({ code: 'UPSTREAM.UNAVAILABLE' });
     expect(response.headers.getSetCookie()).toEqual([]);
   });
+
+  it('answers 502 in the error shape and keeps the cookie when users cannot be reached (an outage signs no one out)', async () => {
+    gateway.users.handler = (_request, response) => void response.socket?.destroy();
+
+    const response = await post('refresh', {}, { cookie: `${REFRESH_COOKIE}=${REFRESH_TOKEN}` });
+
+    expect(response.status).toBe(502);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toMatchObject({ statusCode: 502, code: 'UPSTREAM.UNAVAILABLE' });
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
 });
 
 describe('signing out from the web client', () => {

@@ -9,6 +9,9 @@ const AUTHORIZATION_URL = 'https://id.example.com/authorize?client_id=runnerly&s
 const BINDING_ATTRIBUTES = 'Path=/; Secure; HttpOnly; SameSite=Lax';
 const EXPIRED_BINDING = `${OIDC_BINDING_COOKIE}=; ${BINDING_ATTRIBUTES}; Max-Age=0`;
 
+/** users dropping the connection without an answer: the gateway has only its own 502 to give. */
+const dropConnection: StubHandler = (_request, response) => void response.socket?.destroy();
+
 const answer =
   (status: number, body?: object): StubHandler =>
   (_request, response) => {
@@ -50,6 +53,17 @@ describe('starting a sign-in at the provider', () => {
 
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('/sign-in#error=RESOURCE.NOT_FOUND');
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('lands on the sign-in page, not on a JSON error, when users cannot be reached', async () => {
+    gateway.users.handler = dropConnection;
+
+    const response = await navigate('/api/auth/oidc/start');
+
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/sign-in#error=UPSTREAM.UNAVAILABLE');
+    expect(response.headers.get('content-type')).toBeNull();
     expect(response.headers.getSetCookie()).toEqual([]);
   });
 });
@@ -115,6 +129,16 @@ describe('the callback from the provider', () => {
       expect(response.headers.getSetCookie()).toEqual([EXPIRED_BINDING]);
     },
   );
+
+  it('lands on the sign-in page and drops the binding when users cannot be reached', async () => {
+    gateway.users.handler = dropConnection;
+
+    const response = await navigate(CALLBACK, `${OIDC_BINDING_COOKIE}=${BINDING}`);
+
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/sign-in#error=UPSTREAM.UNAVAILABLE');
+    expect(response.headers.getSetCookie()).toEqual([EXPIRED_BINDING]);
+  });
 
   it('after a link opens the sessions page, with no new session', async () => {
     gateway.users.handler = answer(200, { linked: true });

@@ -6,6 +6,7 @@ import {
   type ErrorReply,
   INSTANCE_DRAINING_HEADER,
   sendError,
+  toErrorBody,
 } from '@runnerly/security';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { GatewayConfig } from '../gateway.config';
@@ -29,7 +30,8 @@ export interface ForwardOptions {
   /**
    * Turns the service's JSON answer into the client's (the browser session routes move the refresh token
    * from the body into a cookie). May set headers on the reply; returns the body to send, or undefined for
-   * none.
+   * none. It also sees the gateway's own error answer when the service cannot be reached (502) or is too
+   * slow (504), so that a route answering a browser's navigation redirects then too, instead of showing JSON.
    */
   rewriteAnswer?: (statusCode: number, body: unknown, reply: FastifyReply) => unknown;
 }
@@ -111,9 +113,7 @@ export class UpstreamProxy {
           response.statusCode,
           rewriteAnswer,
           proxied as unknown as FastifyReply,
-        ).catch((error: Error) =>
-          this.answerUnavailable(proxied as unknown as ProxiedReply, attempt.upstream, error),
-        );
+        ).catch((error: Error) => this.answerUnavailable(proxied as unknown as ProxiedReply, attempt, error));
       },
       onError: (failed, { error }) => {
         const { cause } = error as Error & { cause?: unknown };
@@ -128,7 +128,7 @@ export class UpstreamProxy {
           );
           return void this.send(request, reply, { ...attempt, index: attempt.index + 1 });
         }
-        this.answerUnavailable(failed as unknown as ProxiedReply, attempt.upstream, error);
+        this.answerUnavailable(failed as unknown as ProxiedReply, attempt, error);
       },
     });
   }
@@ -164,7 +164,7 @@ export class UpstreamProxy {
 
   private answerUnavailable(
     reply: ProxiedReply,
-    upstream: UpstreamName,
+    { upstream, options }: Attempt,
     error: Error & { statusCode?: number },
   ): void {
     const timedOut = error.statusCode === 504;
@@ -176,6 +176,9 @@ export class UpstreamProxy {
     const exception = timedOut
       ? new AppException(ErrorCode.UpstreamTimeout, 'The service took too long to answer. Retry later.')
       : new AppException(ErrorCode.UpstreamUnavailable, 'The service is unavailable. Retry later.');
-    sendError(reply, exception, requestId);
+    if (options.rewriteAnswer === undefined) return void sendError(reply, exception, requestId);
+    const body = toErrorBody(exception, requestId);
+    void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8');
+    void reply.send(options.rewriteAnswer(body.statusCode, body, reply as unknown as FastifyReply));
   }
 }
