@@ -71,6 +71,7 @@ export { FieldDecryptionError, FieldEncryption, IsFieldEncryptionKeyRing } from 
 export { AppException, AuditedException, RateLimitedException } from './errors/app.exception';
 export { DEPENDENCY_OUTAGE } from './errors/dependency-outage';
 export { ErrorCode } from './errors/error-code';
+export { observeUnhookedAnswers, type UnhookedAnswerObserver } from './http/unhooked-answers';
 export { answeredErrorCode, type ErrorReply, sendError, toErrorBody } from './errors/error-response';
 
 export { createServiceApp, trustedHops } from './http/create-service-app';

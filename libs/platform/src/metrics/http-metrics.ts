@@ -1,5 +1,5 @@
-import { answeredErrorCode } from '@runnerly/security';
-import { type FastifyInstance } from 'fastify';
+import { answeredErrorCode, observeUnhookedAnswers } from '@runnerly/security';
+import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { routeLabelOf } from './metric-labels';
 import { type ServiceMetrics } from './service-metrics';
 
@@ -9,10 +9,13 @@ import { type ServiceMetrics } from './service-metrics';
  * code (sendError marks it). Added before any route exists, so that every route gets the hook.
  */
 export function observeHttpRequests(fastify: FastifyInstance, metrics: ServiceMetrics): void {
-  fastify.addHook('onResponse', async (request, reply) => {
+  const observe = (request: FastifyRequest, reply: FastifyReply) => {
     const route = routeLabelOf(request.routeOptions.url);
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     const code = answeredErrorCode(reply);
     if (code) metrics.observeErrorResponse(route, code);
-  });
+  };
+  fastify.addHook('onResponse', async (request, reply) => observe(request, reply));
+  // A malformed URL is answered before routing, with no hook run (see observeUnhookedAnswers).
+  observeUnhookedAnswers(fastify, observe);
 }
