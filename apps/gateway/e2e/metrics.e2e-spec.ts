@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AuditEvent } from '@runnerly/security';
-import { freePort, ScrapedMetrics } from '@runnerly/testing';
+import { ScrapedMetrics } from '@runnerly/security/testing';
+import { freePort } from '@runnerly/testing';
 import { GatewayTestApp } from './support/gateway-test-app';
 
 let gateway: GatewayTestApp;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AuditEvent, ErrorCode } from '@runnerly/security';
-import { freePort, ScrapedMetrics } from '@runnerly/testing';
+import { ScrapedMetrics } from '@runnerly/security/testing';
+import { freePort } from '@runnerly/testing';
 import { RunsTestService, type TestPerson } from './support/runs-test-service';
 
 let service: RunsTestService;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AuditEvent, ErrorCode } from '@runnerly/security';
-import { freePort, ScrapedMetrics } from '@runnerly/testing';
+import { ScrapedMetrics } from '@runnerly/security/testing';
+import { freePort } from '@runnerly/testing';
 import { UsersTestApp } from './support/users-test-app';
 
 let users: UsersTestApp;

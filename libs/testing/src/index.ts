@@ -24,4 +24,3 @@ export {
   REFUSED_WITHOUT_CERTIFICATE,
 } from './tls/handshake-refusals';
 export { type TestClient, type TestIdentityClaims, TestOpenIdProvider } from './oidc/test-openid-provider';
-export { type MetricSample, ScrapedMetrics } from './metrics/scraped-metrics';

@@ -2,8 +2,7 @@ import { Body, Controller, Get, Module, Param, Post } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IsString, MaxLength } from 'class-validator';
 import { AuditEvent, AuthModule, BaseServiceConfig, ErrorCode, loadConfig, Public } from '@runnerly/security';
-import { startTestApp, TEST_ISSUER, TestKeys } from '@runnerly/security/testing';
-import { freePort, ScrapedMetrics } from '@runnerly/testing';
+import { ScrapedMetrics, startTestApp, TEST_ISSUER, TestKeys } from '@runnerly/security/testing';
 import { ServiceFoundationModule } from '../service-foundation.module';
 import { MetricsListener } from './metrics-listener';
 
@@ -30,12 +29,15 @@ class NotesController {
 @Module({ controllers: [NotesController] })
 class NotesFeature {}
 
-/** A service made of the foundation alone, its metrics listener on METRICS_PORT when `env` sets one. */
+/**
+ * A service made of the foundation alone; with `listen`, its metrics listener on a port the system picks
+ * (port 0, which the config refuses: set here after validation).
+ */
 async function startNotes(
   service: string,
-  env: Record<string, string> = {},
+  { listen = true, env = {} }: { listen?: boolean; env?: Record<string, string> } = {},
 ): Promise<NestFastifyApplication> {
-  const config = loadConfig(BaseServiceConfig, env);
+  const config = { ...loadConfig(BaseServiceConfig, env), ...(listen ? { METRICS_PORT: 0 } : {}) };
   @Module({
     imports: [
       ServiceFoundationModule.forRoot({
@@ -52,13 +54,15 @@ async function startNotes(
   return startTestApp(NotesModule);
 }
 
+const metricsPortOf = (app: NestFastifyApplication): number => app.get(MetricsListener).port!;
+
 describe('MetricsModule, through ServiceFoundationModule', () => {
   let app: NestFastifyApplication;
   let port: number;
 
   beforeAll(async () => {
-    port = await freePort();
-    app = await startNotes('notes', { METRICS_PORT: String(port), RATE_LIMIT_GENERAL_LIMIT: '4' });
+    app = await startNotes('notes', { env: { RATE_LIMIT_GENERAL_LIMIT: '4' } });
+    port = metricsPortOf(app);
   });
   afterAll(() => app.close());
 
@@ -129,8 +133,8 @@ describe('MetricsModule, through ServiceFoundationModule', () => {
   });
 
   it('keeps one registry per application: a second service in the same process counts apart', async () => {
-    const otherPort = await freePort();
-    const other = await startNotes('other', { METRICS_PORT: String(otherPort) });
+    const other = await startNotes('other');
+    const otherPort = metricsPortOf(other);
     try {
       await other.inject({ method: 'GET', url: '/notes/1' });
       const [mine, theirs] = await Promise.all([ScrapedMetrics.from(port), ScrapedMetrics.from(otherPort)]);
@@ -150,15 +154,15 @@ describe('MetricsModule, through ServiceFoundationModule', () => {
   });
 
   it('closes its listener when the application closes', async () => {
-    const closingPort = await freePort();
-    const closing = await startNotes('closing', { METRICS_PORT: String(closingPort) });
+    const closing = await startNotes('closing');
+    const closingPort = metricsPortOf(closing);
     expect((await ScrapedMetrics.from(closingPort)).status).toBe(200);
     await closing.close();
     await expect(ScrapedMetrics.from(closingPort)).rejects.toThrow();
   });
 
   it('opens no listener without METRICS_PORT', async () => {
-    const quiet = await startNotes('quiet');
+    const quiet = await startNotes('quiet', { listen: false });
     try {
       expect(quiet.get(MetricsListener).port).toBeUndefined();
     } finally {
