@@ -69,4 +69,19 @@ describe('the metrics of the gateway', () => {
     ).toBe(1);
     expect(metrics.text).not.toContain(runId);
   });
+
+  it('counts an Authorization header without a bearer token as auth.token.rejected with reason missing', async () => {
+    const response = await gateway.fetch('/api/runs', {
+      headers: { authorization: 'Basic not-a-bearer-token' },
+    });
+    expect(response.status).toBe(401);
+    const metrics = await ScrapedMetrics.from(metricsPort);
+    expect(
+      metrics.value('runnerly_security_events_total', {
+        service: 'gateway',
+        event: AuditEvent.TokenRejected,
+        reason: 'missing',
+      }),
+    ).toBe(1);
+  });
 });

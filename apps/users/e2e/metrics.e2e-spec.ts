@@ -52,6 +52,15 @@ describe('the metrics of users', () => {
     expect((await scrape()).value('runnerly_security_events_total', series)).toBe(before + 1);
   });
 
+  it('counts the access token of a logged-out session as auth.token.rejected with reason session_ended', async () => {
+    const user = await users.registerAndLogin();
+    await users.post('/auth/logout', { refreshToken: user.refreshToken });
+    const series = { ...SERVICE, event: AuditEvent.TokenRejected, reason: 'session_ended' };
+    const before = (await scrape()).value('runnerly_security_events_total', series);
+    expect((await users.get('/users/me', user.accessToken)).statusCode).toBe(401);
+    expect((await scrape()).value('runnerly_security_events_total', series)).toBe(before + 1);
+  });
+
   it('counts a validation failure as an error answer of its route and code', async () => {
     const response = await users.post('/auth/register', { email: 'not an email', password: 'short' });
     expect(response.json()).toMatchObject({ code: ErrorCode.ValidationFailed });
