@@ -14,6 +14,13 @@ beforeAll(async () => {
 
 afterAll(() => gateway?.close());
 
+const refusedTokens = (metrics: ScrapedMetrics, reason: string) =>
+  metrics.value('runnerly_security_events_total', {
+    service: 'gateway',
+    event: AuditEvent.TokenRejected,
+    reason,
+  });
+
 describe('the metrics of the gateway', () => {
   it.each([['/metrics'], ['/api/metrics'], ['/api/users/metrics'], ['/api/runs/metrics']])(
     'never serves them on its public port, nor routes %s to a service',
@@ -52,13 +59,7 @@ describe('the metrics of the gateway', () => {
     expect(response.status).toBe(401);
 
     const metrics = await ScrapedMetrics.from(metricsPort);
-    expect(
-      metrics.value('runnerly_security_events_total', {
-        service: 'gateway',
-        event: AuditEvent.TokenRejected,
-        reason: 'expired',
-      }),
-    ).toBe(1);
+    expect(refusedTokens(metrics, 'expired')).toBe(1);
     expect(
       metrics.value('runnerly_http_requests_total', {
         service: 'gateway',
@@ -76,12 +77,6 @@ describe('the metrics of the gateway', () => {
     });
     expect(response.status).toBe(401);
     const metrics = await ScrapedMetrics.from(metricsPort);
-    expect(
-      metrics.value('runnerly_security_events_total', {
-        service: 'gateway',
-        event: AuditEvent.TokenRejected,
-        reason: 'missing',
-      }),
-    ).toBe(1);
+    expect(refusedTokens(metrics, 'missing')).toBe(1);
   });
 });
