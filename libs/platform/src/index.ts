@@ -23,3 +23,6 @@ export { exposeOpenApiDocument, OPENAPI_DOCUMENT_PATH } from './http/openapi-doc
 export { PeriodicTask } from './lifecycle/periodic-task';
 export { DEFAULT_READINESS_CACHE_MS, HealthModule } from './health/health.module';
 export { type ReadinessCheck } from './health/readiness-check';
+export { MetricsListener } from './metrics/metrics-listener';
+export { MetricsModule, type MetricsOptions } from './metrics/metrics.module';
+export { ServiceMetrics } from './metrics/service-metrics';

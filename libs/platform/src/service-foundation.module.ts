@@ -20,6 +20,7 @@ import { DatabaseReadiness } from './health/database.readiness';
 import { HealthModule } from './health/health.module';
 import { RateLimitStorageReadiness } from './health/rate-limit-storage.readiness';
 import { type ReadinessCheck } from './health/readiness-check';
+import { MetricsModule } from './metrics/metrics.module';
 
 export interface ServiceFoundationOptions<Config extends BaseServiceConfig> {
   /** The service's name, in every log line, its rate-limit namespace and its database connections. */
@@ -45,7 +46,8 @@ export interface ServiceFoundationOptions<Config extends BaseServiceConfig> {
 export type ServiceOverrides = Pick<ServiceFoundationOptions<BaseServiceConfig>, 'logDestination'>;
 
 /**
- * A whole service from a few declared options: its validated config, logging and audit, the validation pipe
+ * A whole service from a few declared options: its validated config, logging and audit, its metrics (on
+ * their own listener, METRICS_PORT), the validation pipe
  * and safe errors, rate limiting, then authentication; its database; its features; and health last. The
  * order is the point: global guards run in the order their modules are registered, and rate limits must also
  * count the requests that fail authentication. (Nest orders global enhancers by module depth too, so all of
@@ -61,6 +63,7 @@ export class ServiceFoundationModule {
       imports: [
         ServiceConfigModule.forRoot(schema, config),
         LoggingModule.forRoot({ ...loggingOptionsFrom(config, service), destination: logDestination }),
+        MetricsModule.forRoot({ service, port: config.METRICS_PORT, host: config.METRICS_HOST }),
         HttpSecurityModule,
         RateLimitModule.forRoot(rateLimitOptionsFrom(config, service)),
         authentication,

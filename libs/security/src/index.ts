@@ -71,7 +71,8 @@ export { FieldDecryptionError, FieldEncryption, IsFieldEncryptionKeyRing } from 
 export { AppException, AuditedException, RateLimitedException } from './errors/app.exception';
 export { DEPENDENCY_OUTAGE } from './errors/dependency-outage';
 export { ErrorCode } from './errors/error-code';
-export { type ErrorReply, sendError, toErrorBody } from './errors/error-response';
+export { observeUnhookedAnswers, type UnhookedAnswerObserver } from './http/unhooked-answers';
+export { answeredErrorCode, type ErrorReply, sendError, toErrorBody } from './errors/error-response';
 
 export { createServiceApp, trustedHops } from './http/create-service-app';
 export { parseAsJson } from './http/json-depth';
@@ -84,7 +85,8 @@ export { REQUEST_ID_HEADER } from './http/request-id';
 export { API_CSP, SECURITY_HEADERS } from './http/security-headers';
 
 export { accountFingerprint } from './logging/account-fingerprint';
-export { AuditEvent, AuditLog } from './logging/audit-log.service';
+export { type AuditDetails, AuditEvent, AuditLog } from './logging/audit-log.service';
+export { AUDIT_OBSERVER, type AuditObserver } from './logging/audit-observer';
 export { LoggingModule } from './logging/logging.module';
 export { scrubSecrets, statementWithoutValues, toLoggedError } from './logging/safe-error';
 

@@ -115,6 +115,26 @@ describe('BaseServiceConfig', () => {
     });
   });
 
+  describe('the metrics listener', () => {
+    it('is off unless METRICS_PORT is set, and binds to loopback by default', () => {
+      const config = loadConfig(BaseServiceConfig, {});
+      expect(config.METRICS_PORT).toBeUndefined();
+      expect(config.METRICS_HOST).toBe('127.0.0.1');
+    });
+
+    it('takes METRICS_PORT and METRICS_HOST from the environment', () => {
+      const config = loadConfig(BaseServiceConfig, { METRICS_PORT: '9464', METRICS_HOST: '10.0.3.7' });
+      expect(config).toMatchObject({ METRICS_PORT: 9464, METRICS_HOST: '10.0.3.7' });
+    });
+
+    it.each([['0'], ['65536'], ['-1'], ['9464.5'], ['metrics']])(
+      'refuses to start with METRICS_PORT=%s',
+      (value) => {
+        expect(() => loadConfig(BaseServiceConfig, { METRICS_PORT: value })).toThrow('METRICS_PORT: ');
+      },
+    );
+  });
+
   it('uses a configured Redis key prefix instead of the per-service default', () => {
     expect(
       rateLimitOptionsFrom(

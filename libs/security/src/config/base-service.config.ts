@@ -188,6 +188,22 @@ export class BaseServiceConfig {
   HEALTH_PORT?: number;
 
   /**
+   * A separate plain-HTTP listener that serves the Prometheus metrics, GET /metrics only, unauthenticated:
+   * never on the API port, so that the gateway cannot route to it and it is never public. Unset: none.
+   */
+  @Type(() => Number)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65_535)
+  METRICS_PORT?: number;
+
+  /** Where the metrics listener binds: loopback by default; in production the internal network only. */
+  @IsString()
+  @MaxLength(255)
+  METRICS_HOST = '127.0.0.1';
+
+  /**
    * Production refuses an internal connection that is not encrypted and verified (DATABASE_URL without
    * sslmode=verify-full, a redis:// REDIS_URL, an http:// URL of another service) unless this is true: for a
    * datastore or service on the same host only, reached over loopback or a unix socket.

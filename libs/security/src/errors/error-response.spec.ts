@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { AppException } from './app.exception';
 import { ErrorCode } from './error-code';
-import { toErrorBody } from './error-response';
+import { answeredErrorCode, type ErrorReply, sendError, toErrorBody } from './error-response';
 
 const REQUEST_ID = 'req-1';
 
@@ -164,5 +164,22 @@ describe('toErrorBody', () => {
       });
       expect(JSON.stringify(body)).not.toMatch(/x9q7|stack|SELECT/);
     });
+  });
+});
+
+describe('answeredErrorCode', () => {
+  const reply = (): ErrorReply => {
+    const fake: ErrorReply = { status: () => fake, header: () => fake, send: () => undefined };
+    return fake;
+  };
+
+  it('gives the code of the error answer sendError wrote on a reply, for the metrics to count', () => {
+    const answered = reply();
+    sendError(answered, new BadRequestException(), REQUEST_ID);
+    expect(answeredErrorCode(answered)).toBe(ErrorCode.MalformedRequest);
+  });
+
+  it('gives nothing for a reply that carried no error answer', () => {
+    expect(answeredErrorCode(reply())).toBeUndefined();
   });
 });

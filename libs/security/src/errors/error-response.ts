@@ -69,9 +69,21 @@ export interface ErrorReply {
   send(payload: unknown): unknown;
 }
 
+/** The code of the error answer each reply carried: read once the answer is sent (see answeredErrorCode). */
+const ANSWERED_CODES = new WeakMap<ErrorReply, ErrorCode>();
+
 /** Answers with the error body of `exception` (see toErrorBody), as JSON, with its status; returns the body. */
 export function sendError(reply: ErrorReply, exception: unknown, requestId: string): ErrorBody {
   const body = toErrorBody(exception, requestId);
+  ANSWERED_CODES.set(reply, body.code);
   void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   return body;
+}
+
+/**
+ * The `code` of the error body sendError answered on this reply, if it did: every error answer in the
+ * common shape goes through sendError, so a service's metrics count error answers by code from here.
+ */
+export function answeredErrorCode(reply: object): ErrorCode | undefined {
+  return ANSWERED_CODES.get(reply as ErrorReply);
 }

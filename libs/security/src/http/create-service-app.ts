@@ -19,6 +19,7 @@ import { refuseDeepJson } from './json-depth';
 import { REQUEST_ID_HEADER, requestIdGenerator } from './request-id';
 import { recordServedRoutes } from './served-routes';
 import { refuseClientsNotNamed } from './tls';
+import { unhookedAnswerSent } from './unhooked-answers';
 
 export interface ServiceAppOptions extends HttpHardeningOptions {
   /** Larger bodies are refused with 413 before they are parsed. */
@@ -82,6 +83,7 @@ export async function createServiceApp(
       setSecurityHeaders(request, reply, options);
       void reply.header(REQUEST_ID_HEADER, request.id);
       sendError(reply as unknown as ErrorReply, error, String(request.id));
+      unhookedAnswerSent(request, reply);
     },
     // The HTTP parser's own refusals (a request that timed out, oversized headers, garbage), answered
     // on the socket: in the common error shape and with the security headers, like every other answer.

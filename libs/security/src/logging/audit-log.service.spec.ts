@@ -1,8 +1,9 @@
-import { Controller, Post } from '@nestjs/common';
+import { Controller, Global, Module, Post } from '@nestjs/common';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Public } from '../auth/auth.decorators';
 import { createTestApp, LogCapture } from '../testing';
-import { AuditEvent, AuditLog } from './audit-log.service';
+import { type AuditDetails, AuditEvent, AuditLog } from './audit-log.service';
+import { AUDIT_OBSERVER, type AuditObserver } from './audit-observer';
 
 @Public()
 @Controller('auth')
@@ -64,6 +65,31 @@ describe('AuditLog', () => {
       expect.objectContaining({
         audit: { event: 'admin.role_changed', userId: 'admin-1', targetId: 'user-2' },
       }),
+    ]);
+  });
+});
+
+describe('AuditLog with an AUDIT_OBSERVER', () => {
+  const observed: [string, Readonly<AuditDetails>][] = [];
+  const observer: AuditObserver = { observe: (event, details) => observed.push([event, details]) };
+
+  @Global()
+  @Module({ providers: [{ provide: AUDIT_OBSERVER, useValue: observer }], exports: [AUDIT_OBSERVER] })
+  class ObserverModule {}
+
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    app = await createTestApp({ imports: [ObserverModule], controllers: [Routes] });
+  });
+  afterAll(() => app.close());
+
+  it('tells the observer of every event it records, with its details', async () => {
+    await app.inject({ method: 'POST', url: '/auth/login' });
+    app.get(AuditLog).record(AuditEvent.LoggedOut);
+    expect(observed).toEqual([
+      ['auth.login.failed', expect.objectContaining({ account: 'a1b2c3', reason: 'wrong password' })],
+      ['auth.logged_out', {}],
     ]);
   });
 });

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectPinoLogger, PinoLogger } from 'nestjs-pino';
+import { AUDIT_OBSERVER, type AuditObserver } from './audit-observer';
 
 /** The security events an operator needs to see, reconstruct an incident from, and alert on. */
 export const AuditEvent = {
@@ -48,13 +49,18 @@ export interface AuditDetails {
 
 /**
  * Writes audit events as structured log lines (`"audit": {"event": ...}`) through the request's logger,
- * so each line carries the request id that ties it to the access log and to the other services.
+ * so each line carries the request id that ties it to the access log and to the other services, and
+ * tells the AUDIT_OBSERVER, when one is provided (the service's metrics count every event).
  */
 @Injectable()
 export class AuditLog {
-  constructor(@InjectPinoLogger('audit') private readonly logger: PinoLogger) {}
+  constructor(
+    @InjectPinoLogger('audit') private readonly logger: PinoLogger,
+    @Optional() @Inject(AUDIT_OBSERVER) private readonly observer?: AuditObserver,
+  ) {}
 
   record(event: AuditEvent, details: AuditDetails = {}): void {
     this.logger.info({ audit: { event, ...details } }, event);
+    this.observer?.observe(event, details);
   }
 }

@@ -36,3 +36,4 @@ export { KeyUrlTrap } from './key-url-trap';
 export { RawHttpClient, type RawResponse } from './raw-http';
 export { routesOutsideNest } from './route-inventory';
 export * from './fuzz';
+export { type MetricSample, ScrapedMetrics } from './scraped-metrics';
