@@ -22,5 +22,6 @@ module.exports = {
     '<rootDir>/tools/dev-stack',
     '<rootDir>/tools/service-generator',
     '<rootDir>/tools/supply-chain',
+    '<rootDir>/infra',
   ],
 };
