@@ -1,4 +1,4 @@
-// `npm test` runs every project's tests in one jest process, so the summary line counts them all.
+// `npm test` runs every project's tests in one jest run, so the summary line counts them all.
 /** @type {import('jest').Config} */
 module.exports = {
   // Jest leaks each test file's ES modules (jestjs/jest#14605), and on 2 cores it would run every file in its

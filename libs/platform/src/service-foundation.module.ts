@@ -63,7 +63,10 @@ export class ServiceFoundationModule {
       imports: [
         ServiceConfigModule.forRoot(schema, config),
         LoggingModule.forRoot({ ...loggingOptionsFrom(config, service), destination: logDestination }),
-        MetricsModule.forRoot({ service, port: config.METRICS_PORT, host: config.METRICS_HOST }),
+        // Off unless asked for: no listener, and no counting either, so that "off" costs nothing.
+        ...(config.METRICS_PORT === undefined
+          ? []
+          : [MetricsModule.forRoot({ service, port: config.METRICS_PORT, host: config.METRICS_HOST })]),
         HttpSecurityModule,
         RateLimitModule.forRoot(rateLimitOptionsFrom(config, service)),
         authentication,

@@ -5,6 +5,7 @@ import { AuditEvent, AuthModule, BaseServiceConfig, ErrorCode, loadConfig, Publi
 import { ScrapedMetrics, startTestApp, TEST_ISSUER, TestKeys } from '@runnerly/security/testing';
 import { ServiceFoundationModule } from '../service-foundation.module';
 import { MetricsListener } from './metrics-listener';
+import { ServiceMetrics } from './service-metrics';
 
 class NoteDto {
   @IsString()
@@ -161,10 +162,11 @@ describe('MetricsModule, through ServiceFoundationModule', () => {
     await expect(ScrapedMetrics.from(closingPort)).rejects.toThrow();
   });
 
-  it('opens no listener without METRICS_PORT', async () => {
+  it('opens no listener and counts nothing without METRICS_PORT', async () => {
     const quiet = await startNotes('quiet', { listen: false });
     try {
-      expect(quiet.get(MetricsListener).port).toBeUndefined();
+      expect(() => quiet.get(MetricsListener)).toThrow();
+      expect(() => quiet.get(ServiceMetrics)).toThrow();
     } finally {
       await quiet.close();
     }

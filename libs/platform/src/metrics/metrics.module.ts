@@ -17,8 +17,8 @@ import { ServiceMetrics } from './service-metrics';
 export interface MetricsOptions {
   /** The `service` label of every series. */
   service: string;
-  /** The metrics listener's port; unset: no listener (the metrics are still collected). */
-  port?: number;
+  /** The metrics listener's port (METRICS_PORT; without it, ServiceFoundationModule leaves this module out). */
+  port: number;
   /** Where it binds. */
   host: string;
 }
@@ -34,7 +34,7 @@ class MetricsListenerLifecycle implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.options.port !== undefined) await this.listener.listen(this.options.port, this.options.host);
+    await this.listener.listen(this.options.port, this.options.host);
   }
 
   onApplicationShutdown(): Promise<void> {
