@@ -16,7 +16,15 @@ import { backupRoundTrip } from './backup-round-trip';
 import { memoryLimiterHeap, redisLimiterMemory } from './limiter-memory';
 import { load, type LoadOptions } from './load';
 import { processTreeUsage } from './process-usage';
-import { type Measured, type Results, writeBackupResults, writeResults, writeTlsResults } from './report';
+import {
+  type Measured,
+  type MetricsResults,
+  type Results,
+  writeBackupResults,
+  writeMetricsResults,
+  writeResults,
+  writeTlsResults,
+} from './report';
 import { withTlsOnEveryHop } from './tls-stack';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -34,6 +42,10 @@ const PORTS = Object.fromEntries(SERVICE_NAMES.map((name, index) => [name, 39_10
   number
 >;
 const CREDENTIALS = { email: 'runner@example.com', password: 'measured passphrase 2026' };
+/** `npm run bench -- metrics`: each service's metrics listener, from 39201 up. */
+const METRICS_PORTS = Object.fromEntries(
+  SERVICE_NAMES.map((name, index) => [name, 39_201 + index]),
+) as Record<ServiceName, number>;
 /** `npm run bench -- backup`: the runs database is filled with this many runs, then backed up and restored. */
 const BACKUP_ROWS = Number(process.env.BENCH_BACKUP_ROWS ?? 200_000);
 
@@ -62,8 +74,8 @@ interface Scenario extends Omit<LoadOptions, 'connections' | 'durationMs'> {
  * request, so a reader sees where the time goes. Written to tools/bench/results/.
  */
 async function main(scenario: string | undefined): Promise<void> {
-  if (scenario !== undefined && scenario !== 'backup' && scenario !== 'tls')
-    throw new Error('Usage: npm run bench [-- backup | tls]');
+  if (scenario !== undefined && !['backup', 'tls', 'metrics'].includes(scenario))
+    throw new Error('Usage: npm run bench [-- backup | tls | metrics]');
   const work = mkdtempSync(join(tmpdir(), 'runnerly-bench-'));
   const ceiling = spawn(process.execPath, ['-e', CEILING_SERVER, String(CEILING_PORT)], { stdio: 'ignore' });
   const postgres = new EmbeddedPostgresServer({ dataDir: join(work, 'postgres'), port: POSTGRES_PORT });
@@ -111,6 +123,20 @@ async function main(scenario: string | undefined): Promise<void> {
       services = await startServices(tls.env);
       const secured = await tlsComparison(bench, `https://127.0.0.1:${PORTS.gateway}`, token, runId, tls.ca);
       writeTlsResults({ connections: CONNECTIONS, durationMs: DURATION_MS, plain, secured });
+      return;
+    }
+    if (scenario === 'metrics') {
+      // Alone: the same read without metrics, then with the stack restarted with METRICS_PORT on each service.
+      const read = {
+        url: `http://127.0.0.1:${PORTS.gateway}/api/runs/${runId}`,
+        headers: { authorization: `Bearer ${token}` },
+      };
+      const [off] = await bench.each([{ ...read, name: 'GET /api/runs/:id, metrics off' }]);
+      for (const service of services.reverse()) await service.stop();
+      services = await startServicesWithMetrics(env);
+      const [on] = await bench.each([{ ...read, name: 'GET /api/runs/:id, metrics on' }]);
+      const scrapes = await Promise.all(SERVICE_NAMES.map(scrapeOnce));
+      writeMetricsResults({ connections: CONNECTIONS, durationMs: DURATION_MS, off: off!, on: on!, scrapes });
       return;
     }
     const runs = `http://127.0.0.1:${PORTS.runs}`;
@@ -376,6 +402,26 @@ async function tlsComparison(
     { ...read, name: `GET /api/runs/:id, ${over}, keep-alive` },
     { ...read, name: `GET /api/runs/:id, ${over}, a new connection per request`, keepAlive: false },
   ]);
+}
+
+/** The stack again, each service with its metrics listener (METRICS_PORT) on. */
+function startServicesWithMetrics(env: ReturnType<typeof stackEnvironment>): Promise<ServiceProcess[]> {
+  for (const service of SERVICE_NAMES) env[service].METRICS_PORT = String(METRICS_PORTS[service]);
+  return startServices(env);
+}
+
+/** One scrape of a service's metrics, as Prometheus makes it every 15 to 60 s: its size and its time. */
+async function scrapeOnce(service: ServiceName): Promise<MetricsResults['scrapes'][number]> {
+  const started = performance.now();
+  const response = await fetch(`http://127.0.0.1:${METRICS_PORTS[service]}/metrics`);
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`Scraping ${service} failed: ${response.status}`);
+  return {
+    service,
+    bytes: Buffer.byteLength(body),
+    series: body.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length,
+    milliseconds: performance.now() - started,
+  };
 }
 
 /** One user with 20 runs; returns the user's access token and the id of one of the runs. */

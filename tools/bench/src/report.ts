@@ -189,30 +189,71 @@ export interface TlsResults {
   secured: [string, Measured][];
 }
 
+/** CPU milliseconds per request in every process together. */
+const allCpu = (measured: Measured) =>
+  Object.values(measured.cpuMsPerRequest).reduce((sum, milliseconds) => sum + milliseconds, 0);
+
+/** The table of a before/after comparison (the cost of TLS, of metrics): a header and one row per scenario. */
+function comparisonTable(rows: [string, Measured][]): string[] {
+  const row = ([name, measured]: [string, Measured]) =>
+    `| ${name} | ${Math.round(measured.requestsPerSecond)} | ${measured.p50Ms.toFixed(2)} | ${measured.p99Ms.toFixed(2)} | ${measured.cpuMsPerRequest.gateway!.toFixed(3)} | ${measured.cpuMsPerRequest.runs!.toFixed(3)} | ${allCpu(measured).toFixed(3)} | ${measured.errors} |`;
+  return [
+    '| scenario | req/s | p50 ms | p99 ms | gateway CPU ms | runs CPU ms | all CPU ms | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map(row),
+  ];
+}
+
+/** What `after` costs per request more than `before`: CPU of every process, and the median latency. */
+function costPerRequest([, before]: [string, Measured], [, after]: [string, Measured]): string {
+  return `${(allCpu(after) - allCpu(before)).toFixed(3)} ms of CPU (${Math.round((allCpu(after) / allCpu(before) - 1) * 100)} %), p50 ${(after.p50Ms - before.p50Ms).toFixed(2)} ms`;
+}
+
 /** `npm run bench -- tls`: writes tools/bench/results/tls.md and tls.json, and prints the first. */
 export function writeTlsResults(results: TlsResults): void {
-  const cpu = (measured: Measured) =>
-    Object.values(measured.cpuMsPerRequest).reduce((sum, milliseconds) => sum + milliseconds, 0);
-  const row = ([name, measured]: [string, Measured]) =>
-    `| ${name} | ${Math.round(measured.requestsPerSecond)} | ${measured.p50Ms.toFixed(2)} | ${measured.p99Ms.toFixed(2)} | ${measured.cpuMsPerRequest.gateway!.toFixed(3)} | ${measured.cpuMsPerRequest.runs!.toFixed(3)} | ${cpu(measured).toFixed(3)} | ${measured.errors} |`;
-  const cost = (index: number) => {
-    const [, plain] = results.plain[index]!;
-    const [, secured] = results.secured[index]!;
-    return `${(cpu(secured) - cpu(plain)).toFixed(3)} ms of CPU (${Math.round((cpu(secured) / cpu(plain) - 1) * 100)} %), p50 ${(secured.p50Ms - plain.p50Ms).toFixed(2)} ms`;
-  };
+  const cost = (index: number) => costPerRequest(results.plain[index]!, results.secured[index]!);
   const markdown = [
     '# The cost of TLS',
     '',
     `Measured ${new Date().toISOString()} on ${machine()}, by \`npm run bench -- tls\` (tools/bench): the same authenticated read through the gateway, first over plain HTTP, then with the stack restarted with TLS 1.3 on every hop between its processes, as compose runs it: HTTPS from the load generator to the gateway, mutual TLS from the gateway to runs and to users (JWKS), a certificate of one private CA each (ECDSA P-256). PostgreSQL stays on loopback in both. ${results.connections} clients, ${results.durationMs / 1000} s per row after a warm-up. CPU: milliseconds per request in every process together (load generator, gateway, users, runs, PostgreSQL). What each figure means: docs/performance.md.`,
     '',
-    '| scenario | req/s | p50 ms | p99 ms | gateway CPU ms | runs CPU ms | all CPU ms | errors |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...results.plain.map(row),
-    ...results.secured.map(row),
+    ...comparisonTable([...results.plain, ...results.secured]),
     '',
     `TLS per request, keep-alive: ${cost(0)}.`,
     `TLS per request with a new connection (a full handshake) each time: ${cost(1)}.`,
     '',
   ].join('\n');
   write('tls', markdown, { machine: machine(), ...results });
+}
+
+export interface MetricsResults {
+  connections: number;
+  durationMs: number;
+  /** The same read without METRICS_PORT (no metrics module at all), then with it. */
+  off: [string, Measured];
+  on: [string, Measured];
+  /** One scrape of each service after the measurement: its size and how long it took. */
+  scrapes: { service: string; bytes: number; series: number; milliseconds: number }[];
+}
+
+/** `npm run bench -- metrics`: writes tools/bench/results/metrics.md and metrics.json, and prints the first. */
+export function writeMetricsResults(results: MetricsResults): void {
+  const markdown = [
+    '# The cost of metrics',
+    '',
+    `Measured ${new Date().toISOString()} on ${machine()}, by \`npm run bench -- metrics\` (tools/bench): the same authenticated read through the gateway, first with the services started without METRICS_PORT (no metrics module, nothing counted), then restarted with it (every request counted and timed in the gateway and in runs, every audit event counted). ${results.connections} clients, ${results.durationMs / 1000} s per row after a warm-up. CPU: milliseconds per request in every process together (load generator, gateway, users, runs, PostgreSQL). What each figure means: docs/performance.md.`,
+    '',
+    ...comparisonTable([results.off, results.on]),
+    '',
+    `Metrics per request: ${costPerRequest(results.off, results.on)}.`,
+    '',
+    '| scrape of GET /metrics | bytes | series | ms |',
+    '| --- | ---: | ---: | ---: |',
+    ...results.scrapes.map(
+      ({ service, bytes, series, milliseconds }) =>
+        `| ${service} | ${bytes} | ${series} | ${milliseconds.toFixed(1)} |`,
+    ),
+    '',
+  ].join('\n');
+  write('metrics', markdown, { machine: machine(), ...results });
 }
