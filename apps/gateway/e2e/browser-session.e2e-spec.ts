@@ -1,5 +1,5 @@
 import { CSRF_HEADER, REFRESH_COOKIE } from '@runnerly/security';
-import { type StubHandler } from './support/stub-upstream';
+import { answerJson } from './support/stub-upstream';
 import { GatewayTestApp } from './support/gateway-test-app';
 
 const SITE = 'https://runnerly.example';
@@ -10,14 +10,13 @@ const COOKIE_ATTRIBUTES = 'Path=/; Secure; HttpOnly; SameSite=Strict';
 /** What the web client's own page sends: the site's origin, Fetch Metadata, the custom header, JSON. */
 const OWN_PAGE = { origin: SITE, 'sec-fetch-site': 'same-origin', [CSRF_HEADER]: '1' };
 
-const answer =
-  (status: number, body?: object): StubHandler =>
-  (_request, response) => {
-    response.writeHead(status, { 'content-type': 'application/json' });
-    response.end(body === undefined ? undefined : JSON.stringify(body));
-  };
 const tokenPair = (refreshToken: string) =>
-  answer(200, { accessToken: 'header.payload.signature', refreshToken, tokenType: 'Bearer', expiresIn: 900 });
+  answerJson(200, {
+    accessToken: 'header.payload.signature',
+    refreshToken,
+    tokenType: 'Bearer',
+    expiresIn: 900,
+  });
 
 let gateway: GatewayTestApp;
 
@@ -57,7 +56,11 @@ describe('signing in from the web client', () => {
   });
 
   it('passes a second-factor challenge through, with no cookie', async () => {
-    gateway.users.handler = answer(200, { secondFactorRequired: true, loginToken: 'lt_x', expiresIn: 300 });
+    gateway.users.handler = answerJson(200, {
+      secondFactorRequired: true,
+      loginToken: 'lt_x',
+      expiresIn: 300,
+    });
 
     const response = await post('login', {
       email: 'ada@runnerly.example',
@@ -81,7 +84,7 @@ describe('signing in from the web client', () => {
   });
 
   it("passes a refused login through as it is, leaving the browser's cookie alone", async () => {
-    gateway.users.handler = answer(401, { statusCode: 401, code: 'AUTH.INVALID_CREDENTIALS' });
+    gateway.users.handler = answerJson(401, { statusCode: 401, code: 'AUTH.INVALID_CREDENTIALS' });
 
     const response = await post('login', { email: 'ada@runnerly.example', password: 'wrong password here' });
 
@@ -121,7 +124,7 @@ describe('refreshing from the web client', () => {
   });
 
   it('clears the cookie when users refuses its token (spent, revoked or expired)', async () => {
-    gateway.users.handler = answer(401, { statusCode: 401, code: 'AUTH.INVALID_REFRESH_TOKEN' });
+    gateway.users.handler = answerJson(401, { statusCode: 401, code: 'AUTH.INVALID_REFRESH_TOKEN' });
 
     const response = await post('refresh', {}, { cookie: `${REFRESH_COOKIE}=${REFRESH_TOKEN}` });
 
@@ -153,7 +156,7 @@ describe('refreshing from the web client', () => {
 
 describe('signing out from the web client', () => {
   it('ends the session in users and clears the cookie', async () => {
-    gateway.users.handler = answer(204);
+    gateway.users.handler = answerJson(204);
 
     const response = await post('logout', {}, { cookie: `${REFRESH_COOKIE}=${REFRESH_TOKEN}` });
 

@@ -1,5 +1,5 @@
 import { CSRF_HEADER, ErrorCode, OIDC_BINDING_COOKIE, REFRESH_COOKIE } from '@runnerly/security';
-import { type StubHandler } from './support/stub-upstream';
+import { answerJson, type StubHandler } from './support/stub-upstream';
 import { GatewayTestApp } from './support/gateway-test-app';
 
 const SITE = 'https://runnerly.example';
@@ -11,13 +11,6 @@ const EXPIRED_BINDING = `${OIDC_BINDING_COOKIE}=; ${BINDING_ATTRIBUTES}; Max-Age
 
 /** users dropping the connection without an answer: the gateway has only its own 502 to give. */
 const dropConnection: StubHandler = (_request, response) => void response.socket?.destroy();
-
-const answer =
-  (status: number, body?: object): StubHandler =>
-  (_request, response) => {
-    response.writeHead(status, { 'content-type': 'application/json' });
-    response.end(body === undefined ? undefined : JSON.stringify(body));
-  };
 
 let gateway: GatewayTestApp;
 
@@ -33,7 +26,7 @@ const navigate = (path: string, cookie?: string) =>
 
 describe('starting a sign-in at the provider', () => {
   it('sends the browser to the provider with a SameSite=Lax binding cookie, and users gets no cookie', async () => {
-    gateway.users.handler = answer(201, { authorizationUrl: AUTHORIZATION_URL, binding: BINDING });
+    gateway.users.handler = answerJson(201, { authorizationUrl: AUTHORIZATION_URL, binding: BINDING });
 
     const response = await navigate('/api/auth/oidc/start?next=ignored', 'theme=dark');
 
@@ -47,7 +40,7 @@ describe('starting a sign-in at the provider', () => {
   });
 
   it('lands on the sign-in page with the error code in the fragment when users refuses', async () => {
-    gateway.users.handler = answer(404, { code: ErrorCode.NotFound, message: 'Not configured.' });
+    gateway.users.handler = answerJson(404, { code: ErrorCode.NotFound, message: 'Not configured.' });
 
     const response = await navigate('/api/auth/oidc/start');
 
@@ -72,7 +65,7 @@ describe('the callback from the provider', () => {
   const CALLBACK = '/api/auth/oidc/callback?code=c0de&state=s1&iss=https%3A%2F%2Fid.example.com';
 
   it('hands users the raw query and the binding, then sets the refresh cookie, drops the binding and opens the runs', async () => {
-    gateway.users.handler = answer(200, {
+    gateway.users.handler = answerJson(200, {
       accessToken: 'header.payload.signature',
       refreshToken: REFRESH_TOKEN,
       tokenType: 'Bearer',
@@ -120,7 +113,7 @@ describe('the callback from the provider', () => {
   ])(
     'answered %s by users lands on the sign-in page with the code, no session cookie',
     async (status, body, code) => {
-      gateway.users.handler = answer(status, body);
+      gateway.users.handler = answerJson(status, body);
 
       const response = await navigate(CALLBACK, `${OIDC_BINDING_COOKIE}=${BINDING}`);
 
@@ -141,7 +134,7 @@ describe('the callback from the provider', () => {
   });
 
   it('after a link opens the sessions page, with no new session', async () => {
-    gateway.users.handler = answer(200, { linked: true });
+    gateway.users.handler = answerJson(200, { linked: true });
 
     const response = await navigate(CALLBACK, `${OIDC_BINDING_COOKIE}=${BINDING}`);
 
@@ -152,7 +145,7 @@ describe('the callback from the provider', () => {
 
 describe('the sign-in page asking whether the button shows', () => {
   it('gets the answer of users', async () => {
-    gateway.users.handler = answer(200, { enabled: true, providerName: 'Test ID' });
+    gateway.users.handler = answerJson(200, { enabled: true, providerName: 'Test ID' });
 
     const response = await gateway.fetch('/api/auth/oidc');
 
@@ -182,7 +175,7 @@ describe('linking an identity from the web client', () => {
   });
 
   it('answers the provider URL only, and keeps the binding in the cookie', async () => {
-    gateway.users.handler = answer(201, { authorizationUrl: AUTHORIZATION_URL, binding: BINDING });
+    gateway.users.handler = answerJson(201, { authorizationUrl: AUTHORIZATION_URL, binding: BINDING });
 
     const response = await gateway.fetch('/api/users/me/identities/oidc', {
       method: 'POST',

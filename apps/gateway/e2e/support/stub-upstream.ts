@@ -11,6 +11,14 @@ export interface RecordedRequest {
 
 export type StubHandler = (request: RecordedRequest, response: ServerResponse) => void;
 
+/** A handler that answers `status` with `body` as JSON (no body when it is undefined). */
+export const answerJson =
+  (status: number, body?: object): StubHandler =>
+  (_request, response) => {
+    response.writeHead(status, { 'content-type': 'application/json' });
+    response.end(body === undefined ? undefined : JSON.stringify(body));
+  };
+
 const answerOk: StubHandler = (request, response) => {
   response.writeHead(request.method === 'DELETE' ? 204 : 200, { 'content-type': 'application/json' });
   response.end(
