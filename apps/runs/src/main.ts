@@ -1,11 +1,5 @@
-import 'reflect-metadata';
-import { loadConfig, runService } from '@runnerly/security';
-import { createRunsApp } from './runs.app';
-import { RunsConfig } from './runs.config';
+import { startTracing } from '@runnerly/platform/tracing';
 
-runService(async () => {
-  const config = loadConfig(RunsConfig);
-  const app = await createRunsApp(config);
-  await app.listen({ port: config.PORT, host: config.HOST });
-  return app;
-});
+// Tracing starts first, when a collector is configured: its instrumentations patch http, pg and ioredis as
+// the service loads them, so the service is imported only once it has started.
+void startTracing('runs', { trustIncomingTraceContext: true }).then(() => import('./serve.js'));

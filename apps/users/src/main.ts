@@ -1,11 +1,5 @@
-import 'reflect-metadata';
-import { loadConfig, runService } from '@runnerly/security';
-import { createUsersApp } from './users.app';
-import { UsersConfig } from './users.config';
+import { startTracing } from '@runnerly/platform/tracing';
 
-runService(async () => {
-  const config = loadConfig(UsersConfig);
-  const app = await createUsersApp(config);
-  await app.listen({ port: config.PORT, host: config.HOST });
-  return app;
-});
+// Tracing starts first, when a collector is configured: its instrumentations patch http, pg and ioredis as
+// the service loads them, so the service is imported only once it has started.
+void startTracing('users', { trustIncomingTraceContext: true }).then(() => import('./serve.js'));

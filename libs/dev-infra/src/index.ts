@@ -30,3 +30,4 @@ export { ensureBuilt, serviceEntry, WORKSPACE_ROOT } from './build/ensure-built'
 export { freePort } from './net/free-port';
 export { type CaughtMail } from './mail/caught-mail';
 export { type CertificateRequest, DevelopmentCa, type IssuedCertificate } from './tls/development-ca';
+export { OtlpReceiver, type ReceivedSpan, SPAN_KIND } from './otlp/otlp-receiver';

@@ -21,6 +21,8 @@ import { HealthModule } from './health/health.module';
 import { RateLimitStorageReadiness } from './health/rate-limit-storage.readiness';
 import { type ReadinessCheck } from './health/readiness-check';
 import { MetricsModule } from './metrics/metrics.module';
+import { runningTracing } from './tracing/start-tracing';
+import { TracingShutdown } from './tracing/tracing-shutdown';
 
 export interface ServiceFoundationOptions<Config extends BaseServiceConfig> {
   /** The service's name, in every log line, its rate-limit namespace and its database connections. */
@@ -58,11 +60,20 @@ export class ServiceFoundationModule {
   static forRoot<Config extends BaseServiceConfig>(options: ServiceFoundationOptions<Config>): DynamicModule {
     const { service, schema, config, authentication, database, features, readiness, logDestination } =
       options;
+    // Started by the service's main before the application was loaded, when a collector is configured.
+    const tracing = runningTracing();
     return {
       module: ServiceFoundationModule,
+      // The spans still batched are sent when the application closes.
+      providers: tracing ? [{ provide: TracingShutdown, useValue: new TracingShutdown(tracing) }] : [],
       imports: [
         ServiceConfigModule.forRoot(schema, config),
-        LoggingModule.forRoot({ ...loggingOptionsFrom(config, service), destination: logDestination }),
+        LoggingModule.forRoot({
+          ...loggingOptionsFrom(config, service),
+          destination: logDestination,
+          // Each line written inside a traced request names its trace and span beside the request id.
+          ...(tracing ? { mixin: tracing.logFields } : {}),
+        }),
         // Off unless asked for: no listener, and no counting either, so that "off" costs nothing.
         ...(config.METRICS_PORT === undefined
           ? []

@@ -16,6 +16,8 @@ export interface LoggingOptions {
   format?: 'json' | 'pretty';
   /** Where lines go. Default: stdout. Tests pass a stream to assert on log lines. */
   destination?: DestinationStream;
+  /** Fields added to every line, computed as it is written (the active trace and span, when tracing is on). */
+  mixin?: () => Record<string, string>;
 }
 
 /**
@@ -47,6 +49,7 @@ function httpLoggerOptions(options: LoggingOptions): Options<IncomingMessage, Se
     level: options.level,
     base: { service: options.service },
     timestamp: pino.stdTimeFunctions.isoTime,
+    ...(options.mixin ? { mixin: options.mixin } : {}),
     formatters: {
       level: (label) => ({ level: label }),
       // Credentials are redacted (redaction.ts) from what a child logger binds, every argument of every log

@@ -1,11 +1,5 @@
-import 'reflect-metadata';
-import { loadConfig, runService } from '@runnerly/security';
-import { create__Name__App } from './__name__.app';
-import { __Name__Config } from './__name__.config';
+import { startTracing } from '@runnerly/platform/tracing';
 
-runService(async () => {
-  const config = loadConfig(__Name__Config);
-  const app = await create__Name__App(config);
-  await app.listen({ port: config.PORT, host: config.HOST });
-  return app;
-});
+// Tracing starts first, when a collector is configured: its instrumentations patch http, pg and ioredis as
+// the service loads them, so the service is imported only once it has started.
+void startTracing('__name__', { trustIncomingTraceContext: true }).then(() => import('./serve.js'));
