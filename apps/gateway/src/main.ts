@@ -1,5 +1,5 @@
-import { startTracing } from '@runnerly/platform/tracing';
+import { startWithTracing } from '@runnerly/platform/tracing';
 
 // Tracing starts first, when a collector is configured: its instrumentations patch http, pg and ioredis as
 // the service loads them, so the service is imported only once it has started.
-void startTracing('gateway', { trustIncomingTraceContext: false }).then(() => import('./serve.js'));
+startWithTracing('gateway', { trustIncomingTraceContext: false }, () => import('./serve.js'));

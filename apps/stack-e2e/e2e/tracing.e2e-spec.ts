@@ -1,5 +1,12 @@
+import { execFileSync } from 'node:child_process';
 import { OtlpReceiver, type ReceivedSpan, SPAN_KIND } from '@runnerly/dev-infra';
-import { type Account, describeWithRedis, eventually, GatewayClient } from '@runnerly/testing';
+import {
+  type Account,
+  describeWithRedis,
+  eventually,
+  GatewayClient,
+  WORKSPACE_ROOT,
+} from '@runnerly/testing';
 import { Stack } from './support/stack';
 
 /** Recognisable values: if any of them shows up in a span attribute, a span carries what it must not. */
@@ -150,5 +157,33 @@ describeWithRedis('distributed tracing across the stack (OpenTelemetry, OTLP)', 
     ).toEqual([]);
     // What stays: which parameters a request had, not what they said.
     expect(attributes).toContain('marker=[REDACTED]');
+  });
+});
+
+describe('a service without a collector configured', () => {
+  /** What a service's main does first, in the built code: start tracing, then report what it loaded. */
+  function startTracingIn(env: Record<string, string>): { on: boolean; loaded: string[] } {
+    const script = `require('@runnerly/platform/tracing')
+      .startTracing('runs', { trustIncomingTraceContext: true })
+      .then((on) => process.stdout.write(JSON.stringify({
+        on,
+        loaded: Object.keys(require.cache).filter((file) => file.includes('@opentelemetry')),
+      })));`;
+    const output = execFileSync(process.execPath, ['-e', script], {
+      cwd: WORKSPACE_ROOT,
+      env: { PATH: process.env.PATH!, ...env },
+      encoding: 'utf8',
+    });
+    return JSON.parse(output) as { on: boolean; loaded: string[] };
+  }
+
+  it('loads no OpenTelemetry module at all, so that no request pays for tracing', () => {
+    expect(startTracingIn({ OTEL_SERVICE_NAME: 'runs' })).toEqual({ on: false, loaded: [] });
+  });
+
+  it('loads the SDK once an endpoint is set', () => {
+    const started = startTracingIn({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' });
+    expect(started.on).toBe(true);
+    expect(started.loaded.length).toBeGreaterThan(10);
   });
 });

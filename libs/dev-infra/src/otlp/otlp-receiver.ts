@@ -57,7 +57,6 @@ export class OtlpReceiver {
   private constructor(private readonly server: Server) {}
 
   static async start(): Promise<OtlpReceiver> {
-    let receiver: OtlpReceiver | undefined;
     const server = createServer((request, response) => {
       if (request.method !== 'POST' || request.url !== '/v1/traces') {
         response.writeHead(404).end();
@@ -65,13 +64,13 @@ export class OtlpReceiver {
       }
       bodyOf(request).then(
         (body) => {
-          receiver!.receive(JSON.parse(body.toString('utf8')) as OtlpTraces);
+          receiver.receive(JSON.parse(body.toString('utf8')) as OtlpTraces);
           response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         },
         () => response.writeHead(400).end(),
       );
     });
-    receiver = new OtlpReceiver(server);
+    const receiver = new OtlpReceiver(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return receiver;
   }

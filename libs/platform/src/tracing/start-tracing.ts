@@ -27,3 +27,26 @@ export async function startTracing(service: string, options: StartTracingOptions
 export function runningTracing(): RunningTracing | undefined {
   return running;
 }
+
+/**
+ * A service's main: tracing first (startTracing), then the service, loaded by `loadService`. When either
+ * fails, one JSON line on stderr and exit status 1, as a service that fails to start (runService) reports it.
+ */
+export function startWithTracing(
+  service: string,
+  options: StartTracingOptions,
+  loadService: () => Promise<unknown>,
+): void {
+  startTracing(service, options)
+    .then(loadService)
+    .catch((error: unknown) => {
+      const line = {
+        time: new Date().toISOString(),
+        level: 'fatal',
+        msg: 'The service failed to start',
+        error: error instanceof Error ? error.message : String(error),
+      };
+      process.stderr.write(`${JSON.stringify(line)}\n`);
+      process.exit(1);
+    });
+}
