@@ -28,7 +28,8 @@ describeWithRedis('distributed tracing across the stack (OpenTelemetry, OTLP)', 
     const tracing = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' };
     stack = await Stack.start({
       withRedis: true,
-      extra: { gateway: tracing, users: tracing, runs: tracing },
+      // users holds its spans until it stops: they reach the collector only if shutdown sends them.
+      extra: { gateway: tracing, users: { ...tracing, OTEL_BSP_SCHEDULE_DELAY: '600000' }, runs: tracing },
     });
     api = new GatewayClient(stack.gatewayUrl);
     ada = await api.signUp('tracy', PASSWORD);
@@ -49,6 +50,7 @@ describeWithRedis('distributed tracing across the stack (OpenTelemetry, OTLP)', 
       json: { email: ada.email, password: PASSWORD },
     });
     loggedIn = { status: login.status, requestId: login.headers.get('x-request-id')! };
+    await stack.stopService('users');
     await eventually(() => {
       expect(traceOf(created.requestId, 'runs')).toBeDefined();
       expect(traceOf(loggedIn.requestId, 'users')).toBeDefined();
@@ -128,7 +130,7 @@ describeWithRedis('distributed tracing across the stack (OpenTelemetry, OTLP)', 
     }
   });
 
-  it('traces users too, through its Redis commands and database, for a login', () => {
+  it('traces users too, through its Redis commands and database, and sends its spans as it stops', () => {
     const spans = traceOf(loggedIn.requestId, 'users')!;
     expect(spans.filter((span) => span.service === 'users' && span.kind === SPAN_KIND.SERVER)).toHaveLength(
       1,
