@@ -35,8 +35,13 @@ export interface TracingSdkOptions extends TracingSettings {
   trustIncomingTraceContext: boolean;
 }
 
-/** Probes run every few seconds: a trace per probe would bury the requests. */
+/** Probes and scrapes run every few seconds: a trace for each would bury the requests. */
 const HEALTH_PATH = '/health/';
+const METRICS_PATH = '/metrics';
+
+function isProbeOrScrape(url: string | undefined): boolean {
+  return url !== undefined && (url.startsWith(HEALTH_PATH) || url === METRICS_PATH);
+}
 
 /**
  * The OpenTelemetry SDK of one service, loaded by startTracing only when tracing is configured: W3C trace
@@ -66,13 +71,12 @@ export function startTracingSdk(options: TracingSdkOptions): RunningTracing {
     tracerProvider: provider,
     instrumentations: [
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request: IncomingMessage) =>
-          request.url?.startsWith(HEALTH_PATH) ?? false,
+        ignoreIncomingRequestHook: (request: IncomingMessage) => isProbeOrScrape(request.url),
         // Outgoing calls go through undici; a node:http call without a request to belong to is noise.
         requireParentforOutgoingSpans: true,
       }),
       new UndiciInstrumentation({
-        ignoreRequestHook: (request) => request.path.startsWith(HEALTH_PATH),
+        ignoreRequestHook: (request) => isProbeOrScrape(request.path),
         requireParentforSpans: true,
       }),
       // Fastify's route template (`/api/runs/:id`) on the request, and one span for the route's handler;
@@ -80,7 +84,7 @@ export function startTracingSdk(options: TracingSdkOptions): RunningTracing {
       new FastifyOtelInstrumentation({
         registerOnInitialization: true,
         instrumentHooks: false,
-        ignorePaths: ({ url }) => url.startsWith(HEALTH_PATH),
+        ignorePaths: ({ url }) => isProbeOrScrape(url),
         // Its `url.path` is the raw URL, query string included.
         requestHook: (span, request) => span.setAttribute(ATTR_URL_PATH, request.url.split('?', 1)[0]!),
       }),
