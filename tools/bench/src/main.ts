@@ -15,15 +15,18 @@ import { generateSecret, PasswordHasher } from '@runnerly/security';
 import { backupRoundTrip } from './backup-round-trip';
 import { memoryLimiterHeap, redisLimiterMemory } from './limiter-memory';
 import { load, type LoadOptions } from './load';
+import { OtlpSink } from './otlp-sink';
 import { processTreeUsage } from './process-usage';
 import {
   type Measured,
   type MetricsResults,
   type Results,
+  type TracingResults,
   writeBackupResults,
   writeMetricsResults,
   writeResults,
   writeTlsResults,
+  writeTracingResults,
 } from './report';
 import { withTlsOnEveryHop } from './tls-stack';
 
@@ -46,6 +49,12 @@ const CREDENTIALS = { email: 'runner@example.com', password: 'measured passphras
 const METRICS_PORTS = Object.fromEntries(
   SERVICE_NAMES.map((name, index) => [name, 39_201 + index]),
 ) as Record<ServiceName, number>;
+/** `npm run bench -- tracing`: the OTLP sink the services export their spans to. */
+const OTLP_SINK_PORT = 39_098;
+/** `npm run bench -- tracing`: the share of requests traced in the third row. */
+const SAMPLED_SHARE = 0.1;
+/** `npm run bench -- tracing`: requests sent one at a time to count what one request exports. */
+const TRACED_SAMPLE = 20;
 /** `npm run bench -- backup`: the runs database is filled with this many runs, then backed up and restored. */
 const BACKUP_ROWS = Number(process.env.BENCH_BACKUP_ROWS ?? 200_000);
 
@@ -74,8 +83,8 @@ interface Scenario extends Omit<LoadOptions, 'connections' | 'durationMs'> {
  * request, so a reader sees where the time goes. Written to tools/bench/results/.
  */
 async function main(scenario: string | undefined): Promise<void> {
-  if (scenario !== undefined && !['backup', 'tls', 'metrics'].includes(scenario))
-    throw new Error('Usage: npm run bench [-- backup | tls | metrics]');
+  if (scenario !== undefined && !['backup', 'tls', 'metrics', 'tracing'].includes(scenario))
+    throw new Error('Usage: npm run bench [-- backup | tls | metrics | tracing]');
   const work = mkdtempSync(join(tmpdir(), 'runnerly-bench-'));
   const ceiling = spawn(process.execPath, ['-e', CEILING_SERVER, String(CEILING_PORT)], { stdio: 'ignore' });
   const postgres = new EmbeddedPostgresServer({ dataDir: join(work, 'postgres'), port: POSTGRES_PORT });
@@ -137,6 +146,46 @@ async function main(scenario: string | undefined): Promise<void> {
       const [on] = await bench.each([{ ...read, name: 'GET /api/runs/:id, metrics on' }]);
       const scrapes = await Promise.all(SERVICE_NAMES.map(scrapeOnce));
       writeMetricsResults({ connections: CONNECTIONS, durationMs: DURATION_MS, off: off!, on: on!, scrapes });
+      return;
+    }
+    if (scenario === 'tracing') {
+      // Alone: the same read untraced, then with the stack restarted exporting every span to an OTLP sink.
+      const read = {
+        url: `http://127.0.0.1:${PORTS.gateway}/api/runs/${runId}`,
+        headers: { authorization: `Bearer ${token}` },
+      };
+      const [off] = await bench.each([{ ...read, name: 'GET /api/runs/:id, tracing off' }]);
+      for (const service of services.reverse()) await service.stop();
+      const sink = OtlpSink.start(OTLP_SINK_PORT);
+      try {
+        await waitForPort(OTLP_SINK_PORT);
+        services = await startServices(env, {
+          OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+          OTEL_BSP_SCHEDULE_DELAY: String(TRACING_EXPORT_DELAY_MS),
+        });
+        const [on] = await bench.each([{ ...read, name: 'GET /api/runs/:id, tracing on (every request)' }]);
+        const exported = await exportedPerRequest(sink, read);
+        for (const service of services.reverse()) await service.stop();
+        services = await startServices(env, {
+          OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+          OTEL_BSP_SCHEDULE_DELAY: String(TRACING_EXPORT_DELAY_MS),
+          OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+          OTEL_TRACES_SAMPLER_ARG: String(SAMPLED_SHARE),
+        });
+        const [sampled] = await bench.each([
+          { ...read, name: `GET /api/runs/:id, tracing on (${SAMPLED_SHARE * 100} % of requests)` },
+        ]);
+        writeTracingResults({
+          connections: CONNECTIONS,
+          durationMs: DURATION_MS,
+          off: off!,
+          on: on!,
+          sampled: sampled!,
+          exported,
+        });
+      } finally {
+        sink.stop();
+      }
       return;
     }
     const runs = `http://127.0.0.1:${PORTS.runs}`;
@@ -410,6 +459,26 @@ function startServicesWithMetrics(env: ReturnType<typeof stackEnvironment>): Pro
   return startServices(env);
 }
 
+/** How often the services send their spans during `npm run bench -- tracing`. */
+const TRACING_EXPORT_DELAY_MS = 500;
+
+/** What one read exports: a few requests one at a time, counted by the sink once every batch has been sent. */
+async function exportedPerRequest(
+  sink: OtlpSink,
+  read: { url: string; headers: Record<string, string> },
+): Promise<TracingResults['exported']> {
+  await sleep(TRACING_EXPORT_DELAY_MS * 3);
+  await sink.reset();
+  for (let sent = 0; sent < TRACED_SAMPLE; sent++) {
+    const response = await fetch(read.url, { headers: read.headers });
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`The traced read answered ${response.status}`);
+  }
+  await sleep(TRACING_EXPORT_DELAY_MS * 3);
+  const { spans, bytes } = await sink.stats();
+  return { spansPerRequest: spans / TRACED_SAMPLE, bytesPerRequest: bytes / TRACED_SAMPLE };
+}
+
 /** One scrape of a service's metrics, as Prometheus makes it every 15 to 60 s: its size and its time. */
 async function scrapeOnce(service: ServiceName): Promise<MetricsResults['scrapes'][number]> {
   const started = performance.now();
@@ -470,5 +539,7 @@ async function waitForPort(port: number): Promise<void> {
 
 main(process.argv[2]).catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  if (error instanceof Error && error.cause !== undefined)
+    process.stderr.write(`Cause: ${String(error.cause)}\n`);
   process.exit(1);
 });

@@ -257,3 +257,33 @@ export function writeMetricsResults(results: MetricsResults): void {
   ].join('\n');
   write('metrics', markdown, { machine: machine(), ...results });
 }
+
+export interface TracingResults {
+  connections: number;
+  durationMs: number;
+  /** The same read without any OTEL_* variable (no OpenTelemetry module loaded), then exporting every span. */
+  off: [string, Measured];
+  on: [string, Measured];
+  /** Exporting the spans of one request in ten (OTEL_TRACES_SAMPLER=parentbased_traceidratio). */
+  sampled: [string, Measured];
+  /** Spans and OTLP/JSON bytes one read sends to the collector, counted over a few reads one at a time. */
+  exported: { spansPerRequest: number; bytesPerRequest: number };
+}
+
+/** `npm run bench -- tracing`: writes tools/bench/results/tracing.md and tracing.json, and prints the first. */
+export function writeTracingResults(results: TracingResults): void {
+  const markdown = [
+    '# The cost of tracing',
+    '',
+    `Measured ${new Date().toISOString()} on ${machine()}, by \`npm run bench -- tracing\` (tools/bench): the same authenticated read through the gateway, first with the services started without any OTEL_* variable (no OpenTelemetry module loaded), then restarted with OTEL_EXPORTER_OTLP_ENDPOINT pointing at an OTLP sink in a process of its own (every request traced in the gateway and in runs down to its PostgreSQL query, every span scrubbed and exported in batches every 500 ms; the bench runs without Redis), then again recording one request in ten (OTEL_TRACES_SAMPLER=parentbased_traceidratio, OTEL_TRACES_SAMPLER_ARG=0.1). The sink's own CPU is not counted: a collector runs elsewhere. ${results.connections} clients, ${results.durationMs / 1000} s per row after a warm-up. CPU: milliseconds per request in every process together (load generator, gateway, users, runs, PostgreSQL). What each figure means: docs/performance.md.`,
+    '',
+    ...comparisonTable([results.off, results.on, results.sampled]),
+    '',
+    `Tracing per request, every request traced: ${costPerRequest(results.off, results.on)}.`,
+    `Tracing per request, one in ten traced: ${costPerRequest(results.off, results.sampled)}.`,
+    '',
+    `Exported per request: ${results.exported.spansPerRequest.toFixed(1)} spans, ${Math.round(results.exported.bytesPerRequest)} bytes of OTLP/JSON.`,
+    '',
+  ].join('\n');
+  write('tracing', markdown, { machine: machine(), ...results });
+}

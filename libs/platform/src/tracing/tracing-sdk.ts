@@ -17,7 +17,12 @@ import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
 import { ScrubbingSpanProcessor } from './span-scrubbing';
 import { type TracingSettings } from './tracing-settings';
@@ -57,6 +62,7 @@ export function startTracingSdk(options: TracingSdkOptions): RunningTracing {
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }).merge(
       detectResources({ detectors: [envDetector] }),
     ),
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) }),
     // The scrubber sees every span before the exporting processor does.
     spanProcessors: [
       new ScrubbingSpanProcessor(),
@@ -79,17 +85,25 @@ export function startTracingSdk(options: TracingSdkOptions): RunningTracing {
         ignoreRequestHook: (request) => isProbeOrScrape(request.path),
         requireParentforSpans: true,
       }),
-      // Fastify's route template (`/api/runs/:id`) on the request, and one span for the route's handler;
-      // a span per lifecycle hook would cost more than it tells.
+      // Fastify's route template (`/api/runs/:id`) on the request. No span per lifecycle hook nor for the
+      // handler: Nest runs its guards, pipes and controller all inside Fastify's handler, so they would
+      // repeat the request span at twice the cost.
       new FastifyOtelInstrumentation({
         registerOnInitialization: true,
         instrumentHooks: false,
+        instrumentHandler: false,
         ignorePaths: ({ url }) => isProbeOrScrape(url),
         // Its `url.path` is the raw URL, query string included.
         requestHook: (span, request) => span.setAttribute(ATTR_URL_PATH, request.url.split('?', 1)[0]!),
       }),
-      // The statement as prepared ($1, $2), never the values bound to it (enhancedDatabaseReporting is off).
-      new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
+      // The statement as prepared ($1, $2), never the values bound to it (enhancedDatabaseReporting is off);
+      // taking a pooled connection is no span of its own (one per request, for a wait near zero unless the
+      // pool is exhausted, which the database readiness check and the pool's own timeout report).
+      new PgInstrumentation({
+        requireParentSpan: true,
+        enhancedDatabaseReporting: false,
+        ignoreConnectSpans: true,
+      }),
       // The command's name only: its arguments are keys and values (rate-limit keys name clients).
       new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command) => command }),
     ],

@@ -20,6 +20,7 @@ describe('tracingSettingsFrom: whether a service traces', () => {
     expect(tracingSettingsFrom(env, 'runs')).toEqual({
       serviceName: 'runs',
       exportDelayMs: DEFAULT_EXPORT_DELAY_MS,
+      sampleRatio: 1,
     });
   });
 
@@ -33,7 +34,7 @@ describe('tracingSettingsFrom: whether a service traces', () => {
         },
         'runs',
       ),
-    ).toEqual({ serviceName: 'runs-eu', exportDelayMs: 250 });
+    ).toMatchObject({ serviceName: 'runs-eu', exportDelayMs: 250 });
   });
 
   it.each(['-1', '1.5', 'soon'])('falls back to the default export delay for %j', (delay) => {
@@ -43,5 +44,21 @@ describe('tracingSettingsFrom: whether a service traces', () => {
         'runs',
       )?.exportDelayMs,
     ).toBe(DEFAULT_EXPORT_DELAY_MS);
+  });
+});
+
+describe('tracingSettingsFrom: the share of traces recorded', () => {
+  const on = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+
+  it.each([
+    ['parentbased_traceidratio', '0.1', 0.1],
+    ['traceidratio', '0', 0],
+    ['parentbased_always_on', '0.1', 1],
+    [undefined, '0.1', 1],
+    ['parentbased_traceidratio', '1.5', 1],
+    ['parentbased_traceidratio', 'half', 1],
+  ])('OTEL_TRACES_SAMPLER=%s with OTEL_TRACES_SAMPLER_ARG=%s records %d', (sampler, argument, ratio) => {
+    const env = { ...on, OTEL_TRACES_SAMPLER: sampler, OTEL_TRACES_SAMPLER_ARG: argument };
+    expect(tracingSettingsFrom(env, 'runs')?.sampleRatio).toBe(ratio);
   });
 });

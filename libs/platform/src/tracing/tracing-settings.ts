@@ -4,6 +4,12 @@ export interface TracingSettings {
   serviceName: string;
   /** How long finished spans wait to be sent in one batch: OTEL_BSP_SCHEDULE_DELAY, in milliseconds. */
   exportDelayMs: number;
+  /**
+   * The share of new traces recorded, 0 to 1 (OTEL_TRACES_SAMPLER `traceidratio` or `parentbased_traceidratio`
+   * with OTEL_TRACES_SAMPLER_ARG); 1 otherwise. A request that arrives with a trace context follows the
+   * decision of its caller, so a trace is recorded whole or not at all.
+   */
+  sampleRatio: number;
 }
 
 /** The specification's default for OTEL_BSP_SCHEDULE_DELAY; also what an invalid value falls back to. */
@@ -24,7 +30,17 @@ export function tracingSettingsFrom(
   return {
     serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? service,
     exportDelayMs: delayFrom(env.OTEL_BSP_SCHEDULE_DELAY),
+    sampleRatio: sampleRatioFrom(env.OTEL_TRACES_SAMPLER, env.OTEL_TRACES_SAMPLER_ARG),
   };
+}
+
+const RATIO_SAMPLERS: ReadonlySet<string> = new Set(['traceidratio', 'parentbased_traceidratio']);
+
+/** Any other sampler name, and a ratio that is not a number from 0 to 1, record every trace. */
+function sampleRatioFrom(sampler: string | undefined, argument: string | undefined): number {
+  if (!RATIO_SAMPLERS.has(sampler?.trim().toLowerCase() ?? '')) return 1;
+  const ratio = Number(nonEmpty(argument) ?? 1);
+  return Number.isFinite(ratio) && ratio >= 0 && ratio <= 1 ? ratio : 1;
 }
 
 function delayFrom(value: string | undefined): number {
