@@ -50,6 +50,7 @@ const READINGS: Reading[] = [
       'docs/how-to/create-the-first-admin.md',
       'docs/how-to/end-the-sessions-of-an-account.md',
       'docs/how-to/back-up-and-restore.md',
+      'docs/how-to/read-the-metrics-and-alerts.md',
     ],
     stackRunning: true,
   },
