@@ -20,7 +20,8 @@ const EXTERNAL = { '192.0.2.10/32': 'postgres', '192.0.2.20/32': 'redis', '192.0
 
 // The flows, as "from -> to:port/protocol". Compose's: only the gateway is reachable from outside; the gateway
 // calls users and runs; runs calls users (JWKS); users calls runs (the purge) and the mail server; every service
-// uses Redis, users and runs PostgreSQL. Kubernetes adds DNS, Prometheus's scrape, and the migration Jobs.
+// uses Redis, users and runs PostgreSQL. Kubernetes adds DNS, Prometheus's scrape, and the migration Jobs, which
+// reach PostgreSQL only.
 const MIGRATIONS = DATABASE_SERVICES.map((service) => `${service}-migrate`);
 const DNS = ['kube-system/kube-dns:53/TCP', 'kube-system/kube-dns:53/UDP'];
 const ALLOWED_EGRESS = [
@@ -30,7 +31,7 @@ const ALLOWED_EGRESS = [
   'users -> runs:3002/TCP',
   'users -> smtp:587/TCP',
   ...['users', 'runs', ...MIGRATIONS].map((pod) => `${pod} -> postgres:5432/TCP`),
-  ...[...SERVICE_NAMES, ...MIGRATIONS].map((pod) => `${pod} -> redis:6379/TCP`),
+  ...SERVICE_NAMES.map((pod) => `${pod} -> redis:6379/TCP`),
   ...[...SERVICE_NAMES, ...MIGRATIONS].flatMap((pod) => DNS.map((dns) => `${pod} -> ${dns}`)),
 ].sort();
 const ALLOWED_INGRESS = [
@@ -82,6 +83,7 @@ interface EnvVar {
 }
 interface Container {
   name: string;
+  command?: string[];
   env?: EnvVar[];
   envFrom?: { configMapRef?: { name: string }; secretRef?: unknown }[];
   securityContext?: {
@@ -107,7 +109,10 @@ interface PodSpec {
   securityContext?: Container['securityContext'];
   containers: Container[];
   initContainers?: Container[];
-  volumes?: ({ name: string; secret?: { secretName: string } } & Record<string, unknown>)[];
+  volumes?: ({
+    name: string;
+    secret?: { secretName: string; items?: { key: string; path: string }[] };
+  } & Record<string, unknown>)[];
   terminationGracePeriodSeconds?: number;
 }
 interface Selector {
@@ -378,10 +383,6 @@ describeWithRenderer('the Kubernetes manifests, rendered offline', () => {
     it('migrates each database in a Job of its own, and no replica migrates at start', () => {
       const jobs = ofKind(objects, 'Job');
       expect(jobs.map((job) => job.metadata.name).sort()).toEqual([...MIGRATIONS].sort());
-      for (const job of jobs) {
-        const [container] = (job.spec!.template as { spec: PodSpec }).spec.containers;
-        expect(environmentOf(objects, container!).DATABASE_MIGRATE_ON_START).toBe('true');
-      }
       // The rollout's first step (`kubectl apply -k … -l app.kubernetes.io/component!=server`) leaves them out.
       const servers = objects.filter(
         (object) => object.metadata.labels?.['app.kubernetes.io/component'] === 'server',
@@ -395,6 +396,40 @@ describeWithRenderer('the Kubernetes manifests, rendered offline', () => {
         expect(environmentOf(objects, container!).DATABASE_MIGRATE_ON_START).toBe('false');
       }
     });
+
+    it.each(DATABASE_SERVICES)(
+      'runs `node migrate.js` in the Job of %s, with the database URL and its CA only: no other secret, variable or connection',
+      (service) => {
+        const job = ofKind(objects, 'Job').find((object) => object.metadata.name === `${service}-migrate`)!;
+        const pod = (job.spec!.template as { spec: PodSpec }).spec;
+        const [container, ...others] = pod.containers;
+        expect(others).toEqual([]);
+        expect(container!.command).toEqual(['/usr/bin/tini', '--', 'node', 'migrate.js']);
+        expect(environmentOf(objects, container!)).toEqual({
+          DATABASE_URL_FILE: `/run/secrets/${service}/database_url`,
+        });
+        // The service's Secret holds its TLS key, backup key and Redis password too: none of them is mounted.
+        expect(pod.volumes).toEqual([
+          {
+            name: 'database',
+            secret: {
+              secretName: `${service}-secrets`,
+              defaultMode: 0o440,
+              items: [
+                { key: 'database_url', path: 'database_url' },
+                { key: 'internal_ca.pem', path: 'internal_ca.pem' },
+              ],
+            },
+          },
+        ]);
+        const reached = allowedFlows(objects).egress.filter((flow) => flow.startsWith(`${service}-migrate `));
+        expect(reached).toEqual([
+          `${service}-migrate -> kube-system/kube-dns:53/TCP`,
+          `${service}-migrate -> kube-system/kube-dns:53/UDP`,
+          `${service}-migrate -> postgres:5432/TCP`,
+        ]);
+      },
+    );
 
     it('gives every Deployment a disruption budget, and autoscales the gateway and runs only', () => {
       const deployments = ofKind(objects, 'Deployment').map((object) => object.metadata.name);
