@@ -398,7 +398,7 @@ describeWithRenderer('the Kubernetes manifests, rendered offline', () => {
     });
 
     it.each(DATABASE_SERVICES)(
-      'runs `node migrate.js` in the Job of %s, with the database URL and its CA only: no other secret, variable or connection',
+      'runs node migrate.js in the Job of %s, with the database URL and its CA only: no other secret, variable or connection',
       (service) => {
         const job = ofKind(objects, 'Job').find((object) => object.metadata.name === `${service}-migrate`)!;
         const pod = (job.spec!.template as { spec: PodSpec }).spec;
