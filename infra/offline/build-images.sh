@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds local stand-ins for the official images the project needs (node, postgres, redis) on a machine that
+# Builds local stand-ins for the official images the project needs (node, postgres, redis, prometheus) on a machine that
 # reaches only the npm registry and a Debian mirror, and writes the variables that point the project at them.
 # An official image already present locally is used as is; a stand-in is rebuilt only when its inputs change.
 # See infra/offline/README.md.
@@ -18,6 +18,9 @@ PG_MAJOR=17
 REDIS_MAJOR=7
 PG_SUITE=trixie
 REDIS_SUITE=bookworm
+# docker-compose.yml's default, prom/prometheus:v2.53.3; Debian trixie packages the same release (2.53.3).
+PROMETHEUS_VERSION=2.53.3
+PROMETHEUS_SUITE=trixie
 NODE_SUITE=trixie
 INPUTS_LABEL=org.runnerly.offline.inputs
 
@@ -248,11 +251,12 @@ node_image() {
   echo "$tag"
 }
 
-# PostgreSQL and Redis: the official image when the engine already has it, else a stand-in built from Debian
-# packages by images/<name>/. Arguments: image name, major version, Debian suite, the major's build argument.
-datastore_image() {
-  local name=$1 major=$2 suite=$3 major_arg=$4
-  local official="$name:$major" tag="$PREFIX/$name:$major"
+# PostgreSQL, Redis and Prometheus: the official image when the engine already has it, else a stand-in built from
+# Debian packages by images/<name>/. Arguments: the official image, the stand-in's name, its major version, the
+# Debian suite, the major's build argument.
+package_image() {
+  local official=$1 name=$2 major=$3 suite=$4 major_arg=$5
+  local tag="$PREFIX/$name:$major"
   if image_exists "$official"; then
     echo "$official"
     return 0
@@ -269,12 +273,13 @@ datastore_image() {
 
 # `export NAME=value` lines: readable by `source`, by docker-compose --env-file and by dotenv loaders.
 write_env_file() {
-  local node=$1 postgres=$2 redis=$3
+  local node=$1 postgres=$2 redis=$3 prometheus=$4
   {
     echo "# Written by infra/offline/build-images.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "export NODE_IMAGE=$node"
     echo "export POSTGRES_IMAGE=$postgres"
     echo "export REDIS_IMAGE=$redis"
+    echo "export PROMETHEUS_IMAGE=$prometheus"
     echo "# No registry to pull testcontainers' Ryuk reaper from: clean up with infra/ci/remove-test-containers.sh"
     echo "export TESTCONTAINERS_RYUK_DISABLED=true"
     # testcontainers takes a /.dockerenv file as a sign that it runs inside a container and then looks for the
@@ -289,12 +294,14 @@ write_env_file() {
 main() {
   mkdir -p "$WORK_DIR" "$(dirname "$ENV_FILE")"
   docker info >/dev/null 2>&1 || fail "docker does not answer (run infra/ci/ensure-docker.sh first)"
-  local started=$SECONDS node postgres redis
+  local started=$SECONDS node postgres redis prometheus
   node="$(node_image)"
-  postgres="$(datastore_image postgres "$PG_MAJOR" "$PG_SUITE" PG_MAJOR)"
-  redis="$(datastore_image redis "$REDIS_MAJOR" "$REDIS_SUITE" REDIS_MAJOR)"
-  write_env_file "$node" "$postgres" "$redis"
-  log "done in $((SECONDS - started))s: $node ($(image_size_mb "$node")), $postgres ($(image_size_mb "$postgres")), $redis ($(image_size_mb "$redis"))"
+  postgres="$(package_image "postgres:$PG_MAJOR" postgres "$PG_MAJOR" "$PG_SUITE" PG_MAJOR)"
+  redis="$(package_image "redis:$REDIS_MAJOR" redis "$REDIS_MAJOR" "$REDIS_SUITE" REDIS_MAJOR)"
+  prometheus="$(package_image "prom/prometheus:v$PROMETHEUS_VERSION" prometheus "${PROMETHEUS_VERSION%%.*}" \
+    "$PROMETHEUS_SUITE" PROMETHEUS_MAJOR)"
+  write_env_file "$node" "$postgres" "$redis" "$prometheus"
+  log "done in $((SECONDS - started))s: $node ($(image_size_mb "$node")), $postgres ($(image_size_mb "$postgres")), $redis ($(image_size_mb "$redis")), $prometheus ($(image_size_mb "$prometheus"))"
   log "wrote $ENV_FILE"
   cat "$ENV_FILE"
 }

@@ -31,6 +31,16 @@ describe.each(['plugin', 'standalone'] as const)(
       expect(result).toEqual({ code: 0, output: '' });
     });
 
+    it(`is accepted with the observability profile by ${name}, which adds Prometheus`, async () => {
+      if (!installed) throw new Error(`${name} is required (RUNNERLY_REQUIRE_ALL=1) but not installed`);
+      const compose = new ComposeCli(flavour, 'runnerly-config-check', WORKSPACE_ROOT, {
+        COMPOSE_PROFILES: 'observability',
+      });
+      expect(await compose.run(['config', '--quiet'], 60_000)).toEqual({ code: 0, output: '' });
+      const services = await compose.run(['config', '--services'], 60_000);
+      expect(services.output.split('\n')).toContain('prometheus');
+    });
+
     it(`is accepted with docker-compose.https.yml by ${name}`, async () => {
       if (!installed) throw new Error(`${name} is required (RUNNERLY_REQUIRE_ALL=1) but not installed`);
       const compose = new ComposeCli(flavour, 'runnerly-config-check', WORKSPACE_ROOT, {}, [

@@ -4,6 +4,7 @@ import {
   LONG_RUNNING_SERVICES,
   type LongRunningService,
   NODE_SERVICES,
+  PROMETHEUS,
 } from './support/containers-env';
 import {
   execIn,
@@ -13,8 +14,13 @@ import {
   stackContainers,
 } from '@runnerly/testing';
 
-/** The tmpfs of each service: its only writable place besides its volumes (/tmp for all but Redis). */
-const scratchOf = (service: LongRunningService): string => (service === 'redis' ? '/data' : '/tmp');
+/** Every long-running container, and the observability profile's Prometheus. */
+type HardenedService = LongRunningService | typeof PROMETHEUS;
+const HARDENED_SERVICES: readonly HardenedService[] = [...LONG_RUNNING_SERVICES, PROMETHEUS];
+
+/** The tmpfs of each service: its only writable place besides its volumes (/tmp for all but two). */
+const SCRATCH: Partial<Record<HardenedService, string>> = { redis: '/data', prometheus: '/prometheus' };
+const scratchOf = (service: HardenedService): string => SCRATCH[service] ?? '/tmp';
 
 CONTAINERS_SUITE.describe('the containers of docker-compose.yml', ({ project, gatewayUrl }) => {
   let containers: Map<string, StackContainer>;
@@ -28,15 +34,19 @@ CONTAINERS_SUITE.describe('the containers of docker-compose.yml', ({ project, ga
     containers = await stackContainers(project);
   });
 
-  it("publishes exactly one port, the gateway's, on loopback", () => {
+  it("publishes the gateway's port and, in the observability profile, Prometheus', on loopback only", () => {
     const published = [...containers.values()].flatMap(({ service, inspect }) =>
       Object.entries(inspect.HostConfig.PortBindings ?? {}).flatMap(([port, bindings]) =>
         ((bindings ?? []) as { HostIp: string; HostPort: string }[]).map((b) => ({ service, port, ...b })),
       ),
     );
-    expect(published).toEqual([
-      { service: 'gateway', port: '3000/tcp', HostIp: '127.0.0.1', HostPort: new URL(gatewayUrl).port },
-    ]);
+    expect(published).toEqual(
+      expect.arrayContaining([
+        { service: 'gateway', port: '3000/tcp', HostIp: '127.0.0.1', HostPort: new URL(gatewayUrl).port },
+        { service: PROMETHEUS, port: '9090/tcp', HostIp: '127.0.0.1', HostPort: expect.any(String) },
+      ]),
+    );
+    expect(published).toHaveLength(2);
   });
 
   it('keeps every other service on an internal network only, with no route out', async () => {
@@ -46,11 +56,13 @@ CONTAINERS_SUITE.describe('the containers of docker-compose.yml', ({ project, ga
     expect(await networkIsInternal(backend!)).toBe(true);
     for (const service of ['postgres', 'redis', 'mail', 'users', 'runs'])
       expect(networksOf(service)).toEqual([backend]);
-    expect(
-      networksOf('gateway')
+    const shortNamesOf = (service: string) =>
+      networksOf(service)
         .map((name) => name.replace(/^.*_/, ''))
-        .sort(),
-    ).toEqual(['backend', 'edge']);
+        .sort();
+    expect(shortNamesOf('gateway')).toEqual(['backend', 'edge']);
+    // Prometheus scrapes the backend; its UI is published from a network of its own, never the gateway's edge.
+    expect(shortNamesOf(PROMETHEUS)).toEqual(['backend', 'observability']);
 
     // A compromised internal service cannot call home: an outside address is unreachable from the backend.
     const probe = await execIn(container('users'), [
@@ -62,7 +74,7 @@ CONTAINERS_SUITE.describe('the containers of docker-compose.yml', ({ project, ga
     expect(probe.exitCode).toBe(1);
   });
 
-  it.each(LONG_RUNNING_SERVICES)('runs every process of %s as a user other than root', async (service) => {
+  it.each(HARDENED_SERVICES)('runs every process of %s as a user other than root', async (service) => {
     const { inspect } = container(service);
     expect(inspect.Config.User).toMatch(/^(?!0(:|$)|root(:|$)).+/);
     const processes = await processUids(container(service));
@@ -71,7 +83,7 @@ CONTAINERS_SUITE.describe('the containers of docker-compose.yml', ({ project, ga
     expect((await execIn(container(service), ['id', '-u'])).stdout.trim()).not.toBe('0');
   });
 
-  it.each(LONG_RUNNING_SERVICES)(
+  it.each(HARDENED_SERVICES)(
     'runs %s on a read-only root filesystem, without capabilities or a way to gain privileges',
     async (service) => {
       const { HostConfig } = container(service).inspect;
@@ -109,7 +121,7 @@ CONTAINERS_SUITE.describe('the containers of docker-compose.yml', ({ project, ga
     }
   }
 
-  it.each(LONG_RUNNING_SERVICES)(
+  it.each(HARDENED_SERVICES)(
     'bounds the memory, CPU and processes of %s, and reports it healthy',
     async (service) => {
       const { HostConfig } = container(service).inspect;

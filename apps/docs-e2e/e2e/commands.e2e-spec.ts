@@ -50,6 +50,7 @@ const READINGS: Reading[] = [
       'docs/how-to/create-the-first-admin.md',
       'docs/how-to/end-the-sessions-of-an-account.md',
       'docs/how-to/back-up-and-restore.md',
+      'docs/how-to/read-the-metrics-and-alerts.md',
     ],
     stackRunning: true,
   },
@@ -72,7 +73,7 @@ const READINGS: Reading[] = [
 ];
 
 /** The ports the docs name: the stack must have them, as a reader's would. */
-const DOCUMENTED_PORTS = [3000, 3001, 3002, 1025, 8025];
+const DOCUMENTED_PORTS = [3000, 3001, 3002, 9100, 9101, 9102, 1025, 8025];
 /** The Redis of chapter 04 ("a Redis you have"): the test run's own. */
 const DOCUMENTED_REDIS_URL = 'redis://127.0.0.1:6379';
 const BLOCK_TIMEOUT_MS = 8 * 60_000;

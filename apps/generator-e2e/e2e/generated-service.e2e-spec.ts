@@ -89,6 +89,11 @@ describe('a service made by npm run generate:service', () => {
         RUNNERLY_POSTGRES_PORT: await freePort(),
         RUNNERLY_MAIL_SMTP_PORT: await freePort(),
         RUNNERLY_MAIL_HTTP_PORT: await freePort(),
+        // Not the defaults (9100 and up): another launcher of the test run may hold those.
+        RUNNERLY_GATEWAY_METRICS_PORT: await freePort(),
+        RUNNERLY_USERS_METRICS_PORT: await freePort(),
+        RUNNERLY_RUNS_METRICS_PORT: await freePort(),
+        [`RUNNERLY_${NAME.toUpperCase()}_METRICS_PORT`]: await freePort(),
       };
       gateway = `http://127.0.0.1:${ports.GATEWAY_PORT}`;
       launcher = spawn(process.execPath, ['tools/dev-stack/dist/main.js'], {

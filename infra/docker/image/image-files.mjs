@@ -151,6 +151,11 @@ function service(name, out) {
   if (libraries.includes(`${SCOPE}database`)) {
     symlinkSync(`${packages.get(`${SCOPE}database`)}/dist/backup/main.js`, join(app, 'backup.js'));
   }
+  // A service with migrations applies them and exits, `node migrate.js`, for a Job that runs before a rollout
+  // (infra/k8s/base/migrations.yaml): the app's own entry, since the migrations are the app's.
+  if (existsSync(join(ROOT, appFolder, 'dist/migrate.js'))) {
+    symlinkSync(`${appFolder}/dist/migrate.js`, join(app, 'migrate.js'));
+  }
   copyFileSync(join(HERE, 'healthcheck.sh'), join(app, 'healthcheck.sh'));
 
   // The shipped libraries' own entry points must exist (package.json "exports" -> dist).

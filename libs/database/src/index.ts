@@ -22,3 +22,4 @@ export {
 export { type RestoredDatabase, RestoreRefusedError } from './backup/database-dump';
 export { type BackupCliIo, runBackupCli } from './backup/backup-cli';
 export { writeBackupFile } from './backup/backup-file';
+export { type MigrateCliIo, runMigrateCli } from './migrate/migrate-cli';

@@ -15,6 +15,14 @@ const WORKSPACE_ROOT = join(__dirname, '../../..');
 
 interface ComposeService {
   image?: string;
+  user?: string;
+  profiles?: string[];
+  command?: string[];
+  ports?: string[];
+  volumes?: string[];
+  read_only?: boolean;
+  cap_drop?: string[];
+  security_opt?: string[];
   build?: { args?: Record<string, string> };
   environment?: Record<string, string>;
   secrets?: string[];
@@ -31,6 +39,14 @@ interface ComposeFile {
 const compose = load(readFileSync(join(WORKSPACE_ROOT, 'docker-compose.yml'), 'utf8'), {
   schema: YAML11_SCHEMA,
 }) as ComposeFile;
+
+/** infra/prometheus/prometheus.yml, which the observability profile's Prometheus reads. */
+const prometheusConfig = load(
+  readFileSync(join(WORKSPACE_ROOT, 'infra/prometheus/prometheus.yml'), 'utf8'),
+) as {
+  rule_files: string[];
+  scrape_configs: { static_configs: { targets: string[] }[] }[];
+};
 
 /** The compose services that run one service's image: the service itself and its replicas (users-2, ...). */
 const containersOf = (name: string) =>
@@ -140,5 +156,66 @@ describe('docker-compose.yml, against the service manifest', () => {
     expect(compose.services.postgres!.environment).toMatchObject({
       SERVICE_DATABASES: DATABASE_SERVICES.join(' '),
     });
+  });
+});
+
+describe('the observability profile of docker-compose.yml', () => {
+  const nodeContainers = Object.entries(compose.services).filter(([, { build }]) => build?.args?.SERVICE);
+  const prometheus = compose.services.prometheus!;
+
+  it.each(nodeContainers.map(([name]) => name))(
+    'gives %s a metrics listener on the backend network, on the port Prometheus scrapes',
+    (name) => {
+      expect(compose.services[name]!.environment).toMatchObject({
+        METRICS_HOST: '0.0.0.0',
+        METRICS_PORT: '9100',
+      });
+    },
+  );
+
+  it('scrapes every container of every service, each by the name only it answers to, and nothing else', () => {
+    const targets = prometheusConfig.scrape_configs.flatMap(({ static_configs }) =>
+      static_configs.flatMap(({ targets }) => targets),
+    );
+    const ownNames = nodeContainers.map(([container, { networks }]) => {
+      const aliases = Array.isArray(networks)
+        ? []
+        : Object.values(networks ?? {}).flatMap((net) => net?.aliases ?? []);
+      // A replica's own name: its alias ending in -1 (users-1), or its container name when no other replica has it.
+      return aliases.find((alias) => alias.endsWith('-1')) ?? container;
+    });
+    expect(targets.sort()).toEqual(ownNames.map((name) => `${name}:9100`).sort());
+  });
+
+  it('publishes no metrics port: only the gateway and, in the profile, Prometheus on loopback', () => {
+    const published = Object.entries(compose.services).flatMap(([name, { ports }]) =>
+      (ports ?? []).map((port) => [name, port]),
+    );
+    expect(published).toEqual([
+      ['gateway', '${GATEWAY_HOST_IP:-127.0.0.1}:${GATEWAY_PORT:-3000}:3000'],
+      ['prometheus', '127.0.0.1:${PROMETHEUS_PORT:-9090}:9090'],
+    ]);
+  });
+
+  it('starts Prometheus in the observability profile only, hardened as the other containers, with the alerting rules', () => {
+    expect(prometheus).toMatchObject({
+      profiles: ['observability'],
+      user: '65534:65534',
+      read_only: true,
+      cap_drop: ['ALL'],
+      security_opt: ['no-new-privileges:true'],
+      networks: ['backend', 'observability'],
+    });
+    expect(prometheus.command).toEqual(
+      expect.arrayContaining([
+        '--config.file=/etc/prometheus/prometheus.yml',
+        '--storage.tsdb.path=/prometheus',
+      ]),
+    );
+    expect(prometheus.volumes).toEqual([
+      './infra/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro',
+      './infra/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro',
+    ]);
+    expect(prometheusConfig.rule_files).toEqual(['alerts.yml']);
   });
 });

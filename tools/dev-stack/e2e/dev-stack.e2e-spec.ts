@@ -108,12 +108,26 @@ describe('npm start, on its embedded PostgreSQL', () => {
       },
       database: { kind: 'embedded', address: `127.0.0.1:${ports.postgres}` },
       rateLimiting: { store: 'memory' },
+      metrics: {
+        users: `http://127.0.0.1:${ports.usersMetrics}/metrics`,
+        runs: `http://127.0.0.1:${ports.runsMetrics}/metrics`,
+        gateway: `http://127.0.0.1:${ports.gatewayMetrics}/metrics`,
+      },
       mail: {
         smtp: `smtp://127.0.0.1:${ports.mailSmtp}`,
         mails: `http://127.0.0.1:${ports.mailHttp}/mails`,
       },
     });
   });
+
+  it.each(['users', 'runs', 'gateway'] as const)(
+    'serves the metrics of %s where the summary says, each series labelled with that service',
+    async (service) => {
+      const answer = await fetch(`http://127.0.0.1:${ports[`${service}Metrics`]}/metrics`);
+      expect(answer.status).toBe(200);
+      expect(await answer.text()).toContain(`process_cpu_seconds_total{service="${service}"}`);
+    },
+  );
 
   it("gives users the mail catcher and the gateway's origin, and shows each mail caught in its output and at /mails", async () => {
     const { users } = await recordedServicePids(stateDir);

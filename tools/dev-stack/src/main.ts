@@ -7,7 +7,13 @@ import { join, resolve } from 'node:path';
 import { isColorSupported } from 'pino-pretty';
 import { disarmEmbeddedPostgresSignalHooks } from '@runnerly/dev-infra';
 import { SERVICE_NAMES } from '@runnerly/platform';
-import { loadStackConfig, portVariable, STACK_ENV, type StackConfig } from './config/stack.config';
+import {
+  loadStackConfig,
+  metricsPortVariable,
+  portVariable,
+  STACK_ENV,
+  type StackConfig,
+} from './config/stack.config';
 import { LauncherOutput } from './output/launcher.output';
 import { summarizeStack } from './output/stack.summary';
 import { assertServicesBuilt } from './preflight/build.check';
@@ -145,6 +151,13 @@ async function wantedPorts(config: StackConfig): Promise<WantedPort[]> {
     port: config.ports[service],
     variable: portVariable(service),
   }));
+  for (const service of SERVICE_NAMES)
+    ports.push({
+      owner: `the metrics of ${service}`,
+      host: config.internalHost,
+      port: config.metricsPorts[service],
+      variable: metricsPortVariable(service),
+    });
   ports.push(
     {
       owner: 'the mail catcher',

@@ -26,6 +26,10 @@ export interface ComposeStackOptions {
   env?: Record<string, string>;
   /** With docker-compose.https.yml: the gateway serves HTTPS with the stack CA's certificate. */
   https?: boolean;
+  /** More override files after those, relative to `root` (a test's extra replicas, say). */
+  overrides?: readonly string[];
+  /** Compose profiles to start as well (`observability`), as `--profile` would. */
+  profiles?: readonly string[];
 }
 
 export interface RunningStack {
@@ -74,6 +78,8 @@ export async function startComposeStack({
   services = SERVICE_NAMES,
   env = {},
   https = false,
+  overrides = [],
+  profiles = [],
 }: ComposeStackOptions = {}): Promise<RunningStack> {
   const flavour = detectCompose();
   if (!flavour) throw new Error('No compose');
@@ -93,11 +99,15 @@ export async function startComposeStack({
     {
       GATEWAY_HOST_IP: '127.0.0.1',
       GATEWAY_PORT: String(port),
+      // The observability profile's Prometheus, the other port the file publishes: never a developer's 9090.
+      PROMETHEUS_PORT: String(await freePort()),
+      // Read by both compose implementations, for every command (`down` too).
+      COMPOSE_PROFILES: profiles.join(','),
       RUNNERLY_SECRETS_DIR: secretsDir,
       ...(process.env.BUILD_EXTRA_CA_CERTS ? {} : { BUILD_EXTRA_CA_CERTS: hostExtraCaCertificates() }),
       ...env,
     },
-    ['docker-compose.yml', ...(https ? ['docker-compose.https.yml'] : [])],
+    ['docker-compose.yml', ...(https ? ['docker-compose.https.yml'] : []), ...overrides],
   );
   const stop = async () => {
     await compose.run(['down', '--volumes', '--remove-orphans', '--timeout', '10'], DOWN_TIMEOUT_MS);

@@ -1,6 +1,11 @@
 import { internalFetch } from '@runnerly/security';
 import { everythingRequired } from '@runnerly/security/testing';
-import { type RunningStack, startComposeStack, whyContainersAreUnavailable } from './compose-stack';
+import {
+  type ComposeStackOptions,
+  type RunningStack,
+  startComposeStack,
+  whyContainersAreUnavailable,
+} from './compose-stack';
 
 /** What a test file gets of the stack its project's global setup started. */
 export interface ComposeStackUnderTest {
@@ -27,11 +32,12 @@ export class ComposeSuite {
 
   /**
    * `name` tells the variables of this suite apart from another's: `containers` → RUNNERLY_CONTAINERS_*.
-   * `https`: the stack runs with docker-compose.https.yml, its gateway serving HTTPS.
+   * `https`: the stack runs with docker-compose.https.yml, its gateway serving HTTPS; `overrides` and
+   * `profiles`: more compose files after it, and profiles to start (see ComposeStackOptions).
    */
   constructor(
     name: string,
-    private readonly options: { https?: boolean } = {},
+    private readonly options: Pick<ComposeStackOptions, 'https' | 'overrides' | 'profiles'> = {},
   ) {
     const prefix = `RUNNERLY_${name.toUpperCase()}`;
     this.env = {
@@ -61,7 +67,7 @@ export class ComposeSuite {
       return;
     }
     try {
-      const stack = await startComposeStack({ https: this.options.https });
+      const stack = await startComposeStack(this.options);
       holder[this.holder] = stack;
       process.env[this.env.project] = stack.project;
       process.env[this.env.gatewayUrl] = stack.gatewayUrl;

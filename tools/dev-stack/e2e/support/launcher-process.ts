@@ -18,6 +18,9 @@ export interface StackPorts {
   postgres: number;
   mailSmtp: number;
   mailHttp: number;
+  gatewayMetrics: number;
+  usersMetrics: number;
+  runsMetrics: number;
 }
 
 /** The environment of a launcher under test: its own ports and state folder, nothing inherited by chance. */
@@ -36,6 +39,9 @@ export function launcherEnv(
     RUNNERLY_POSTGRES_PORT: String(ports.postgres),
     RUNNERLY_MAIL_SMTP_PORT: String(ports.mailSmtp),
     RUNNERLY_MAIL_HTTP_PORT: String(ports.mailHttp),
+    RUNNERLY_GATEWAY_METRICS_PORT: String(ports.gatewayMetrics),
+    RUNNERLY_USERS_METRICS_PORT: String(ports.usersMetrics),
+    RUNNERLY_RUNS_METRICS_PORT: String(ports.runsMetrics),
     ...extra,
   };
 }
@@ -182,15 +188,14 @@ export async function waitUntil(
 /** A port for each process of the stack, each free a moment ago on 127.0.0.1. */
 export async function freeStackPorts(): Promise<StackPorts> {
   const servers = await Promise.all(
-    [0, 1, 2, 3, 4, 5].map(async () => {
+    Array.from({ length: 9 }, async () => {
       const server = createServer();
       await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
       return server;
     }),
   );
-  const [gateway, users, runs, postgres, mailSmtp, mailHttp] = servers.map(
-    (server) => (server.address() as { port: number }).port,
-  );
+  const [gateway, users, runs, postgres, mailSmtp, mailHttp, gatewayMetrics, usersMetrics, runsMetrics] =
+    servers.map((server) => (server.address() as { port: number }).port);
   await Promise.all(servers.map((server) => new Promise<void>((done) => server.close(() => done()))));
   return {
     gateway: gateway!,
@@ -199,6 +204,9 @@ export async function freeStackPorts(): Promise<StackPorts> {
     postgres: postgres!,
     mailSmtp: mailSmtp!,
     mailHttp: mailHttp!,
+    gatewayMetrics: gatewayMetrics!,
+    usersMetrics: usersMetrics!,
+    runsMetrics: runsMetrics!,
   };
 }
 

@@ -9,7 +9,7 @@ const USERS_URL = 'postgresql://users:users-db-secret@db.example:5432/users';
 const RUNS_URL = 'postgresql://runs:runs-db-secret@db.example:5432/runs';
 
 describe('loadStackConfig', () => {
-  it('defaults to the embedded PostgreSQL on 54329, ports 3000-3002, the mail catcher on 1025 and 8025, and state in <repo>/.runnerly', () => {
+  it('defaults to the embedded PostgreSQL on 54329, ports 3000-3002, metrics on 9100-9102, the mail catcher on 1025 and 8025, and state in <repo>/.runnerly', () => {
     const config = load({});
 
     expect(config).toMatchObject({
@@ -18,6 +18,7 @@ describe('loadStackConfig', () => {
       internalHost: '127.0.0.1',
       gatewayHost: '127.0.0.1',
       ports: { gateway: 3000, users: 3001, runs: 3002 },
+      metricsPorts: { gateway: 9100, users: 9101, runs: 9102 },
       databases: { kind: 'embedded', port: 54329, dataDir: `${REPO}/.runnerly/postgres` },
       mailCatcher: { entry: `${REPO}/infra/mail-catcher/mail-catcher.mjs`, smtpPort: 1025, httpPort: 8025 },
       logFormat: 'json',
@@ -39,6 +40,9 @@ describe('loadStackConfig', () => {
       GATEWAY_PORT: '4000',
       RUNNERLY_USERS_PORT: '4001',
       RUNNERLY_RUNS_PORT: '4002',
+      RUNNERLY_GATEWAY_METRICS_PORT: '4100',
+      RUNNERLY_USERS_METRICS_PORT: '4101',
+      RUNNERLY_RUNS_METRICS_PORT: '4102',
       RUNNERLY_POSTGRES_PORT: '4003',
       RUNNERLY_MAIL_SMTP_PORT: '4025',
       RUNNERLY_MAIL_HTTP_PORT: '4080',
@@ -51,6 +55,7 @@ describe('loadStackConfig', () => {
       stateDir: '/elsewhere/state', // relative to where npm start runs
       gatewayHost: '0.0.0.0',
       ports: { gateway: 4000, users: 4001, runs: 4002 },
+      metricsPorts: { gateway: 4100, users: 4101, runs: 4102 },
       databases: { kind: 'embedded', port: 4003, dataDir: '/elsewhere/state/postgres' },
       mailCatcher: { smtpPort: 4025, httpPort: 4080 },
       redisUrl: 'redis://:pw@127.0.0.1:6379',
@@ -104,9 +109,17 @@ describe('loadStackConfig', () => {
     [{ RUNNERLY_POSTGRES_PORT: '70000' }, 'RUNNERLY_POSTGRES_PORT must be a port number'],
     [
       { RUNNERLY_RUNS_PORT: '3000' },
-      'the mail catcher and PostgreSQL need different ports, got 3001, 3000, 3000, 1025, 8025, 54329',
+      'their metrics, the mail catcher and PostgreSQL need different ports, got 3001, 3000, 3000, 9101, 9102, 9100, 1025, 8025, 54329',
     ],
-    [{ RUNNERLY_MAIL_HTTP_PORT: '1025' }, 'need different ports, got 3001, 3002, 3000, 1025, 1025, 54329'],
+    [
+      { RUNNERLY_MAIL_HTTP_PORT: '1025' },
+      'need different ports, got 3001, 3002, 3000, 9101, 9102, 9100, 1025, 1025, 54329',
+    ],
+    [
+      { RUNNERLY_USERS_METRICS_PORT: '3002' },
+      'need different ports, got 3001, 3002, 3000, 3002, 9102, 9100, 1025, 8025, 54329',
+    ],
+    [{ RUNNERLY_RUNS_METRICS_PORT: 'metrics' }, 'RUNNERLY_RUNS_METRICS_PORT must be a port number'],
     [{ RUNNERLY_MAIL_SMTP_PORT: 'smtp' }, 'RUNNERLY_MAIL_SMTP_PORT must be a port number'],
     [{ GATEWAY_HOST: 'bad host' }, 'GATEWAY_HOST must be a host name or an IP address'],
     [{ REDIS_URL: 'http://cache' }, 'REDIS_URL must be a redis:// or rediss:// URL'],

@@ -35,6 +35,8 @@ export interface StackConfig {
   internalHost: string;
   gatewayHost: string;
   ports: Record<ServiceName, number>;
+  /** Where each service serves GET /metrics (METRICS_PORT), on the internal host. */
+  metricsPorts: Record<ServiceName, number>;
   databases: StackDatabases;
   mailCatcher: MailCatcherConfig;
   redisUrl?: string;
@@ -90,6 +92,17 @@ export function portVariable(service: ServiceName): string {
   return serviceNamed(service).kind === 'gateway' ? 'GATEWAY_PORT' : `RUNNERLY_${service.toUpperCase()}_PORT`;
 }
 
+/** Each service's metrics port: `RUNNERLY_USERS_METRICS_PORT`, `RUNNERLY_GATEWAY_METRICS_PORT`, ... */
+export function metricsPortVariable(service: ServiceName): string {
+  return `RUNNERLY_${service.toUpperCase()}_METRICS_PORT`;
+}
+
+/**
+ * A service's metrics port unless its variable says otherwise: its manifest port plus this, so each service has
+ * one of its own, away from the ports above (gateway 9100, users 9101, runs 9102, a generated service's next).
+ */
+export const METRICS_PORT_OFFSET = 6100;
+
 /** Your own PostgreSQL database for a service that owns one: `USERS_DATABASE_URL`, `RUNS_DATABASE_URL`, ... */
 export function databaseUrlVariable(service: ServiceName): string {
   return `${service.toUpperCase()}_DATABASE_URL`;
@@ -140,6 +153,12 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, context: StackConfigCont
   const ports = Object.fromEntries(
     SERVICES.map((service) => [service.name, port(portVariable(service.name), service.port)]),
   ) as Record<ServiceName, number>;
+  const metricsPorts = Object.fromEntries(
+    SERVICES.map((service) => [
+      service.name,
+      port(metricsPortVariable(service.name), service.port + METRICS_PORT_OFFSET),
+    ]),
+  ) as Record<ServiceName, number>;
   const gatewayHost = read(STACK_ENV.gatewayHost) ?? STACK_DEFAULTS.host;
   if (!/^[A-Za-z0-9.:_-]{1,255}$/.test(gatewayHost)) {
     problems.push(`${STACK_ENV.gatewayHost} must be a host name or an IP address, got "${gatewayHost}"`);
@@ -153,14 +172,15 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, context: StackConfigCont
   };
   const taken = [
     ...Object.values(ports),
+    ...Object.values(metricsPorts),
     mailCatcher.smtpPort,
     mailCatcher.httpPort,
     ...(databases.kind === 'embedded' ? [databases.port] : []),
   ];
   if (new Set(taken).size !== taken.length) {
     problems.push(
-      `The services (${SERVICE_NAMES.join(', ')}), the mail catcher and PostgreSQL need different ports, ` +
-        `got ${taken.join(', ')}`,
+      `The services (${SERVICE_NAMES.join(', ')}), their metrics, the mail catcher and PostgreSQL need ` +
+        `different ports, got ${taken.join(', ')}`,
     );
   }
 
@@ -195,6 +215,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, context: StackConfigCont
     internalHost: STACK_DEFAULTS.host,
     gatewayHost,
     ports,
+    metricsPorts,
     databases,
     mailCatcher,
     redisUrl,

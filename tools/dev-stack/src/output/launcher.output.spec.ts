@@ -10,6 +10,7 @@ const SUMMARY: StackSummary = {
   },
   database: { kind: 'embedded', address: '127.0.0.1:54329', dataDir: '.runnerly/postgres' },
   rateLimiting: { store: 'memory' },
+  metrics: { users: 'http://127.0.0.1:9101/metrics' },
   mail: { smtp: 'smtp://127.0.0.1:1025', mails: 'http://127.0.0.1:8025/mails' },
   startedInMs: 5_000,
 };

@@ -14,6 +14,11 @@ describe('summarizeStack', () => {
       },
       database: { kind: 'embedded', address: '127.0.0.1:54329', dataDir: '.runnerly/postgres' },
       rateLimiting: { store: 'memory' },
+      metrics: {
+        users: 'http://127.0.0.1:9101/metrics',
+        runs: 'http://127.0.0.1:9102/metrics',
+        gateway: 'http://127.0.0.1:9100/metrics',
+      },
       mail: { smtp: 'smtp://127.0.0.1:1025', mails: 'http://127.0.0.1:8025/mails' },
       startedInMs: 6_200,
     });
@@ -49,6 +54,12 @@ describe('summarizeStack', () => {
     expect(summary.mail).toEqual({ smtp: 'smtp://127.0.0.1:2525', mails: 'http://127.0.0.1:8026/mails' });
   });
 
+  it('follows the metrics to the ports they are given', () => {
+    expect(summarizeStack(configFrom({ RUNNERLY_RUNS_METRICS_PORT: '9302' }), 0).metrics.runs).toBe(
+      'http://127.0.0.1:9302/metrics',
+    );
+  });
+
   it('reaches a gateway listening on every address through localhost', () => {
     expect(summarizeStack(configFrom({ GATEWAY_HOST: '0.0.0.0' }), 0).gateway.url).toBe(
       'http://localhost:3000',
@@ -57,7 +68,7 @@ describe('summarizeStack', () => {
 });
 
 describe('summaryText', () => {
-  it('lists the URLs, the database, the rate-limit store, where the mails are read and how to stop', () => {
+  it('lists the URLs, the database, the rate-limit store, the metrics, where the mails are read and how to stop', () => {
     expect(summaryText(summarizeStack(configFrom({}), 6_240))).toBe(
       [
         '',
@@ -68,6 +79,8 @@ describe('summaryText', () => {
         '  Readiness    http://localhost:3000/health/ready',
         '  Database     embedded PostgreSQL on 127.0.0.1:54329, data in .runnerly/postgres',
         '  Rate limits  counted in memory, per service (set REDIS_URL to share them through Redis)',
+        '  Metrics      users http://127.0.0.1:9101/metrics, runs http://127.0.0.1:9102/metrics, gateway ' +
+          'http://127.0.0.1:9100/metrics',
         '  Mails        http://127.0.0.1:8025/mails, and printed here as they arrive (users sends to ' +
           'smtp://127.0.0.1:1025; none is delivered)',
         '',

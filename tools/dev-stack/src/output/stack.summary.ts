@@ -12,6 +12,8 @@ export interface StackSummary {
     | { kind: 'embedded'; address: string; dataDir: string }
     | { kind: 'external'; urls: Record<string, string> };
   rateLimiting: { store: 'memory' } | { store: 'redis'; address: string };
+  /** Each service's Prometheus metrics (GET /metrics on its own port), by service. */
+  metrics: Record<string, string>;
   /** Where users sends mail (the catcher, which delivers none) and where the caught mails are read. */
   mail: { smtp: string; mails: string };
   startedInMs: number;
@@ -42,6 +44,12 @@ export function summarizeStack(config: StackConfig, startedInMs: number): StackS
       config.redisUrl === undefined
         ? { store: 'memory' }
         : { store: 'redis', address: withoutCredentials(config.redisUrl) },
+    metrics: Object.fromEntries(
+      Object.entries(config.metricsPorts).map(([service, port]) => [
+        service,
+        `http://${config.internalHost}:${port}/metrics`,
+      ]),
+    ),
     mail: { smtp: mailCatcherSmtpUrl(config), mails: `${mailCatcherUrl(config)}/mails` },
     startedInMs,
   };
@@ -49,7 +57,7 @@ export function summarizeStack(config: StackConfig, startedInMs: number): StackS
 
 /** The summary as a developer reads it in a terminal. */
 export function summaryText(summary: StackSummary): string {
-  const { database, rateLimiting, mail } = summary;
+  const { database, rateLimiting, metrics, mail } = summary;
   const rows: [string, string][] = [
     ['Gateway', summary.gateway.url],
     ['API docs', summary.gateway.docs],
@@ -75,6 +83,12 @@ export function summaryText(summary: StackSummary): string {
       rateLimiting.store === 'memory'
         ? 'counted in memory, per service (set REDIS_URL to share them through Redis)'
         : `counted in Redis at ${rateLimiting.address}`,
+    ],
+    [
+      'Metrics',
+      Object.entries(metrics)
+        .map(([service, url]) => `${service} ${url}`)
+        .join(', '),
     ],
     [
       'Mails',

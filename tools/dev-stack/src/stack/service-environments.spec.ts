@@ -16,6 +16,16 @@ describe('serviceEnvironments', () => {
     });
   });
 
+  it('gives every service its own metrics port, on loopback', () => {
+    const environments = environmentsFor({ RUNNERLY_USERS_METRICS_PORT: '9201' });
+
+    expect(environments.users.METRICS_PORT).toBe('9201');
+    expect(environments.runs.METRICS_PORT).toBe('9102');
+    expect(environments.gateway.METRICS_PORT).toBe('9100');
+    for (const environment of Object.values(environments))
+      expect(environment).not.toHaveProperty('METRICS_HOST');
+  });
+
   it('lets PUBLIC_ORIGIN point the links elsewhere (a web client of its own), and tells no other service', () => {
     const environments = environmentsFor({ PUBLIC_ORIGIN: 'http://localhost:5173' });
 

@@ -6,8 +6,8 @@ import { mailCatcherSmtpUrl } from './mail-catcher';
 
 /**
  * Each service's environment: how the services find each other (stackEnvironment), development mode (so
- * the gateway serves its docs at /docs), where users sends mail and the origin its links open, and what the
- * launcher passes on from its own environment.
+ * the gateway serves its docs at /docs), its metrics port (on loopback, the default METRICS_HOST), where users
+ * sends mail and the origin its links open, and what the launcher passes on from its own environment.
  */
 export function serviceEnvironments(
   config: StackConfig,
@@ -19,6 +19,7 @@ export function serviceEnvironments(
     : {};
   const logLevel: Record<string, string> =
     config.logLevel === undefined ? {} : { LOG_LEVEL: config.logLevel };
+  const metrics = (service: ServiceName) => ({ METRICS_PORT: String(config.metricsPorts[service]) });
   return stackEnvironment({
     host: config.internalHost,
     ports: config.ports,
@@ -31,15 +32,17 @@ export function serviceEnvironments(
         DEV_SECRETS_DIR: config.secretsDir,
         SMTP_URL: mailCatcherSmtpUrl(config),
         PUBLIC_ORIGIN: gatewayBrowserUrl(config),
+        ...metrics('users'),
         ...logLevel,
         ...config.passedThrough.users,
       },
-      runs: { ...logLevel, ...config.passedThrough.runs },
+      runs: { ...metrics('runs'), ...logLevel, ...config.passedThrough.runs },
       gateway: {
         HOST: config.gatewayHost,
         // The one origin whose pages may use the browser session (the web client's cookie routes).
         PUBLIC_ORIGIN: gatewayBrowserUrl(config),
         ...gatewayTls,
+        ...metrics('gateway'),
         ...logLevel,
         ...config.passedThrough.gateway,
       },

@@ -5,6 +5,9 @@ import { Item } from './items/item.entity';
 import { ItemsFeatureModule } from './items/items-feature.module';
 import { CreateItemsTable__timestamp__ } from './migrations/__timestamp__-create-items-table';
 
+/** Applied at start, or by `node migrate.js` (src/migrate.ts) before a rollout. */
+export const __NAME___MIGRATIONS = [CreateItemsTable__timestamp__];
+
 /**
  * The `__name__` service. It verifies the tokens `users` signs with the keys `users` publishes; the foundation
  * brings config, logging, validation, safe errors, rate limits, authentication, its database and health.
@@ -20,7 +23,7 @@ export class __Name__Module {
           schema: __Name__Config,
           config,
           authentication: jwksAuthentication(config),
-          database: { entities: [Item], migrations: [CreateItemsTable__timestamp__] },
+          database: { entities: [Item], migrations: __NAME___MIGRATIONS },
           features: [ItemsFeatureModule],
           logDestination: overrides.logDestination,
         }),
