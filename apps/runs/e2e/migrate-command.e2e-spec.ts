@@ -148,6 +148,14 @@ describe('a database it cannot reach', () => {
     expect(run.errors).not.toContain(url.password);
   }, 60_000);
 
+  it('refuses in production a database URL that does not verify the server, as the service does', async () => {
+    const run = await migrate({ NODE_ENV: 'production', DATABASE_URL: db.url });
+
+    expect(run.status).toBe(1);
+    expect(run.errors).toContain('sslmode=verify-full');
+    expect(await db.query(`SELECT to_regclass('migrations') AS name`)).toEqual([{ name: null }]);
+  });
+
   it('exits 1 without a database URL, naming the variable', async () => {
     const run = await migrate({});
 

@@ -1,34 +1,9 @@
 import { parseArgs } from 'node:util';
-import { Type } from 'class-transformer';
-import { IsInt, Matches, Max, Min } from 'class-validator';
-import { loadConfig, scrubSecrets, Secret } from '@runnerly/security';
+import { loadConfig, scrubSecrets } from '@runnerly/security';
 import { DataSource, type MixedList } from 'typeorm';
-import { DATABASE_DEFAULTS } from '../database.options';
+import { DatabaseServiceConfig } from '../database-service.config';
 import { SafeTypeOrmLogger } from '../typeorm-logger';
 import { applyPendingMigrations } from './apply-pending-migrations';
-
-/**
- * What the migrate command reads: the service's database (`DATABASE_URL_FILE` works as for every service
- * variable) and its timeouts, with the bounds and defaults of DatabaseServiceConfig. Nothing else: a migration
- * Job needs no Redis, key or certificate of the service.
- */
-class MigrateConfig {
-  @Secret({ kind: 'url-password' })
-  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
-  DATABASE_URL!: string;
-
-  @Type(() => Number)
-  @IsInt()
-  @Min(100)
-  @Max(60_000)
-  DATABASE_CONNECT_TIMEOUT_MS: number = DATABASE_DEFAULTS.connectTimeoutMs;
-
-  @Type(() => Number)
-  @IsInt()
-  @Min(100)
-  @Max(600_000)
-  DATABASE_STATEMENT_TIMEOUT_MS: number = DATABASE_DEFAULTS.statementTimeoutMs;
-}
 
 export interface MigrateCliIo {
   args: readonly string[];
@@ -65,7 +40,9 @@ export async function runMigrateCli(
 
   let password = '';
   try {
-    const config = loadConfig(MigrateConfig, io.env);
+    // The service's own database settings, with their bounds, defaults and production rules (TLS to the
+    // database); none of them is required but DATABASE_URL, so a migration Job needs no other secret.
+    const config = loadConfig(DatabaseServiceConfig, io.env);
     password = passwordOf(config.DATABASE_URL);
     const dataSource = new DataSource({
       type: 'postgres',
