@@ -31,6 +31,8 @@ export function runningTracing(): RunningTracing | undefined {
 /**
  * A service's main: tracing first (startTracing), then the service, loaded by `loadService`. When either
  * fails, one JSON line on stderr and exit status 1, as a service that fails to start (runService) reports it.
+ * Written here rather than imported from @runnerly/security: that import would load http, ioredis and the
+ * rest before the instrumentations could patch them.
  */
 export function startWithTracing(
   service: string,
