@@ -1,4 +1,6 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -89,6 +91,21 @@ describe('users-cli create-admin', () => {
     expect(await runUsersCli(argv, io)).toBe(status);
     expect(await users.db.query(`SELECT email FROM accounts WHERE email = 'weak@example.com'`)).toEqual([]);
   });
+
+  it('runs beside the service in its container, whose metrics listener holds METRICS_PORT', async () => {
+    const service = createServer();
+    await new Promise<void>((listening) => service.listen(0, '127.0.0.1', listening));
+    const { port } = service.address() as AddressInfo;
+    const io = cli('passphrase beside the service 3\n');
+    io.env = { ...io.env, METRICS_HOST: '127.0.0.1', METRICS_PORT: String(port) };
+    try {
+      const status = await runUsersCli(['create-admin', '--email', 'beside.the.service@example.com'], io);
+      expect({ status, errors: io.errors }).toEqual({ status: 0, errors: [] });
+    } finally {
+      service.close();
+    }
+    expect(io.output.join('\n')).toContain('Created admin beside.the.service@example.com');
+  }, 30_000);
 
   it('refuses an email that is already registered, promoting nobody', async () => {
     const user = await users.register();

@@ -126,7 +126,9 @@ async function withUsersService<T>(
   io: CliIo,
   work: (app: INestApplicationContext) => Promise<T>,
 ): Promise<T> {
-  const config = loadConfig(UsersConfig, { LOG_LEVEL: 'warn', ...io.env });
+  // A command is not a service: it serves no metrics. It runs beside the service (`docker compose exec users
+  // ...`), with its environment, whose metrics listener already holds METRICS_PORT.
+  const config = loadConfig(UsersConfig, { LOG_LEVEL: 'warn', ...io.env, METRICS_PORT: undefined });
   const app = await NestFactory.createApplicationContext(UsersModule.forRoot(config), {
     logger: ['error'],
     abortOnError: false,
