@@ -65,6 +65,7 @@ const READINGS: Reading[] = [
   { name: 'the launcher', docs: ['tools/dev-stack/README.md'] },
   { name: 'the offline images', docs: ['infra/offline/README.md'] },
   { name: 'the benchmark', docs: ['docs/performance.md'] },
+  { name: 'the tracing reference', docs: ['docs/reference/tracing.md'] },
   { name: 'the supply chain', docs: ['docs/explanation/supply-chain.md'] },
   {
     name: 'the fuzz tests, in the explanations',
