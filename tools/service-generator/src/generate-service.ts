@@ -104,6 +104,10 @@ export function generateService(options: GenerateServiceOptions): GeneratedServi
     insertBefore(text, /^ *'<rootDir>\/apps\/gateway',/m, `    '<rootDir>/apps/${name}',\n`),
   );
   edit('docker-compose.yml', (text) => withComposeService(text, name, port, services));
+  // The compose Prometheus scrapes each container by its own name (one instance here, so its service name).
+  edit('infra/prometheus/prometheus.yml', (text) =>
+    insertBefore(text, /, gateway:9100\]$/m, `, ${name}:9100`),
+  );
   return { port, created, changed };
 }
 
@@ -163,6 +167,9 @@ function withComposeService(
       INTERNAL_TLS_CERT_FILE: /run/secrets/${name}/tls_cert.pem
       INTERNAL_TLS_KEY_FILE: /run/secrets/${name}/tls_key.pem
       HEALTH_PORT: '9000'
+      # Scraped by the observability profile's Prometheus (infra/prometheus/prometheus.yml); never published.
+      METRICS_HOST: 0.0.0.0
+      METRICS_PORT: '9100'
       JWKS_URL: https://${issuer.name}:${issuer.port}/.well-known/jwks.json
     secrets: [${name}]
     networks: [backend]
